@@ -1,0 +1,39 @@
+# Every target creates .venv on first use, so a fresh clone needs nothing but Python 3.11 and make.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+
+.PHONY: check test bench lint bundle docs clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	# The embedded OPA engine: a ctypes wrapper whose metadata asks for 3.14 but which runs on 3.11.
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --ignore-requires-python opa-golib-python-bindings==0.4.4
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+check: $(STAMP)
+	$(VENV)/bin/sesguard check
+
+test: $(STAMP)
+	@bash tests/system-deps.sh
+	$(PY) -m pytest -n 2
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+bundle: $(STAMP)
+	$(VENV)/bin/sesguard bundle -o build/sesguard-bundle.tar.gz
+
+docs: $(STAMP)
+	$(VENV)/bin/sesguard policies --format markdown --output docs/rules.md
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,62 @@
+"""`sesguard`: argument parsing and exit codes only. Each subcommand lives in checks/commands/.
+
+Exit codes (DESIGN): 0 no unwaived mandatory finding, 1 mandatory findings, 2 usage, input,
+engine or network error — one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from checks import __version__
+from checks.errors import SesguardError
+
+EXIT_PASS, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+# Subcommand modules; each defines `add_parser(subparsers)` which sets `func(args) -> int`.
+COMMANDS = ("check", "audit", "dns", "request", "status", "policies", "test", "bundle")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # argparse exits 2 as well; keep its usage line but make the error one line we own.
+        self.print_usage(sys.stderr)
+        print(f"sesguard: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_ERROR)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="sesguard", description="Keep an Amazon SES account out of the sandbox.")
+    parser.add_argument("--version", action="version", version=f"sesguard {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"checks.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"checks.commands.{name}":
+                raise
+            continue  # a command not built yet is simply absent
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SesguardError as exc:
+        print(f"sesguard: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("sesguard: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per `sesguard` subcommand; shared option handling in common.py."""

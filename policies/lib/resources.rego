@@ -1,0 +1,56 @@
+# METADATA
+# title: Resource lookups
+# description: |
+#   Indexed views of input.resources. Rules join resources through these objects instead of
+#   nested scans, so evaluation stays linear in the number of resources.
+package lib.resources
+
+import data.lib
+
+types := {r.type | some r in input.resources}
+
+# Resources grouped by type token: by_type["aws:sns/topic:Topic"] is a list.
+by_type[t] := [r | some r in input.resources; r.type == t] if some t in types
+
+of_type(t) := object.get(by_type, t, [])
+
+# Resources of any of the given type tokens (SES v1 and v2 spell the same thing differently).
+of_types(ts) := [r | some t in ts; some r in of_type(t)]
+
+by_urn[r.urn] := r if some r in input.resources
+
+# Known identifiers (arn, id, name) to the URNs that carry them; a set per key, since a
+# malformed or merged stack can repeat one and a conflict must not abort evaluation.
+by_ident[v] contains r.urn if {
+	some r in input.resources
+	some k in ["arn", "id", "name"]
+	v := r.props[k]
+	is_string(v)
+	lib.known(v)
+}
+
+# The resources of type t that a property value of r points at. A known value matches an
+# identifier of the target; a value that is unknown at preview (an ARN not yet created)
+# matches through r's dependencies, which is how Pulumi records the same reference.
+resolve(value, r, t) := {x |
+	lib.known(value)
+	some u in object.get(by_ident, value, set())
+	x := by_urn[u]
+	x.type == t
+}
+
+resolve(value, r, t) := {x |
+	lib.unknown(value)
+	some u in object.get(r, "dependencies", [])
+	x := by_urn[u]
+	x.type == t
+} if lib.unknown(value)
+
+# Children of a resource, by parent URN (component resources group their pieces).
+children[p] contains r.urn if {
+	some r in input.resources
+	p := r.parent
+	is_string(p)
+}
+
+prop(r, path) := object.get(r.props, path, null)

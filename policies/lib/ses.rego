@@ -1,0 +1,149 @@
+# METADATA
+# title: SES resources, v1 and v2
+# description: |
+#   Normalized views of SES resources so a rule is written once for both the sesv2 and the
+#   older ses (v1) resources, whose values are spelled differently (Require, RejectMessage,
+#   lower-case event types).
+package lib.ses
+
+import data.lib
+import data.lib.resources
+
+t := {
+	"v2_identity": "aws:sesv2/emailIdentity:EmailIdentity",
+	"v2_mail_from": "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes",
+	"v2_identity_policy": "aws:sesv2/emailIdentityPolicy:EmailIdentityPolicy",
+	"v2_configuration_set": "aws:sesv2/configurationSet:ConfigurationSet",
+	"v2_event_destination": "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination",
+	"v2_account_suppression": "aws:sesv2/accountSuppressionAttributes:AccountSuppressionAttributes",
+	"v2_contact_list": "aws:sesv2/contactList:ContactList",
+	"v1_domain_identity": "aws:ses/domainIdentity:DomainIdentity",
+	"v1_email_identity": "aws:ses/emailIdentity:EmailIdentity",
+	"v1_domain_dkim": "aws:ses/domainDkim:DomainDkim",
+	"v1_mail_from": "aws:ses/mailFrom:MailFrom",
+	"v1_configuration_set": "aws:ses/configurationSet:ConfigurationSet",
+	"v1_event_destination": "aws:ses/eventDestination:EventDestination",
+	"v1_notification_topic": "aws:ses/identityNotificationTopic:IdentityNotificationTopic",
+	"v1_identity_policy": "aws:ses/identityPolicy:IdentityPolicy",
+	"topic": "aws:sns/topic:Topic",
+	"topic_policy": "aws:sns/topicPolicy:TopicPolicy",
+	"topic_subscription": "aws:sns/topicSubscription:TopicSubscription",
+	"queue": "aws:sqs/queue:Queue",
+	"alarm": "aws:cloudwatch/metricAlarm:MetricAlarm",
+	"event_rule": "aws:cloudwatch/eventRule:EventRule",
+	"event_target": "aws:cloudwatch/eventTarget:EventTarget",
+	"route53_record": "aws:route53/record:Record",
+	"route53_zone": "aws:route53/zone:Zone",
+	"cloudflare_dns_record": "cloudflare:index/dnsRecord:DnsRecord",
+	"cloudflare_record": "cloudflare:index/record:Record",
+}
+
+# A domain identity names a domain; an address identity names a mailbox. An unknown name
+# (computed at apply) is treated as a domain so the rules that need one still run and say
+# what they could not verify.
+_is_domain(name) if {
+	is_string(name)
+	not contains(name, "@")
+}
+
+_norm(name) := lower(trim_suffix(name, ".")) if {
+	is_string(name)
+	not lib.unknown(name)
+}
+
+_norm(name) := name if lib.unknown(name)
+
+# Every domain identity, v1 and v2: {domain, resource, version, configuration_set}.
+domain_identities contains {
+	"domain": _norm(r.props.emailIdentity),
+	"resource": r,
+	"version": "v2",
+	"configuration_set": object.get(r.props, "configurationSetName", null),
+} if {
+	some r in resources.of_type(t.v2_identity)
+	_is_domain(r.props.emailIdentity)
+}
+
+domain_identities contains {
+	"domain": _norm(r.props.domain),
+	"resource": r,
+	"version": "v1",
+	"configuration_set": null,
+} if {
+	some r in resources.of_type(t.v1_domain_identity)
+	_is_domain(r.props.domain)
+}
+
+# Address identities (v2 EmailIdentity with an @, v1 EmailIdentity): {address, domain, resource}.
+address_identities contains {"address": lower(a), "domain": lower(split(a, "@")[1]), "resource": r} if {
+	some r in resources.of_type(t.v2_identity)
+	a := r.props.emailIdentity
+	is_string(a)
+	contains(a, "@")
+}
+
+address_identities contains {"address": lower(a), "domain": lower(split(a, "@")[1]), "resource": r} if {
+	some r in resources.of_type(t.v1_email_identity)
+	a := r.props.email
+	is_string(a)
+	contains(a, "@")
+}
+
+domains := {i.domain | some i in domain_identities}
+
+# Configuration sets by name, both versions: {name, resource, version}.
+configuration_sets contains {"name": r.props.configurationSetName, "resource": r, "version": "v2"} if {
+	some r in resources.of_type(t.v2_configuration_set)
+}
+
+configuration_sets contains {"name": r.props.name, "resource": r, "version": "v1"} if {
+	some r in resources.of_type(t.v1_configuration_set)
+}
+
+configuration_set_by_name[c.name] contains c if {
+	some c in configuration_sets
+	is_string(c.name)
+}
+
+# Event destinations, both versions, with upper-case event types:
+# {resource, configuration_set, enabled, types, sns_topic, event_bus, version}.
+event_destinations contains {
+	"resource": r,
+	"configuration_set": r.props.configurationSetName,
+	"enabled": object.get(ed, "enabled", false),
+	"types": {upper(x) | some x in object.get(ed, "matchingEventTypes", [])},
+	"sns_topic": object.get(ed, ["snsDestination", "topicArn"], null),
+	"event_bus": object.get(ed, ["eventBridgeDestination", "eventBusArn"], null),
+	"version": "v2",
+} if {
+	some r in resources.of_type(t.v2_event_destination)
+	ed := object.get(r.props, "eventDestination", {})
+}
+
+event_destinations contains {
+	"resource": r,
+	"configuration_set": r.props.configurationSetName,
+	"enabled": object.get(r.props, "enabled", false),
+	"types": {upper(x) | some x in object.get(r.props, "matchingTypes", [])},
+	"sns_topic": object.get(r.props, ["snsDestination", "topicArn"], null),
+	"event_bus": null,
+	"version": "v1",
+} if {
+	some r in resources.of_type(t.v1_event_destination)
+}
+
+event_destinations_by_set[d.configuration_set] contains d if {
+	some d in event_destinations
+	is_string(d.configuration_set)
+}
+
+# SES v1 identity notification topics: {resource, identity, type (BOUNCE…), topic}.
+notification_topics contains {
+	"resource": r,
+	"identity": r.props.identity,
+	"type": upper(r.props.notificationType),
+	"topic": object.get(r.props, "topicArn", null),
+} if {
+	some r in resources.of_type(t.v1_notification_topic)
+	is_string(r.props.notificationType)
+}
