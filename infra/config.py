@@ -35,7 +35,9 @@ MAX_USE_CASE = 5000  # put_account_details: UseCaseDescription
 
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
 _ZONE_ID = re.compile(r"^Z[A-Z0-9]{4,31}$")
 _CS_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -192,8 +194,9 @@ def _choice(key: str, value: Any, choices: tuple[str, ...]) -> str:
 def _keys(key: str, obj: Mapping[str, Any], allowed: set[str]) -> None:
     unknown = sorted(set(obj) - allowed)
     if unknown:
-        raise ConfigError(f"{key}.{unknown[0]}", "no such key (known: " + ", ".join(sorted(allowed)) + ")",
-                          obj[unknown[0]])
+        raise ConfigError(
+            f"{key}.{unknown[0]}", "no such key (known: " + ", ".join(sorted(allowed)) + ")", obj[unknown[0]]
+        )
 
 
 @cache
@@ -227,8 +230,14 @@ def partition_of(region: str) -> str:
 
 # --- sections ------------------------------------------------------------------------------------
 
-_SENDER_KEYS = {"domain", "zoneId", "mailFromSubdomain", "dmarcReportEmail", "configurationSetName",
-                "eventTypes"}
+_SENDER_KEYS = {
+    "domain",
+    "zoneId",
+    "mailFromSubdomain",
+    "dmarcReportEmail",
+    "configurationSetName",
+    "eventTypes",
+}
 
 
 def _sender(key: str, raw: Any, stack: str, dns: str) -> SenderConfig:
@@ -242,19 +251,22 @@ def _sender(key: str, raw: Any, stack: str, dns: str) -> SenderConfig:
     zone_id = obj.get("zoneId")
     if dns == "route53":
         if zone_id is None:
-            raise ConfigError(f"{key}.zoneId", "the Route53 hosted zone id (or set ses-sender:dns: external)",
-                              missing=True)
+            raise ConfigError(
+                f"{key}.zoneId", "the Route53 hosted zone id (or set ses-sender:dns: external)", missing=True
+            )
         if not isinstance(zone_id, str) or not _ZONE_ID.match(zone_id):
             raise ConfigError(f"{key}.zoneId", "a Route53 hosted zone id like Z0123456789ABCDEFGHIJ", zone_id)
     elif zone_id is not None:
         raise ConfigError(f"{key}.zoneId", "no zone id when ses-sender:dns is external", zone_id)
     sub = obj.get("mailFromSubdomain", "mail")
     if not isinstance(sub, str) or not _LABEL.match(sub):
-        raise ConfigError(f"{key}.mailFromSubdomain", "one DNS label like mail (MAIL FROM is <label>.<domain>)",
-                          sub)
+        raise ConfigError(
+            f"{key}.mailFromSubdomain", "one DNS label like mail (MAIL FROM is <label>.<domain>)", sub
+        )
     if "dmarcReportEmail" not in obj:
-        raise ConfigError(f"{key}.dmarcReportEmail", "the address DMARC aggregate reports go to (rua)",
-                          missing=True)
+        raise ConfigError(
+            f"{key}.dmarcReportEmail", "the address DMARC aggregate reports go to (rua)", missing=True
+        )
     rua = _email(f"{key}.dmarcReportEmail", obj["dmarcReportEmail"])
     default_cs = f"{PROJECT}-{stack}-{domain.replace('.', '-')}"[:64]
     cs_name = obj.get("configurationSetName", default_cs)
@@ -272,24 +284,30 @@ def _sender(key: str, raw: Any, stack: str, dns: str) -> SenderConfig:
 def _alarms(raw: Any) -> AlarmConfig:
     key = NS + "alarms"
     if raw is None:
-        raise ConfigError(key, "an object with emails: [...] who are alerted on reputation alarms", missing=True)
+        raise ConfigError(
+            key, "an object with emails: [...] who are alerted on reputation alarms", missing=True
+        )
     obj = _obj(key, raw)
     _keys(key, obj, {"bounceRate", "complaintRate", "emails"})
     bounce = _rate(f"{key}.bounceRate", obj.get("bounceRate"), MAX_BOUNCE_THRESHOLD, MAX_BOUNCE_THRESHOLD)
-    complaint = _rate(f"{key}.complaintRate", obj.get("complaintRate"), MAX_COMPLAINT_THRESHOLD,
-                      MAX_COMPLAINT_THRESHOLD)
+    complaint = _rate(
+        f"{key}.complaintRate", obj.get("complaintRate"), MAX_COMPLAINT_THRESHOLD, MAX_COMPLAINT_THRESHOLD
+    )
     emails = _list(f"{key}.emails", obj.get("emails"))
     if not emails:
         raise ConfigError(f"{key}.emails", "at least one address to alert", emails)
-    return AlarmConfig(bounce, complaint, tuple(_email(f"{key}.emails[{i}]", e) for i, e in enumerate(emails)))
+    return AlarmConfig(
+        bounce, complaint, tuple(_email(f"{key}.emails[{i}]", e) for i, e in enumerate(emails))
+    )
 
 
 def _contact_list(raw: Any, mail_type: str) -> ContactListConfig | None:
     key = NS + "contactList"
     if raw is None:
         if mail_type == "MARKETING":
-            raise ConfigError(key, "a contact list with topics: MARKETING mail needs one-click unsubscribe",
-                              missing=True)
+            raise ConfigError(
+                key, "a contact list with topics: MARKETING mail needs one-click unsubscribe", missing=True
+            )
         return None
     obj = _obj(key, raw)
     _keys(key, obj, {"name", "description", "topics"})
@@ -307,14 +325,19 @@ def _contact_list(raw: Any, mail_type: str) -> ContactListConfig | None:
         tname = _str(f"{tkey}.name", tobj.get("name"))
         if not _TOPIC_NAME.match(tname):
             raise ConfigError(f"{tkey}.name", "1-64 letters, digits, '-' or '_'", tname)
-        topics.append(TopicConfig(
-            tname,
-            _str(f"{tkey}.displayName", tobj.get("displayName")),
-            str(tobj.get("description", "")),
-            # Opted out by default: marketing mail goes only to people who asked for it.
-            _choice(f"{tkey}.defaultSubscriptionStatus", tobj.get("defaultSubscriptionStatus", "OPT_OUT"),
-                    ("OPT_IN", "OPT_OUT")),
-        ))
+        topics.append(
+            TopicConfig(
+                tname,
+                _str(f"{tkey}.displayName", tobj.get("displayName")),
+                str(tobj.get("description", "")),
+                # Opted out by default: marketing mail goes only to people who asked for it.
+                _choice(
+                    f"{tkey}.defaultSubscriptionStatus",
+                    tobj.get("defaultSubscriptionStatus", "OPT_OUT"),
+                    ("OPT_IN", "OPT_OUT"),
+                ),
+            )
+        )
     return ContactListConfig(name, str(obj.get("description", "")), tuple(topics))
 
 
@@ -325,8 +348,9 @@ def _request(raw: Any, production: bool) -> RequestConfig | None:
     key = NS + "request"
     if raw is None:
         if production:
-            raise ConfigError(key, "the production-access request data (websiteUrl, contactEmails, ...)",
-                              missing=True)
+            raise ConfigError(
+                key, "the production-access request data (websiteUrl, contactEmails, ...)", missing=True
+            )
         return None
     obj = _obj(key, raw)
     _keys(key, obj, {"websiteUrl", "contactEmails", "contactLanguage", "expectedDailyVolume", *_REQUEST_TEXT})
@@ -341,18 +365,38 @@ def _request(raw: Any, production: bool) -> RequestConfig | None:
     volume = obj.get("expectedDailyVolume")
     if isinstance(volume, bool) or not isinstance(volume, int) or volume <= 0:
         raise ConfigError(f"{key}.expectedDailyVolume", "a positive whole number of messages a day", volume)
-    texts = {name: _str(f"{key}.{name}", obj.get(name), "a sentence or more of plain text")
-             for name in _REQUEST_TEXT}
+    texts = {
+        name: _str(f"{key}.{name}", obj.get(name), "a sentence or more of plain text")
+        for name in _REQUEST_TEXT
+    }
     if sum(len(t) for t in texts.values()) > MAX_USE_CASE - 200:
         # The request joins these into UseCaseDescription, which AWS caps at 5,000 characters.
-        raise ConfigError(key, f"texts totalling under {MAX_USE_CASE - 200} characters",
-                          sum(len(t) for t in texts.values()))
-    return RequestConfig(website, emails, language, volume, texts["volumeRationale"], texts["listBuilding"],
-                         texts["bounceHandling"], texts["optOut"])
+        raise ConfigError(
+            key, f"texts totalling under {MAX_USE_CASE - 200} characters", sum(len(t) for t in texts.values())
+        )
+    return RequestConfig(
+        website,
+        emails,
+        language,
+        volume,
+        texts["volumeRationale"],
+        texts["listBuilding"],
+        texts["bounceHandling"],
+        texts["optOut"],
+    )
 
 
-_TOP_KEYS = {"senders", "mailType", "production", "dns", "alarms", "accountSuppression", "contactList",
-             "request", "feedbackWebhookUrl"}
+_TOP_KEYS = {
+    "senders",
+    "mailType",
+    "production",
+    "dns",
+    "alarms",
+    "accountSuppression",
+    "contactList",
+    "request",
+    "feedbackWebhookUrl",
+}
 
 
 def parse(values: Mapping[str, Any], stack: str) -> ProgramConfig:
@@ -362,17 +406,19 @@ def parse(values: Mapping[str, Any], stack: str) -> ProgramConfig:
     """
     values = {k: _decode(v) for k, v in values.items()}
     for k in values:
-        if k.startswith(NS) and k[len(NS):] not in _TOP_KEYS:
-            raise ConfigError(k, "no such key (known: " + ", ".join(NS + t for t in sorted(_TOP_KEYS)) + ")",
-                              values[k])
+        if k.startswith(NS) and k[len(NS) :] not in _TOP_KEYS:
+            raise ConfigError(
+                k, "no such key (known: " + ", ".join(NS + t for t in sorted(_TOP_KEYS)) + ")", values[k]
+            )
     region = _region(values.get("aws:region"))
     mail_type = _choice(NS + "mailType", values.get(NS + "mailType", "TRANSACTIONAL"), MAIL_TYPES)
     production = _bool(NS + "production", values.get(NS + "production", False))
     dns = _choice(NS + "dns", values.get(NS + "dns", "route53"), DNS_MODES)
     raw_senders = values.get(NS + "senders")
     if raw_senders is None:
-        raise ConfigError(NS + "senders", "a list of sending domains, each {domain: example.com, ...}",
-                          missing=True)
+        raise ConfigError(
+            NS + "senders", "a list of sending domains, each {domain: example.com, ...}", missing=True
+        )
     senders_list = _list(NS + "senders", raw_senders)
     if not senders_list:
         raise ConfigError(NS + "senders", "at least one sending domain", raw_senders)
@@ -416,7 +462,8 @@ def from_pulumi() -> ProgramConfig:
     import pulumi
     from pulumi.runtime import config as runtime_config
 
-    # Every key Pulumi was given, so that a misspelt ses-sender: key is reported, not ignored.
-    keys = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    # Every key Pulumi was given, so that a misspelt ses-sender: key is reported, not ignored. The
+    # language host sets them all in-process; PULUMI_CONFIG is the fallback for older hosts.
+    keys = runtime_config.CONFIG.get() or runtime_config.get_config_env()
     values = {k: runtime_config.get_config(k) for k in keys}
     return parse(values, pulumi.get_stack())

@@ -37,7 +37,7 @@ resolve(value, r, t) := {x |
 	some u in object.get(by_ident, value, set())
 	x := by_urn[u]
 	x.type == t
-}
+} if not lib.unknown(value)
 
 resolve(value, r, t) := {x |
 	lib.unknown(value)

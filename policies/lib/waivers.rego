@@ -6,10 +6,24 @@
 #   Only a valid waiver waives; an invalid one is itself a finding (SES-026).
 package lib.waivers
 
-_config_waivers := w if {
-	w := input.config["sesguard:waivers"]
-	is_array(w)
-} else := []
+_config_waivers := _list(input.config["sesguard:waivers"]) if config_list(input.config["sesguard:waivers"])
+
+else := []
+
+# The config value is a list, or JSON text of one (how Pulumi hands structured config to a pack
+# when nothing decoded it first); anything else waives nothing and is a finding (SES-026).
+config_list(w) if is_array(w)
+
+config_list(w) if is_array(_decoded(w))
+
+_list(w) := w if is_array(w)
+
+else := _decoded(w)
+
+_decoded(w) := json.unmarshal(w) if {
+	is_string(w)
+	json.is_valid(w)
+}
 
 _file_waivers := data.sesguard_settings.waivers if is_array(data.sesguard_settings.waivers)
 
@@ -43,9 +57,18 @@ _nonempty(s) := true if {
 
 _date(s) := true if {
 	is_string(s)
-	regex.match(`^\d{4}-\d{2}-\d{2}$`, s)
-	time.parse_ns("2006-01-02", s)
+	regex.match(`^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$`, s)
+	_calendar_day(s)
 } else := false
+
+# time.parse_ns covers only the years an int64 of nanoseconds can hold (up to 2262); a later
+# date is checked by the pattern alone rather than failing the whole evaluation.
+_calendar_day(s) if s >= "2262"
+
+_calendar_day(s) if {
+	s < "2262"
+	time.parse_ns("2006-01-02", s)
+}
 
 # A malformed date is reported once, as such; only a well-formed past date is "expired".
 _current(s) := false if {
@@ -60,5 +83,5 @@ covering(f) := {w |
 	w := entry.waiver
 	valid(w)
 	w.rule == f.rule
-	object.get(w, "resource", "") in {"", f.resource}
+	object.get(w, "resource", null) in {null, "", f.resource}
 }

@@ -1,0 +1,93 @@
+"""`sesguard check`: judge stacks before they are deployed — the PR check and the security review.
+
+Sources: the Pulumi program under mocks (default: every stack in stacks/, or --stack NAME…), a
+`pulumi preview --json` file, a `pulumi stack export` file, or a stack document. Stacks that were
+judged are reported even when another could not be run; that run still exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from checks.commands import common
+from checks.errors import SesguardError
+from checks.findings import StackResult
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="check stacks (program, preview, state or document) against the policies",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--stack", action="append", default=[], metavar="NAME", help="program stack to check (repeatable; default all)"
+    )
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--preview", metavar="FILE", help="`pulumi preview --json` output (- for stdin)")
+    source.add_argument("--state", metavar="FILE", help="`pulumi stack export` output (- for stdin)")
+    source.add_argument("--document", metavar="FILE", help="a sesguard stack document (- for stdin)")
+    parser.add_argument(
+        "--jobs", "-j", type=common.positive_int, default=None, metavar="N", help="stacks run at once (default: cores)"
+    )
+    parser.add_argument(
+        "--root", metavar="DIR", help="the Pulumi project: its __main__.py and stacks/ (default: this repository)"
+    )
+    common.add_common(parser)
+    parser.set_defaults(func=run)
+
+
+def _file_source(args: argparse.Namespace) -> tuple[str, str] | None:
+    for kind in ("preview", "state", "document"):
+        path = getattr(args, kind)
+        if path is not None:
+            return kind, path
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    policies = common.load_policies()
+    source = _file_source(args)
+    if source is not None and args.stack:
+        raise SesguardError(f"--stack selects program stacks; it cannot be combined with --{source[0]}")
+    if source is not None:
+        from checks import sources
+
+        document = sources.load(*source)
+        engine = common.make_engine(args, policies)
+        try:
+            results = common.judge([document], engine)
+        finally:
+            engine.close()
+        return common.emit(results, args, policies)
+    return _run_program(args, policies)
+
+
+def _run_program(args: argparse.Namespace, policies: Any) -> int:
+    from checks.sources import parallel, program
+
+    root = Path(args.root) if args.root else program.ROOT
+    if not (root / program.STACKS_DIR).is_dir():
+        raise SesguardError(f"{root / program.STACKS_DIR}: no stacks folder (use --root DIR or a file source)")
+    names = list(dict.fromkeys(args.stack)) or program.list_stacks(root)
+    if not names:
+        raise SesguardError(f"{root / program.STACKS_DIR}: no Pulumi.<stack>.yaml files to check")
+    engine = common.make_engine(args, policies)
+    results: list[StackResult] = []
+    errors: list[SesguardError] = []
+    try:
+        for outcome in parallel.run_stacks(names, root, args.jobs):
+            if outcome.error is not None:
+                errors.append(outcome.error)
+            elif outcome.document is not None:
+                results.append(common.judge_one(outcome.document, engine))
+    finally:
+        engine.close()
+    code = common.emit(results, args, policies) if results else common.EXIT_ERROR
+    for error in errors:
+        print(f"sesguard: {error}", file=sys.stderr)
+    return common.EXIT_ERROR if errors else code

@@ -1,0 +1,310 @@
+"""The server engine: a real OPA (``opa run --server``, or a central one serving bundles) over REST.
+
+It speaks OPA's REST API through ``opa-python-client``: a health check, the policy modules pushed
+with ``PUT /v1/policies/sesguard/<path>`` (unless they came from ``sesguard bundle``), the settings
+with ``PUT /v1/data/sesguard_settings``, and one ``POST /v1/data/sesguard/findings`` per document.
+
+Fail closed: a refused connection, a timeout, an HTTP error, a body that is not JSON or a result
+that is undefined is an ``EngineError`` naming the server and the problem (exit 2), never a pass.
+Each call is one attempt bounded by ``timeout``; nothing loops on the network.
+
+Settings and bundles: when the policies are pushed, the settings are always pushed too, even
+empty, so a previous run's levels or waivers on a shared server cannot leak into this one. With
+``bundle_loaded`` the server's data is the bundle owner's, so settings are pushed only when this
+run has some (a bundle that owns ``sesguard_settings`` then refuses them, which is reported).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+from opa_client import OpaClient
+from opa_client.errors import DeletePolicyError, RegoParseError
+
+from checks.document import Document
+from checks.engine import QUERY_PATH, Settings, to_findings
+from checks.errors import EngineError
+from checks.findings import Finding
+from checks.policyset import PolicySet
+
+T = TypeVar("T")
+
+POLICY_PREFIX = "sesguard/"
+SETTINGS_PATH = "sesguard_settings"
+_PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
+_KEYWORDS = {"package", "import", "default", "else", "not", "some", "every", "if", "contains", "in"}
+_RULE_HEAD = re.compile(r"^([A-Za-z_]\w*)\b", re.MULTILINE)
+# A reference to another package; a trailing ``[`` (``data.ses[_].deny``) means every package under it.
+_DATA_REF = re.compile(r"\bdata\.([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(\[?)")
+
+
+def push_order(modules: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Modules ordered so that each comes after the packages it refers to (``data.lib.ses`` ...).
+
+    A cycle or a dynamic reference cannot be ordered exactly; those keep path order and the push
+    loop's retries settle them.
+    """
+    items = sorted(modules)
+    packages = {}
+    for path, text in items:
+        m = _PACKAGE.search(text)
+        packages[path] = m.group(1) if m else ""
+    defines = {path: set(_RULE_HEAD.findall(text)) - _KEYWORDS for path, text in items}
+    deps: dict[str, set[str]] = {}
+    for path, text in items:
+        refs = set(_DATA_REF.findall(text))
+        # Files of one package call each other's helpers by bare name.
+        siblings = {
+            other
+            for other, pkg in packages.items()
+            if other != path
+            and pkg == packages[path]
+            and any(re.search(rf"\b{re.escape(n)}\b", text) for n in defines[other] - defines[path])
+        }
+        deps[path] = {
+            other
+            for other, pkg in packages.items()
+            if other != path
+            and pkg
+            and pkg != packages[path]
+            and any(
+                pkg == r or r.startswith(pkg + ".") or (bool(under) and pkg.startswith(r + "."))
+                for r, under in refs
+            )
+        } | siblings
+    done: list[tuple[str, str]] = []
+    placed: set[str] = set()
+    remaining = list(items)
+    while remaining:
+        ready = [it for it in remaining if deps[it[0]] <= placed] or remaining[:1]
+        for it in ready:
+            done.append(it)
+            placed.add(it[0])
+        remaining = [it for it in remaining if it[0] not in placed]
+    return done
+
+
+class _Client(OpaClient):
+    def policies(self) -> dict[str, str]:
+        """Every module the server holds, id -> source (``GET /v1/policies``)."""
+        response = self._session.get(f"{self.root_url}/policies", timeout=self.timeout)
+        response.raise_for_status()
+        body = response.json()
+        if not isinstance(body, dict):
+            raise ValueError("not a JSON object")
+        listed = body.get("result") or []
+        return {str(p["id"]): str(p.get("raw") or "") for p in listed if isinstance(p, dict) and "id" in p}
+
+    def health(self) -> None:
+        """GET /health, raising what went wrong (the library's check_health only says False)."""
+        response = self._session.get(f"{self.schema}{self.host}:{self.port}/health", timeout=self.timeout)
+        response.raise_for_status()
+
+
+def _opa_message(response: requests.Response | None) -> str:
+    if response is None:
+        return ""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip()[:200]
+    if isinstance(body, dict):
+        return str(body.get("message") or body.get("code") or "")[:200]
+    return ""
+
+
+def _rego_errors(exc: RegoParseError) -> str:
+    """OPA's first compile error with its place, and how many more there are."""
+    errors = [e for e in exc.errors if isinstance(e, dict) and e.get("message")]
+    if not errors:
+        return str(exc.message or exc.expression)
+    first = errors[0]
+    loc = first.get("location") or {}
+    where = f"{loc.get('file')}:{loc.get('row')}: " if isinstance(loc, dict) and loc.get("row") else ""
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where}{first.get('code', 'error')}: {first['message']}{more}"
+
+
+def _parse_only(exc: RegoParseError) -> bool:
+    """A syntax error: no push order can fix it, so it is not worth another pass."""
+    codes = {e.get("code") for e in exc.errors if isinstance(e, dict)}
+    return codes == {"rego_parse_error"}
+
+
+class ServerEngine:
+    name = "server"
+
+    def __init__(
+        self,
+        url: str,
+        policies: PolicySet,
+        settings: Settings | None = None,
+        *,
+        timeout: float = 10.0,
+        ca: str | None = None,
+        token: str | None = None,
+        bundle_loaded: bool = False,
+    ):
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._client = self._connect(ca, token)
+        try:
+            self._call("health check (GET /health)", self._client.health)
+            if not bundle_loaded:
+                self._push_policies(policies)
+            data = (settings or Settings()).as_data()[SETTINGS_PATH]
+            if not bundle_loaded or (settings is not None and any(data.values())):
+                self._call(
+                    f"pushing settings (PUT /v1/data/{SETTINGS_PATH})",
+                    lambda: self._client.update_or_create_data(data, SETTINGS_PATH),
+                )
+        except BaseException:
+            self.close()
+            raise
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _error(self, problem: str) -> EngineError:
+        return EngineError(f"OPA server {self.url}: {problem}")
+
+    def _connect(self, ca: str | None, token: str | None) -> _Client:
+        parts = urlsplit(self.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise self._error("not an http:// or https:// URL")
+        if parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise self._error("give scheme://host[:port] only; OPA's API lives at /v1 on the server root")
+        if ca and parts.scheme != "https":
+            raise self._error("a CA bundle only applies to an https:// URL")
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            raise self._error("the port is not a number") from None
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        # ssl=<CA path> makes the client verify against that bundle; retries=0: one attempt per call.
+        ssl: Any = (ca or True) if parts.scheme == "https" else False
+        return _Client(host=host, port=port, ssl=ssl, token=token, retries=0, timeout=self.timeout)
+
+    def _call(self, what: str, fn: Callable[[], T], *, keep: tuple[type[Exception], ...] = ()) -> T:
+        """Run one client call; every way it can fail becomes an EngineError naming the server.
+
+        ``keep`` lists exceptions the caller handles itself (a refused module during a push).
+        """
+        try:
+            with self._lock:
+                return fn()
+        except keep:
+            raise
+        except requests.exceptions.Timeout:
+            raise self._error(f"{what}: no answer within {self.timeout:g} s") from None
+        except requests.exceptions.SSLError as exc:
+            raise self._error(f"{what}: TLS failed: {_reason(exc)}") from None
+        except requests.exceptions.HTTPError as exc:
+            status = exc.response.status_code if exc.response is not None else "?"
+            detail = _opa_message(exc.response)
+            raise self._error(f"{what}: HTTP {status}{': ' + detail if detail else ''}") from None
+        except requests.exceptions.ChunkedEncodingError:
+            raise self._error(f"{what}: the connection dropped in the middle of the answer") from None
+        except requests.exceptions.ConnectionError as exc:
+            # With retries off, urllib3 wraps a read timeout in MaxRetryError: requests then calls it
+            # a ConnectionError rather than a Timeout.
+            if "timed out" in str(exc).lower():
+                raise self._error(f"{what}: no answer within {self.timeout:g} s") from None
+            raise self._error(f"{what}: {_reason(exc)}") from None
+        except ValueError:  # includes requests' JSONDecodeError
+            raise self._error(f"{what}: the answer is not JSON") from None
+        except requests.exceptions.RequestException as exc:
+            raise self._error(f"{what}: {_reason(exc)}") from None
+        except (DeletePolicyError, RegoParseError) as exc:
+            raise self._error(f"{what}: {exc.expression}: {exc.message}") from None
+        except (AttributeError, TypeError, KeyError):  # the library met a body of an unexpected shape
+            raise self._error(f"{what}: the answer is not what OPA sends") from None
+
+    # -- policies --------------------------------------------------------------------------
+
+    def _push_policies(self, policies: PolicySet) -> None:
+        """PUT every module, retrying those that failed to compile only while others still land.
+
+        OPA compiles each PUT against what it already holds, so a module calling a helper that is
+        not there yet is refused; each pass lands at least one more module or the push fails.
+        """
+
+        if not policies.modules:
+            raise self._error(f"no policy modules to push from {policies.root}")
+        held = self._call("listing policies (GET /v1/policies)", self._client.policies)
+        # A module the server already holds verbatim is not pushed again: every PUT recompiles all.
+        pending = [(p, t) for p, t in push_order(policies.modules) if held.get(POLICY_PREFIX + p) != t]
+        while pending:
+            refused: list[tuple[str, str]] = []
+            last: tuple[str, str] = ("", "")
+            for path, text in pending:
+                pid = POLICY_PREFIX + path
+                try:
+                    self._call(
+                        f"pushing policy {pid} (PUT /v1/policies/{pid})",
+                        lambda text=text, pid=pid: self._client.update_policy_from_string(  # type: ignore[misc]
+                            text, pid, rego_compat=False
+                        ),
+                        keep=(RegoParseError,),
+                    )
+                except RegoParseError as exc:
+                    if exc.expression != "invalid_parameter":
+                        raise self._error(f"pushing policy {pid}: {exc.expression}: {exc.message}") from None
+                    if _parse_only(exc):
+                        raise self._error(f"the server refused policy {pid}: {_rego_errors(exc)}") from None
+                    refused.append((path, text))
+                    last = (pid, _rego_errors(exc))
+            if len(refused) == len(pending):
+                raise self._error(f"the server refused policy {last[0]}: {last[1]}")
+            pending = refused
+        # Modules an older push left behind (a rule file since removed) would still add findings.
+        current = {POLICY_PREFIX + path for path, _ in policies.modules}
+        for pid in sorted(p for p in held if p.startswith(POLICY_PREFIX) and p not in current):
+            self._call(f"deleting stale policy {pid}", lambda pid=pid: self._client.delete_policy(pid))  # type: ignore[misc]
+
+    # -- evaluation ------------------------------------------------------------------------
+
+    def evaluate(self, document: Document) -> list[Finding]:
+        what = f"query (POST /v1/data/{QUERY_PATH})"
+        package, rule = QUERY_PATH.rsplit("/", 1)
+        body = self._call(what, lambda: self._client.query_rule(document, package, rule))
+        if not isinstance(body, dict):
+            raise self._error(f"{what}: the answer is not a JSON object")
+        if "result" not in body:
+            raise self._error(
+                f"{what}: data.{QUERY_PATH.replace('/', '.')} is undefined: the sesguard policies are not "
+                "loaded there (push them, or load the bundle from `sesguard bundle`)"
+            )
+        try:
+            return to_findings(body["result"])
+        except EngineError as exc:
+            raise self._error(f"{what}: {exc}") from None
+
+    def close(self) -> None:
+        client = getattr(self, "_client", None)
+        if client is not None:
+            client.close_connection()
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost useful words of a requests/urllib3 error, e.g. ``connection refused``."""
+    text = str(exc)
+    lowered = text.lower()
+    if "connection refused" in lowered:
+        return "connection refused"
+    if "remotedisconnected" in lowered or "connection aborted" in lowered or "connection reset" in lowered:
+        return "the connection dropped before a complete answer"
+    if (
+        "name or service not known" in lowered
+        or "nodename nor servname" in lowered
+        or "failed to resolve" in lowered
+    ):
+        return "host name does not resolve"
+    if "certificate verify failed" in lowered:
+        return "certificate verify failed"
+    return text.splitlines()[0][:200] if text else type(exc).__name__

@@ -1,0 +1,258 @@
+"""Source "program": run the Pulumi program in-process under mocks, as a preview would, and return
+the stack document. No cloud credentials, no Pulumi CLI, no network.
+
+The mocks answer like a provider during `pulumi preview`: inputs come back as outputs and what
+only AWS can compute (DKIM tokens, ARNs, ids, queue URLs) is the unknown sentinel, so resources
+built from those values (the DKIM CNAMEs) still register, with unknown names, exactly as in a real
+preview. Props are read from the wire form of each registration, which carries the engine's
+camelCase names at every depth, floats for numbers and the sentinel for unknowns.
+
+Usable repeatedly in one process, and in workers forked after the first import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import runpy
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from checks.document import SECRET, Document, new_document
+from checks.errors import InputError, SesguardError
+
+PROJECT = "ses-sender"
+STACKS_DIR = "stacks"
+ROOT = Path(__file__).resolve().parents[2]
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+# --- stack files ---------------------------------------------------------------------------------
+
+
+def stack_file(root: Path | str, name: str) -> Path:
+    return Path(root) / STACKS_DIR / f"Pulumi.{name}.yaml"
+
+
+def list_stacks(root: Path | str = ROOT) -> list[str]:
+    """Stack names with a Pulumi.<name>.yaml in stacks/, sorted."""
+    folder = Path(root) / STACKS_DIR
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in folder.glob("Pulumi.*.yaml"))
+
+
+def load_stack_config(root: Path | str, name: str) -> dict[str, Any]:
+    """The stack file's `config:` as fully qualified keys; `secure:` values are left as they are."""
+    path = stack_file(root, name)
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise InputError(
+            str(path), f"no such stack (stacks: {', '.join(list_stacks(root)) or 'none'})"
+        ) from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise InputError(where, f"not valid YAML: {problem}") from None
+    except OSError as err:
+        raise InputError(str(path), f"cannot read: {err.strerror}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict) or not isinstance(data.get("config", {}), dict | None):
+        raise InputError(str(path), "expected a mapping with a `config:` mapping")
+    config = data.get("config") or {}
+    # A key without a namespace belongs to the project, as in Pulumi itself.
+    return {(k if ":" in str(k) else f"{PROJECT}:{k}"): v for k, v in config.items()}
+
+
+def _redact(value: Any) -> tuple[Any, bool]:
+    """Replace `secure:` values with the secret marker; say whether there was one."""
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            return SECRET, True
+        found = False
+        out = {}
+        for k, v in value.items():
+            out[k], hit = _redact(v)
+            found = found or hit
+        return out, found
+    if isinstance(value, list):
+        pairs = [_redact(v) for v in value]
+        return [v for v, _ in pairs], any(h for _, h in pairs)
+    return value, False
+
+
+def _wire(value: Any) -> str:
+    # Pulumi hands every config value to a program as a string, structured values as JSON.
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value)
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+def preload() -> None:
+    """Import everything a run needs, so forked workers start warm (pulumi_aws loads lazily)."""
+    import pulumi_aws as aws
+
+    from infra import config
+
+    used = {
+        "sesv2": (
+            "EmailIdentity",
+            "EmailIdentityMailFromAttributes",
+            "ConfigurationSet",
+            "ConfigurationSetEventDestination",
+            "AccountSuppressionAttributes",
+            "ContactList",
+        ),
+        "sns": ("Topic", "TopicPolicy", "TopicSubscription"),
+        "sqs": ("Queue", "QueuePolicy"),
+        "cloudwatch": ("MetricAlarm",),
+        "kms": ("Key", "Alias"),
+        "route53": ("Record",),
+    }
+    for module, names in used.items():
+        for name in names:
+            getattr(getattr(aws, module), name)
+    assert callable(aws.get_caller_identity)
+    config._ses_regions()
+    import infra.program  # noqa: F401
+
+
+def _run_program(root: Path, name: str, runtime_config: dict[str, str], secret_keys: list[str]) -> Any:
+    import pulumi
+    from pulumi.runtime import settings
+    from pulumi.runtime.config import set_all_config
+    from pulumi.runtime.mocks import set_mocks
+    from pulumi.runtime.stack import Stack, run_pulumi_func
+    from pulumi.runtime.sync_await import _sync_await
+
+    from checks.sources.program_mocks import PreviewMocks, Recorder, RecordingMonitor
+
+    recorder = Recorder()
+    # A fresh event loop per run, and its worker threads (Pulumi sends each registration from the
+    # loop's default executor) joined at the end: a process that forks after a run must not hand
+    # its children an executor whose threads do not exist there, or their runs wait forever.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    set_all_config(runtime_config, secret_keys)
+    # set_mocks makes a root stack and registers its (empty) outputs at once; the program then runs
+    # inside a fresh root stack whose exports are registered when it ends, as the CLI's host does.
+    settings.ROOT.set(None)
+    settings.SETTINGS.outputs.clear()
+    preview_mocks = PreviewMocks()
+    monitor = RecordingMonitor(preview_mocks, recorder, name)
+    set_mocks(preview_mocks, project=PROJECT, stack=name, preview=True, monitor=monitor)
+    settings.ROOT.set(None)
+
+    async def program() -> None:
+        stack = Stack()
+        try:
+            runpy.run_path(str(root / "__main__.py"), run_name="__main__")
+        finally:
+            stack._finish()
+
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    try:
+        _sync_await(run_pulumi_func(program))
+    except pulumi.RunError as err:
+        raise SesguardError(str(err)) from None
+    finally:
+        settings.ROOT.set(None)
+        loop.run_until_complete(loop.shutdown_default_executor())
+        asyncio.set_event_loop(None)
+        loop.close()
+    return recorder
+
+
+def run_stack(
+    name: str, root: Path | str = ROOT, config_override: Mapping[str, Any] | None = None
+) -> Document:
+    """Run the program for one stack under preview mocks and return its stack document.
+
+    ``config_override`` is the complete config to use instead of stacks/Pulumi.<name>.yaml (fully
+    qualified keys, values as in the YAML, `{secure: ...}` for secrets). Raises SesguardError with
+    one line naming the stack file for bad YAML or bad config, never a traceback.
+    """
+    root = Path(root).resolve()
+    where = (
+        f"{STACKS_DIR}/Pulumi.{name}.yaml" if config_override is None else f"stack {name} (config override)"
+    )
+    raw = dict(config_override) if config_override is not None else load_stack_config(root, name)
+    doc_config: dict[str, Any] = {}
+    runtime_config: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, value in raw.items():
+        redacted, secret = _redact(value)
+        doc_config[key] = redacted
+        runtime_config[key] = _wire(redacted)
+        if secret:
+            secret_keys.append(key)
+    try:
+        recorder = _run_program(root, name, runtime_config, secret_keys)
+    except SesguardError as err:
+        raise InputError(where, str(err).removeprefix("invalid stack config: ")) from None
+    except Exception as err:  # a failure inside Pulumi or the program is still one line
+        raise InputError(where, f"program failed: {type(err).__name__}: {err}") from None
+    region = raw.get("aws:region")
+    return new_document(
+        source="program",
+        project=PROJECT,
+        stack=name,
+        region=region if isinstance(region, str) else None,
+        config=doc_config,
+        resources=_resources(recorder),
+        file=where if config_override is None else None,
+    )
+
+
+def _resources(recorder: Any) -> list[dict[str, Any]]:
+    resources = []
+    for urn, res in recorder.resources.items():
+        props = res["props"]
+        if not res["custom"]:
+            # Components and the stack carry what they registered as outputs (stack: its exports).
+            props = {**props, **recorder.outputs.get(urn, {})}
+        resources.append({**res, "props": props})
+    resources.sort(key=lambda r: (r["type"] != STACK_TYPE, r["urn"]))
+    return [{k: v for k, v in r.items() if k != "custom"} for r in resources]
+
+
+# --- fallback report -----------------------------------------------------------------------------
+
+
+def summary(doc: Document) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in doc["resources"]:
+        counts[r["type"]] = counts.get(r["type"], 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print, per stack, what the program declares under mocks. Exit 2 on the first bad stack."""
+    names = (argv if argv is not None else sys.argv[1:]) or list_stacks(ROOT)
+    for name in names:
+        started = time.perf_counter()
+        try:
+            doc = run_stack(name)
+        except SesguardError as err:
+            print(f"sesguard: {err}", file=sys.stderr)
+            return 2
+        took = time.perf_counter() - started
+        print(f"{name}: {len(doc['resources'])} resources ({took:.2f}s)")
+        for typ, count in summary(doc).items():
+            print(f"  {count:3d}  {typ}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

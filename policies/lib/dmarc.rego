@@ -1,0 +1,212 @@
+# METADATA
+# title: DMARC record parser (RFC 7489)
+# description: |
+#   parse(s) reads one DMARC TXT string (quoted chunks already joined) into
+#   {valid, errors, tags}. The record must begin with the tag `v=DMARC1`; tags are separated by
+#   `;`, tag names are case-insensitive, and p, sp, adkim and aspf values are lower-cased. sp
+#   defaults to p and pct to 100, as receivers apply them (RFC 7489 §6.3).
+package lib.dmarc
+
+import data.lib
+import data.lib.dns
+
+# RFC 7489 §6.3 `p` / `sp` values and §6.3 `adkim` / `aspf` values.
+policies := {"none", "quarantine", "reject"}
+
+alignments := {"r", "s"}
+
+# How strong a policy is, for "sp no weaker than p" style comparisons.
+strength := {"none": 0, "quarantine": 1, "reject": 2}
+
+_parts(s) := [t | some part in split(s, ";"); t := trim_space(part); t != ""]
+
+_pair(t) := {"name": lower(trim_space(substring(t, 0, i))), "value": trim_space(substring(t, i + 1, -1)), "raw": t} if {
+	i := indexof(t, "=")
+	i > 0
+}
+
+_pair(t) := {"name": null, "value": null, "raw": t} if indexof(t, "=") <= 0
+
+_pairs(s) := [_pair(t) | some t in _parts(s)]
+
+# A DMARC record is recognised by its first tag alone (RFC 7489 §6.6.3: TXT records at _dmarc
+# that do not start with v=DMARC1 are discarded). The version value is case-sensitive (ABNF %x).
+is_dmarc(s) if {
+	is_string(s)
+	first := _pairs(s)[0]
+	first.name == "v"
+	first.value == "DMARC1"
+}
+
+# The first occurrence of each tag; duplicates are reported as errors, never a conflict.
+_first(pairs) := {p.name: p.value |
+	some i, p in pairs
+	p.name != null
+	not _seen_before(pairs, i, p.name)
+}
+
+_seen_before(pairs, i, name) if {
+	some j, q in pairs
+	j < i
+	q.name == name
+}
+
+_lower_tags := {"p", "sp", "adkim", "aspf", "fo", "rf"}
+
+_raw_tags(s) := {k: v |
+	some k, v0 in _first(_pairs(s))
+	v := _lower(k, v0)
+}
+
+_lower(k, v) := lower(v) if k in _lower_tags
+
+else := v
+
+_pct(tags) := to_number(tags.pct) if regex.match(`^[0-9]{1,3}$`, object.get(tags, "pct", ""))
+
+else := 100 if not "pct" in object.keys(tags)
+
+else := null
+
+tags(s) := object.union(raw, {"sp": object.get(raw, "sp", object.get(raw, "p", null)), "pct": _pct(raw)}) if {
+	raw := _raw_tags(s)
+}
+
+errors(s) := ["the record is not a string"] if not is_string(s)
+
+errors(s) := ["it is empty"] if {
+	is_string(s)
+	count(_pairs(s)) == 0
+}
+
+errors(s) := sort({e |
+	some e in array.concat(array.concat([_version_error(s)], _tag_errors(t)), _syntax_errors(pairs))
+	e != ""
+}) if {
+	is_string(s)
+	pairs := _pairs(s)
+	count(pairs) > 0
+	t := _raw_tags(s)
+}
+
+_tag_errors(t) := [
+	_missing("p", t),
+	_bad_value(t, "p", policies, "none, quarantine or reject"),
+	_bad_value(t, "sp", policies, "none, quarantine or reject"),
+	_bad_value(t, "adkim", alignments, "r or s"),
+	_bad_value(t, "aspf", alignments, "r or s"),
+	_bad_pct(t),
+]
+
+_syntax_errors(pairs) := array.concat(
+	[sprintf("tag %q has no '='", [p.raw]) | some p in pairs; p.name == null],
+	[sprintf("tag %s appears more than once", [n]) | some n in _duplicates(pairs)],
+)
+
+_version_error(s) := "" if is_dmarc(s)
+
+else := "it does not start with v=DMARC1"
+
+_missing(k, t) := sprintf("it has no %s tag", [k]) if not k in object.keys(t)
+
+else := ""
+
+_bad_value(t, k, allowed, want) := sprintf("%s=%v is not %s", [k, t[k], want]) if {
+	k in object.keys(t)
+	not t[k] in allowed
+}
+
+else := ""
+
+_bad_pct(t) := sprintf("pct=%v is not a whole number from 0 to 100", [t.pct]) if {
+	"pct" in object.keys(t)
+	not _pct_ok(t.pct)
+}
+
+else := ""
+
+_pct_ok(v) if {
+	regex.match(`^[0-9]{1,3}$`, v)
+	to_number(v) <= 100
+}
+
+_duplicates(pairs) := {p.name |
+	some i, p in pairs
+	p.name != null
+	_seen_before(pairs, i, p.name)
+}
+
+# The parsed record. `valid` is false whenever `errors` is not empty.
+parse(s) := {"valid": count(errs) == 0, "errors": errs, "tags": tags(s)} if {
+	is_string(s)
+	errs := errors(s)
+}
+
+parse(s) := {"valid": false, "errors": errors(s), "tags": {}} if not is_string(s)
+
+# The report URIs of a tag (rua, ruf): comma-separated, each optionally followed by `!size`.
+uris(tags, k) := [u | some part in split(object.get(tags, k, ""), ","); u := trim_space(part); u != ""]
+
+# True when the record asks for aggregate reports by mail to at least one address.
+has_mailto(tags, k) if {
+	some u in uris(tags, k)
+	regex.match(`^(?i)mailto:[^@\s]+@[^@\s]+$`, split(u, "!")[0])
+}
+
+# --- discovery in the stack's DNS records ---------------------------------------------------------
+
+record_name(domain) := concat(".", ["_dmarc", domain])
+
+# Parent domains, nearest first, stopping above the top-level label.
+_parents(domain) := [p |
+	labels := split(domain, ".")
+	some k in numbers.range(1, count(labels) - 2)
+	p := concat(".", array.slice(labels, k, count(labels)))
+]
+
+_declared(name) if count(dns.at(name, "TXT")) > 0
+
+_declared(name) if count(dns.at(name, "CNAME")) > 0
+
+_declared_value(name) := true if _declared(name)
+
+else := false
+
+# Where receivers find the domain's policy: its own _dmarc name, or when that holds nothing, the
+# nearest parent's (RFC 7489 §6.6.3 falls back to the Organizational Domain, whose sp then
+# applies; without the Public Suffix List the nearest declared parent stands in for it).
+_source(domain) := [domain, false] if _declared(record_name(domain))
+
+else := [p, true] if {
+	found := [q | some q in _parents(domain); _declared(record_name(q))]
+	p := found[0]
+}
+
+else := [domain, false]
+
+# {name, inherited, declared, dmarc: [{record, value}], unknown: [...], others: [...], cnames}
+lookup(domain) := {
+	"name": name,
+	"inherited": inherited,
+	"declared": _declared_value(name),
+	"dmarc": [x | some x in entries; lib.known(x.value); is_dmarc(x.value)],
+	"unknown": [x | some x in entries; not lib.known(x.value)],
+	"others": [x | some x in entries; lib.known(x.value); not is_dmarc(x.value)],
+	"cnames": dns.at(name, "CNAME"),
+} if {
+	[source, inherited] := _source(domain)
+	name := record_name(source)
+	entries := dns.values_at(name, "TXT")
+}
+
+# The one DMARC record that governs the domain, parsed, when there is exactly one and it is valid:
+# {record, value, tags, inherited, name}.
+policy(domain) := {"record": x.record, "value": x.value, "tags": parsed.tags, "inherited": l.inherited, "name": l.name} if {
+	l := lookup(domain)
+	count(l.dmarc) == 1
+	count(l.unknown) == 0
+	count(l.cnames) == 0
+	x := l.dmarc[0]
+	parsed := parse(x.value)
+	parsed.valid
+}

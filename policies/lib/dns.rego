@@ -1,0 +1,303 @@
+# METADATA
+# title: DNS records, Route53 and Cloudflare
+# description: |
+#   One normalized view of every DNS record a stack declares, whichever provider declares it:
+#   {resource, name, type, values, priority, zone}. Names are fully qualified, lower-case, without
+#   the trailing dot; a name relative to its zone (or `@`, the apex) is completed when the zone is
+#   in the stack. TXT values written as several quoted strings are joined into one string, as
+#   receivers do (RFC 7208 §3.3); MX values read "<preference> <host>" for both providers.
+#   Records whose name is unknown at preview (built from DKIM tokens) are kept apart in
+#   `unknown_named` and indexed by the resources they depend on, so rules can check their
+#   structure.
+package lib.dns
+
+import data.lib
+import data.lib.resources
+
+route53_record := "aws:route53/record:Record"
+
+route53_zone := "aws:route53/zone:Zone"
+
+cloudflare_record := "cloudflare:index/dnsRecord:DnsRecord"
+
+cloudflare_record_v4 := "cloudflare:index/record:Record"
+
+cloudflare_zone := "cloudflare:index/zone:Zone"
+
+# A DNS name compared the way resolvers do: case-insensitive, no trailing dot.
+normalize(name) := lower(trim_suffix(trim_space(name), ".")) if is_string(name)
+
+# True when sub is a strict subdomain of domain (label-wise, not a plain string suffix).
+strict_subdomain(sub, domain) if endswith(sub, concat("", [".", domain]))
+
+# --- zones ---------------------------------------------------------------------------------------
+
+_zone_name(z) := normalize(z.props.name) if {
+	z.type == route53_zone
+	lib.known(z.props.name)
+}
+
+# Cloudflare provider v5+ calls the zone's domain `name`; v4 called it `zone`.
+_zone_name(z) := normalize(n) if {
+	z.type == cloudflare_zone
+	n := object.get(z.props, "name", object.get(z.props, "zone", null))
+	lib.known(n)
+}
+
+_zones := array.concat(resources.of_type(route53_zone), resources.of_type(cloudflare_zone))
+
+# Known zone identifiers to zone names. A Route53 record's zoneId is the zone's `zoneId` output
+# (also its id); a Cloudflare record's zoneId is the zone's `id`.
+_zone_by_id[id] contains _zone_name(z) if {
+	some z in _zones
+	some id in {object.get(z.props, "zoneId", null), object.get(z.props, "id", null), object.get(z, "id", null)}
+	lib.known(id)
+	is_string(id)
+}
+
+# The zone name of a record: by a known zone id, or, when the id is unknown at preview, through
+# the record's dependencies on a zone resource. Absent when the zone is not in the stack.
+_record_zone(r) := zs if {
+	zid := object.get(r.props, "zoneId", null)
+	lib.known(zid)
+	zs := object.get(_zone_by_id, zid, set())
+}
+
+# The conditions stay outside the comprehension: inside it, this definition would also yield an
+# empty set for a known zoneId and conflict with the one above.
+_record_zone(r) := zs if {
+	zid := object.get(r.props, "zoneId", null)
+	lib.unknown(zid)
+	zs := {n |
+		some t in [route53_zone, cloudflare_zone]
+		some z in resources.resolve(zid, r, t)
+		n := _zone_name(z)
+	}
+}
+
+zone_of(r) := z if {
+	zs := _record_zone(r)
+	count(zs) == 1
+	some z in zs
+}
+
+else := null
+
+# --- names ---------------------------------------------------------------------------------------
+
+# Completing a relative name follows the providers (terraform-provider-aws expandRecordName,
+# Cloudflare's API): `@` or an empty name is the apex; a name already ending in the zone stays.
+fqdn(name, zone) := zone if {
+	is_string(zone)
+	normalize(name) in {"", "@"}
+} else := normalize(name) if {
+	not _needs_zone(normalize(name), zone)
+} else := concat(".", [normalize(name), zone])
+
+_needs_zone(n, zone) if {
+	is_string(zone)
+	n != zone
+	not strict_subdomain(n, zone)
+}
+
+# --- values --------------------------------------------------------------------------------------
+
+# RFC 1035 character-strings: one TXT record may be written as `"part1" "part2"`; receivers join
+# the parts without spaces (RFC 7208 §3.3, and DMARC the same way). Route53 users split long
+# strings as `part1""part2` inside one element, which Route53 stores as two strings.
+txt_join(v) := concat("", [_unquote(c) | some c in regex.find_n(`"(?:[^"\\]|\\.)*"`, trim_space(v), -1)]) if {
+	startswith(trim_space(v), `"`)
+}
+
+txt_join(v) := replace(v, `""`, "") if {
+	not startswith(trim_space(v), `"`)
+}
+
+_unquote(c) := replace(replace(substring(c, 1, count(c) - 2), `\"`, `"`), `\\`, `\`)
+
+# "<preference> <host>" with the preference as a plain integer and the host normalized.
+_mx(pref, host) := concat(" ", [format_int(to_number(pref), 10), normalize(host)]) if {
+	regex.match(`^[0-9]+(\.0+)?$`, sprintf("%v", [pref]))
+	is_string(host)
+}
+
+_value(type, v) := v if not lib.known(v)
+
+_value(type, v) := txt_join(v) if {
+	lib.known(v)
+	type == "TXT"
+}
+
+_value(type, v) := normalize(v) if {
+	lib.known(v)
+	type in {"CNAME", "NS", "PTR"}
+}
+
+_value(type, v) := m if {
+	lib.known(v)
+	type == "MX"
+	parts := regex.split(`\s+`, trim_space(v))
+	count(parts) == 2
+	m := _mx(parts[0], parts[1])
+}
+
+# An MX value that is not "<number> <host>" is kept as written, so a rule reports it as wrong.
+_value(type, v) := trim_space(v) if {
+	lib.known(v)
+	type == "MX"
+	not _mx_shaped(v)
+}
+
+_value(type, v) := v if {
+	lib.known(v)
+	not type in {"TXT", "CNAME", "NS", "PTR", "MX"}
+}
+
+_mx_shaped(v) if {
+	parts := regex.split(`\s+`, trim_space(v))
+	count(parts) == 2
+	_mx(parts[0], parts[1])
+}
+
+# Route53: a list of values (or a wholly unknown list at preview).
+_values(r) := [lib.unknown_value] if {
+	r.type == route53_record
+	lib.unknown(object.get(r.props, "records", []))
+}
+
+_values(r) := [_value(_type(r), v) | some v in object.get(r.props, "records", [])] if {
+	r.type == route53_record
+	not lib.unknown(object.get(r.props, "records", []))
+}
+
+# Cloudflare: one value per record, `content` (older providers: `value`); MX takes its
+# preference from `priority`.
+_cf_content(r) := object.get(r.props, "content", object.get(r.props, "value", null))
+
+_values(r) := [] if {
+	r.type != route53_record
+	_cf_content(r) == null
+}
+
+_values(r) := [_value(_type(r), _cf_content(r))] if {
+	r.type != route53_record
+	_cf_content(r) != null
+	_type(r) != "MX"
+}
+
+_values(r) := [_cf_mx(r)] if {
+	r.type != route53_record
+	_cf_content(r) != null
+	_type(r) == "MX"
+}
+
+_cf_mx(r) := lib.unknown_value if {
+	some x in [_cf_content(r), object.get(r.props, "priority", 0)]
+	not lib.known(x)
+} else := _value("MX", _cf_content(r)) if {
+	object.get(r.props, "priority", null) == null
+} else := _value("MX", concat(" ", [sprintf("%v", [r.props.priority]), _cf_content(r)]))
+
+_type(r) := upper(r.props.type) if is_string(r.props.type)
+
+else := ""
+
+# --- the records ---------------------------------------------------------------------------------
+
+_all := array.concat(
+	resources.of_type(route53_record),
+	array.concat(resources.of_type(cloudflare_record), resources.of_type(cloudflare_record_v4)),
+)
+
+_record(r) := {
+	"resource": r,
+	"name": _name(r, z),
+	"type": _type(r),
+	"values": _values(r),
+	"priority": object.get(r.props, "priority", null),
+	"zone": z,
+} if {
+	z := zone_of(r)
+}
+
+_name(r, z) := fqdn(r.props.name, z) if lib.known(object.get(r.props, "name", null))
+
+else := lib.unknown_value
+
+records contains _record(r) if some r in _all
+
+by_name[rec.name] contains rec if {
+	some rec in records
+	rec.name != lib.unknown_value
+}
+
+by_name_type[rec.name][rec.type] contains rec if {
+	some rec in records
+	rec.name != lib.unknown_value
+}
+
+unknown_named contains rec if {
+	some rec in records
+	rec.name == lib.unknown_value
+}
+
+# Records by the URN of every resource they depend on: how a DKIM CNAME built from an
+# identity's tokens (its name unknown at preview) is traced back to that identity.
+by_dependency[u] contains rec if {
+	some rec in records
+	some u in object.get(rec.resource, "dependencies", [])
+}
+
+# Known-named `<selector>._domainkey.<domain>` records, by domain.
+domainkey_by_domain[d] contains rec if {
+	some rec in records
+	rec.name != lib.unknown_value
+	i := indexof(rec.name, "._domainkey.")
+	i > 0
+	d := substring(rec.name, i + 12, -1)
+}
+
+# The records of one type at one name (an empty set when there are none).
+at(name, type) := object.get(by_name_type, [name, type], set())
+
+# Every value at one name and type: [{record, value}], one per TXT/MX/CNAME record string.
+values_at(name, type) := [{"record": rec, "value": v} | some rec in at(name, type); some v in rec.values]
+
+# --- DNS published outside the stack -------------------------------------------------------------
+
+# The stack says its records are published by someone else (the ses-sender program's
+# `ses-sender:dns: external`, any project's `<project>:dns: external`, or the generic
+# `sesguard:externalDns`: true, or a list of domains). Such records are checked against published
+# DNS by `sesguard dns`, not here.
+_config(k) := json.unmarshal(v) if {
+	v := input.config[k]
+	is_string(v)
+	json.is_valid(v)
+}
+
+else := input.config[k]
+
+_dns_keys := {"ses-sender:dns", concat(":", [object.get(input, "project", "ses-sender"), "dns"])}
+
+external_all if {
+	some k in _dns_keys
+	lower(sprintf("%v", [_config(k)])) == "external"
+}
+
+external_all if lower(sprintf("%v", [_config("sesguard:externalDns")])) == "true"
+
+external(domain) if external_all
+
+external(domain) if {
+	some d in _external_list
+	domain == d
+}
+
+external(domain) if {
+	some d in _external_list
+	strict_subdomain(domain, d)
+}
+
+_external_list := {normalize(d) | some d in _config("sesguard:externalDns")} if is_array(_config("sesguard:externalDns"))
+
+else := set()

@@ -1,0 +1,134 @@
+package lib.dns_test
+
+import data.lib.dns
+import data.lib.mail_fixtures_test as fx
+
+_zone := fx.res("aws:route53/zone:Zone", "zone", {"name": "Example.COM.", "zoneId": "ZABC"}, [])
+
+_one(rs, name, type) := r if {
+	[r] := [x | some x in dns.at(name, type)] with input as fx.doc(rs)
+}
+
+test_route53_fqdn_is_normalized if {
+	r := _one([fx.r53("a", "_DMARC.Example.com.", "txt", ["v=DMARC1; p=reject"])], "_dmarc.example.com", "TXT")
+	r.values == ["v=DMARC1; p=reject"]
+	r.zone == null
+}
+
+test_route53_relative_name_completed_from_zone_by_id if {
+	rec := fx.res(fx.route53_type, "r", {"zoneId": "ZABC", "name": "_dmarc", "type": "TXT", "records": ["x"]}, [])
+	r := _one([_zone, rec], "_dmarc.example.com", "TXT")
+	r.zone == "example.com"
+}
+
+test_route53_zone_traced_through_dependencies_when_id_unknown if {
+	rec := fx.res(fx.route53_type, "r", {"zoneId": fx.U, "name": "mail", "type": "MX", "records": ["10 Feedback-SMTP.us-east-1.amazonses.com."]}, [_zone.urn])
+	r := _one([_zone, rec], "mail.example.com", "MX")
+	r.values == ["10 feedback-smtp.us-east-1.amazonses.com"]
+}
+
+test_name_already_in_zone_and_apex if {
+	recs := [
+		fx.res(fx.route53_type, "a", {"zoneId": "ZABC", "name": "mail.example.com", "type": "TXT", "records": ["x"]}, []),
+		fx.res(fx.route53_type, "b", {"zoneId": "ZABC", "name": "", "type": "TXT", "records": ["y"]}, []),
+		fx.res(fx.route53_type, "c", {"zoneId": "ZABC", "name": "example.com", "type": "MX", "records": ["10 mx.example.com"]}, []),
+	]
+	_one(array.concat([_zone], recs), "mail.example.com", "TXT").resource.name == "a"
+	_one(array.concat([_zone], recs), "example.com", "TXT").resource.name == "b"
+	_one(array.concat([_zone], recs), "example.com", "MX").resource.name == "c"
+}
+
+test_apex_without_zone_stays_as_written if {
+	r := _one([fx.cf("a", "@", "TXT", "x", {"zoneId": "nowhere"})], "@", "TXT")
+	r.values == ["x"]
+}
+
+test_cloudflare_relative_names_content_and_priority if {
+	rs := [
+		fx.cf_zone("z", "example.com"),
+		fx.cf("mx", "mail", "MX", "feedback-smtp.eu-west-1.amazonses.com", {"priority": 10.0}),
+		fx.cf("apex", "@", "TXT", "\"v=spf1 \" \"-all\"", {}),
+	]
+	_one(rs, "mail.example.com", "MX").values == ["10 feedback-smtp.eu-west-1.amazonses.com"]
+	_one(rs, "example.com", "TXT").values == ["v=spf1 -all"]
+}
+
+test_cloudflare_v4_record_and_zone if {
+	z := fx.res("cloudflare:index/zone:Zone", "z", {"zone": "example.org", "id": "cfz"}, [])
+	rec := fx.res("cloudflare:index/record:Record", "r", {"zoneId": "cfz", "name": "mail", "type": "MX", "value": "mx.example.org", "priority": 20}, [])
+	_one([z, rec], "mail.example.org", "MX").values == ["20 mx.example.org"]
+}
+
+test_cloudflare_mx_without_priority_or_with_unknowns if {
+	rs := [
+		fx.cf("a", "a.example.com", "MX", "mx.example.com", {}),
+		fx.cf("b", "b.example.com", "MX", "mx.example.com", {"priority": fx.U}),
+		fx.cf("c", "c.example.com", "MX", fx.U, {"priority": 10}),
+		fx.cf("d", "d.example.com", "TXT", null, {}),
+		fx.cf("e", "e.example.com", "CNAME", "Target.Example.com.", {}),
+	]
+	_one(rs, "a.example.com", "MX").values == ["mx.example.com"]
+	_one(rs, "b.example.com", "MX").values == [fx.U]
+	_one(rs, "c.example.com", "MX").values == [fx.U]
+	_one(rs, "d.example.com", "TXT").values == []
+	_one(rs, "e.example.com", "CNAME").values == ["target.example.com"]
+}
+
+test_txt_chunks_are_joined if {
+	dns.txt_join(`"v=DMARC1; p=reject;" " pct=100"`) == "v=DMARC1; p=reject; pct=100"
+	dns.txt_join(`"say \"hi\" \\o/"`) == `say "hi" \o/`
+	dns.txt_join(`v=DKIM1; p=abc""def`) == "v=DKIM1; p=abcdef"
+	dns.txt_join("plain") == "plain"
+}
+
+test_other_types_and_odd_mx_kept if {
+	rs := [
+		fx.r53("a", "a.example.com", "A", ["192.0.2.1"]),
+		fx.r53("m", "m.example.com", "MX", ["feedback-smtp.us-east-1.amazonses.com", "10 b 3", "x host"]),
+		fx.r53("u", "u.example.com", "TXT", fx.U),
+		fx.res(fx.route53_type, "n", {"zoneId": "Z", "name": "n.example.com", "records": ["x"]}, []),
+	]
+	_one(rs, "a.example.com", "A").values == ["192.0.2.1"]
+	_one(rs, "m.example.com", "MX").values == ["feedback-smtp.us-east-1.amazonses.com", "10 b 3", "x host"]
+	_one(rs, "u.example.com", "TXT").values == [fx.U]
+	_one(rs, "n.example.com", "").values == ["x"]
+}
+
+test_unknown_names_and_dependency_index if {
+	rs := fx.dkim_records("k", "example.com")
+	count(dns.unknown_named) == 3 with input as fx.doc(rs)
+	count(dns.by_name) == 0 with input as fx.doc(rs)
+	count(dns.by_dependency[fx.identity_urn("example.com")]) == 3 with input as fx.doc(rs)
+}
+
+test_domainkey_index if {
+	rs := [
+		fx.r53("a", "abc._domainkey.example.com", "CNAME", ["abc.dkim.amazonses.com"]),
+		fx.r53("b", "_domainkey.example.com", "TXT", ["o=~"]),
+	]
+	{r.resource.name | some r in dns.domainkey_by_domain["example.com"]} == {"a"} with input as fx.doc(rs)
+}
+
+test_values_at if {
+	rs := [fx.r53("a", "x.example.com", "TXT", ["one", "two"]), fx.r53("b", "x.example.com", "TXT", ["three"])]
+	{v.value | some v in dns.values_at("x.example.com", "TXT")} == {"one", "two", "three"} with input as fx.doc(rs)
+	dns.values_at("y.example.com", "TXT") == [] with input as fx.doc(rs)
+}
+
+test_external_dns_settings if {
+	dns.external("example.com") with input as fx.doc_config([], {"ses-sender:dns": "external"})
+	dns.external("example.com") with input as object.union(fx.doc_config([], {"acme:dns": "External"}), {"project": "acme"})
+	dns.external("example.com") with input as fx.doc_config([], {"sesguard:externalDns": true})
+	dns.external("example.com") with input as fx.doc_config([], {"sesguard:externalDns": "true"})
+	dns.external("mail.example.com") with input as fx.doc_config([], {"sesguard:externalDns": ["Example.com."]})
+	dns.external("example.com") with input as fx.doc_config([], {"sesguard:externalDns": "[\"example.com\"]"})
+	not dns.external("example.org") with input as fx.doc_config([], {"sesguard:externalDns": ["example.com"]})
+	not dns.external("example.com") with input as fx.doc_config([], {"ses-sender:dns": "route53"})
+	not dns.external("example.com") with input as fx.doc([])
+}
+
+test_strict_subdomain_is_label_wise if {
+	dns.strict_subdomain("mail.example.com", "example.com")
+	not dns.strict_subdomain("mailexample.com", "example.com")
+	not dns.strict_subdomain("example.com", "example.com")
+}

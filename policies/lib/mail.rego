@@ -1,0 +1,153 @@
+# METADATA
+# title: MAIL FROM and DKIM views, SES v1 and v2
+# description: |
+#   Normalized custom MAIL FROM settings and DKIM signing settings per domain identity, for
+#   both the sesv2 resources and the older ses (v1) ones, whose values are spelled differently
+#   (RejectMessage vs REJECT_MESSAGE, DomainDkim vs dkimSigningAttributes).
+package lib.mail
+
+import data.lib
+import data.lib.dns
+import data.lib.resources
+import data.lib.ses
+
+# The AWS region mail is sent from: the document's region, else the stack's aws:region.
+region := input.region if {
+	is_string(input.region)
+	lib.known(input.region)
+	input.region != ""
+} else := input.config["aws:region"] if {
+	is_string(input.config["aws:region"])
+	lib.known(input.config["aws:region"])
+	input.config["aws:region"] != ""
+}
+
+# The domain a resource property naming an identity points at. A known value is the domain
+# itself; an unknown one (an output of the identity at preview) is traced through the
+# resource's dependencies to the identity it came from.
+_identity_domains(r, value) := {dns.normalize(value)} if {
+	lib.known(value)
+	is_string(value)
+}
+
+_identity_domains(r, value) := {d |
+	some t in [ses.t.v2_identity, ses.t.v1_domain_identity]
+	some x in resources.resolve(value, r, t)
+	d := dns.normalize(object.get(x.props, "emailIdentity", object.get(x.props, "domain", null)))
+} if lib.unknown(value)
+
+# SES v1 writes enum values in CamelCase (RejectMessage), v2 in UPPER_SNAKE (REJECT_MESSAGE).
+normalize_enum(v) := upper(regex.replace(v, `([a-z0-9])([A-Z])`, "${1}_${2}")) if lib.known(v)
+
+else := v
+
+_behavior(v) := "USE_DEFAULT_VALUE" if v == null
+
+else := normalize_enum(v)
+
+_mail_from_value(v) := dns.normalize(v) if {
+	lib.known(v)
+	is_string(v)
+} else := lib.unknown_value
+
+# Custom MAIL FROM settings: {resource, version, domain (of the identity), mail_from_domain,
+# behavior}. When behaviorOnMxFailure is not set AWS uses USE_DEFAULT_VALUE (both APIs).
+mail_from contains {
+	"resource": r,
+	"version": v,
+	"domain": d,
+	"mail_from_domain": _mail_from_value(object.get(r.props, "mailFromDomain", null)),
+	"behavior": _behavior(object.get(r.props, "behaviorOnMxFailure", null)),
+} if {
+	some [v, t, k] in [["v2", ses.t.v2_mail_from, "emailIdentity"], ["v1", ses.t.v1_mail_from, "domain"]]
+	some r in resources.of_type(t)
+	some d in _identity_domains(r, object.get(r.props, k, null))
+}
+
+mail_from_by_domain[m.domain] contains m if some m in mail_from
+
+# --- DKIM ----------------------------------------------------------------------------------------
+
+# v1 DomainDkim resources by the domain they sign for.
+v1_dkim_by_domain[d] contains r if {
+	some r in resources.of_type(ses.t.v1_domain_dkim)
+	some d in _identity_domains(r, object.get(r.props, "domain", null))
+}
+
+_present(x) if {
+	x != null
+	x != ""
+}
+
+# BYODKIM is chosen by giving a selector or a private key; both are needed to sign. A private
+# key arrives as "[secret]" and an unknown as the sentinel: present is all that matters here.
+byodkim(attrs) if _present(object.get(attrs, "domainSigningPrivateKey", null))
+
+byodkim(attrs) if _present(object.get(attrs, "domainSigningSelector", null))
+
+# Tokens a rule can compare: a non-empty list of known strings.
+known_tokens(tokens) if {
+	is_array(tokens)
+	count(tokens) > 0
+	every t in tokens {
+		is_string(t)
+		lib.known(t)
+	}
+}
+
+# DKIM as a domain identity has it: {mode: easy|byodkim|none, tokens, selector, key_length,
+# current_key_length, resources (the resources whose outputs are the tokens)}.
+dkim(i) := {
+	"mode": _v2_mode(attrs),
+	"tokens": object.get(attrs, "tokens", null),
+	"selector": object.get(attrs, "domainSigningSelector", null),
+	"private_key": object.get(attrs, "domainSigningPrivateKey", null),
+	"key_length": object.get(attrs, "nextSigningKeyLength", null),
+	"current_key_length": object.get(attrs, "currentSigningKeyLength", null),
+	"resources": {i.resource.urn},
+} if {
+	i.version == "v2"
+	attrs := _attrs(i.resource)
+}
+
+dkim(i) := {
+	"mode": "easy",
+	"tokens": _v1_tokens(dkims),
+	"selector": null,
+	"private_key": null,
+	"key_length": null,
+	"current_key_length": null,
+	"resources": {r.urn | some r in dkims},
+} if {
+	i.version == "v1"
+	dkims := object.get(v1_dkim_by_domain, i.domain, set())
+	count(dkims) > 0
+}
+
+dkim(i) := {
+	"mode": "none",
+	"tokens": null,
+	"selector": null,
+	"private_key": null,
+	"key_length": null,
+	"current_key_length": null,
+	"resources": set(),
+} if {
+	i.version == "v1"
+	count(object.get(v1_dkim_by_domain, i.domain, set())) == 0
+}
+
+_attrs(r) := a if {
+	a := r.props.dkimSigningAttributes
+	is_object(a)
+} else := {}
+
+_v2_mode(attrs) := "byodkim" if byodkim(attrs)
+
+else := "easy"
+
+# Two DomainDkim resources for one domain would race; their tokens are not comparable then.
+_v1_tokens(dkims) := object.get(r.props, "dkimTokens", null) if {
+	count(dkims) == 1
+	some r in dkims
+} else := null

@@ -1,0 +1,193 @@
+# METADATA
+# title: How an identity's mail is sent and where its feedback goes
+# description: |
+#   Joins identities to the configuration sets they name, configuration sets to their event
+#   destinations, and identities to SES v1 notification topics, all keyed by URN so rules stay
+#   linear. A name known at preview joins by name; a name unknown until apply joins through the
+#   referring resource's dependencies, which is how Pulumi records the same reference.
+package lib.sending
+
+import data.lib
+import data.lib.resources
+import data.lib.ses
+import data.lib.topics
+
+cs_types := {ses.t.v2_configuration_set, ses.t.v1_configuration_set}
+
+identity_types := {ses.t.v2_identity, ses.t.v1_domain_identity, ses.t.v1_email_identity}
+
+feedback_types := {"BOUNCE", "COMPLAINT"}
+
+# Does the stack declare anything of SES at all? Stack-level rules only judge SES stacks: the
+# pack runs on every Pulumi program.
+ses_stack if {
+	some t in resources.types
+	startswith(t, "aws:ses")
+}
+
+# A setting the stack's config gives for the sender: `<project>:<key>`, `ses-sender:<key>` (this
+# repository's program) or the generic `sesguard:<key>`; null when none does.
+setting(key) := v if {
+	some prefix in [object.get(input, "project", ""), "ses-sender", "sesguard"]
+	v := input.config[sprintf("%s:%s", [prefix, key])]
+	v != null
+} else := null
+
+# Pulumi hands booleans in config to programs as text; both spellings count.
+is_false(v) if v == false
+
+is_false(v) if {
+	is_string(v)
+	lower(trim_space(v)) == "false"
+}
+
+configuration_sets[c.resource.urn] := c if some c in ses.configuration_sets
+
+# The configuration sets (URNs) a name, as a property of resource r, refers to.
+sets_named(value, r) := {c.resource.urn | some c in ses.configuration_set_by_name[value]} if {
+	is_string(value)
+	lib.known(value)
+} else := {u | some u in object.get(r, "dependencies", []); configuration_sets[u]} if {
+	lib.unknown(value)
+} else := set()
+
+# Domain identity URN -> the configuration sets (URNs) it names as its default.
+identity_sets[i.resource.urn] := sets_named(i.configuration_set, i.resource) if some i in ses.domain_identities
+
+_named := {u | some _, s in identity_sets; some u in s}
+
+# Configuration sets used for sending: those identities name as their default. A stack whose
+# identities name none (a v1 program names the set on each send) sends through all it declares.
+used_sets := _named if count(_named) > 0
+
+else := {u | some u, _ in configuration_sets}
+
+# Event destinations by the URN of their configuration set.
+destinations_by_set[u] contains d if {
+	some d in ses.event_destinations
+	some u in sets_named(d.configuration_set, d.resource)
+}
+
+destinations(set_urn) := object.get(destinations_by_set, set_urn, set())
+
+# The event types a destination matches, as written: v2 matchingEventTypes, v1 matchingTypes.
+raw_types(d) := object.get(d.resource.props, ["eventDestination", "matchingEventTypes"], null) if d.version == "v2"
+
+raw_types(d) := object.get(d.resource.props, "matchingTypes", null) if d.version == "v1"
+
+# Types known at preview (upper-case); a list computed at apply, or one with an unknown item,
+# cannot be verified.
+known_types(d) := {upper(x) | some x in raw_types(d); is_string(x); lib.known(x)} if is_array(raw_types(d))
+
+else := set()
+
+types_unknown(d) if not lib.known(raw_types(d))
+
+types_unknown(d) if {
+	some x in raw_types(d)
+	not lib.known(x)
+}
+
+enabled(d) if d.enabled == true
+
+enabled_unknown(d) if {
+	d.enabled != null
+	not lib.known(d.enabled)
+}
+
+# SES v1 identity notification topics by the URN of the identity they belong to. A topic that is
+# null or empty turns notifications off, so it does not count.
+notifications_by_identity[u] contains n if {
+	some n in ses.notification_topics
+	not n.topic in {null, ""}
+	some u in identities_named(n.identity, n.resource)
+}
+
+notification_types(identity_urn) := {n.type | some n in object.get(notifications_by_identity, identity_urn, set())}
+
+_by_domain[i.domain] contains i.resource.urn if some i in ses.domain_identities
+
+_norm(v) := lower(trim_suffix(v, "."))
+
+# An identity value names a domain, an identity ARN (arn:…:ses:…:identity/<domain>), or an
+# identifier of the identity resource.
+_identity_name(v) := substring(v, indexof(v, ":identity/") + 10, -1) if {
+	startswith(v, "arn:")
+	contains(v, ":identity/")
+} else := v
+
+identities_named(v, r) := {u | some u in _by_domain[_norm(_identity_name(v))]} | {u |
+	some u in object.get(resources.by_ident, v, set())
+	resources.by_urn[u].type in identity_types
+} if {
+	is_string(v)
+	lib.known(v)
+} else := {u |
+	some u in object.get(r, "dependencies", [])
+	resources.by_urn[u].type in identity_types
+} if {
+	lib.unknown(v)
+} else := set()
+
+# Whether SES v1 notification topics carry both bounces and complaints of an identity.
+notified(identity_urn) if (feedback_types & notification_types(identity_urn)) == feedback_types
+
+# A configuration set's property, v2 or v1 spelling: the value, null when absent, or the unknown
+# sentinel when it or an object on the way to it is computed at apply.
+set_prop(c, v2path, _) := _path_value(c.resource.props, v2path) if c.version == "v2"
+
+set_prop(c, _, v1path) := _path_value(c.resource.props, v1path) if c.version == "v1"
+
+_path_value(props, path) := lib.unknown_value if {
+	some i in numbers.range(1, count(path))
+	i < count(path)
+	lib.unknown(object.get(props, array.slice(path, 0, i), null))
+} else := object.get(props, path, null)
+
+# How a message names a configuration set.
+set_name(c) := c.name if lib.known(c.name)
+
+else := c.resource.name
+
+# Where SES publishes to SNS: every SNS event destination and every v1 notification topic,
+# as {from (the resource that names the topic), value (the topic reference), feedback (whether
+# bounces or complaints go there, or may: types unknown), enabled}.
+sns_refs contains {
+	"from": d.resource,
+	"value": d.sns_topic,
+	"feedback": _carries_feedback(d),
+	"enabled": enabled(d),
+} if {
+	some d in ses.event_destinations
+	not d.sns_topic in {null, ""}
+}
+
+sns_refs contains {"from": n.resource, "value": n.topic, "feedback": n.type in feedback_types, "enabled": true} if {
+	some n in ses.notification_topics
+	not n.topic in {null, ""}
+}
+
+_carries_feedback(d) := true if {
+	count(known_types(d) & feedback_types) > 0
+} else := true if {
+	types_unknown(d)
+} else := false
+
+# A topic reference resolved to the topics in this stack (empty when it is elsewhere).
+ref_topics(ref) := topics.resolve_topic(ref.value, ref.from)
+
+# Every topic in the stack SES publishes to, by URN.
+ses_topics[t.urn] := t if {
+	some ref in sns_refs
+	some t in ref_topics(ref)
+}
+
+# How a message names a topic: its name, else its logical name.
+topic_name(t) := t.props.name if lib.known(object.get(t.props, "name", null))
+
+else := t.name
+
+# How a message names a topic reference: the value when known, else what names it.
+ref_name(ref) := ref.value if lib.known(ref.value)
+
+else := sprintf("(unknown until apply, named by %s)", [ref.from.name])

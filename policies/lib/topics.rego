@@ -1,0 +1,109 @@
+# METADATA
+# title: SNS topics, their policies and subscribers; SQS queues
+# description: |
+#   Indexed by topic URN, so a rule asks "who subscribes to this topic" without scanning. A
+#   reference to a topic or queue is resolved by identifier (arn, id, name), by the name at the
+#   end of a known ARN (a program may write the ARN it will get, before the topic exists), or,
+#   when unknown at preview, through the referring resource's dependencies.
+package lib.topics
+
+import data.lib
+import data.lib.resources
+import data.lib.ses
+
+topics_by_name[n] contains r if {
+	some r in resources.of_type(ses.t.topic)
+	n := r.props.name
+	is_string(n)
+}
+
+queues_by_name[n] contains r if {
+	some r in resources.of_type(ses.t.queue)
+	n := r.props.name
+	is_string(n)
+}
+
+# The last field of an ARN (arn:partition:service:region:account:name) for the given service.
+_arn_name(value, service) := parts[5] if {
+	is_string(value)
+	parts := split(value, ":")
+	count(parts) == 6
+	parts[0] == "arn"
+	parts[2] == service
+}
+
+_by_arn_name(index, value, service) := {r | some r in index[_arn_name(value, service)]}
+
+# The topics in the stack a property value of r points at (a set of resources).
+resolve_topic(value, r) := resources.resolve(value, r, ses.t.topic) | _by_arn_name(topics_by_name, value, "sns")
+
+resolve_queue(value, r) := resources.resolve(value, r, ses.t.queue) | _by_arn_name(queues_by_name, value, "sqs")
+
+# Subscriptions by the URN of the topic they subscribe to.
+subscriptions_by_topic[t.urn] contains s if {
+	some s in resources.of_type(ses.t.topic_subscription)
+	some t in resolve_topic(object.get(s.props, "topic", null), s)
+}
+
+subscriptions(topic) := object.get(subscriptions_by_topic, topic.urn, set())
+
+# Policies that govern a topic, by topic URN: {resource, policy}. A TopicPolicy resource
+# (props arn, policy) or the topic's own inline `policy`.
+policies_by_topic[t.urn] contains {"resource": p, "policy": object.get(p.props, "policy", null)} if {
+	some p in resources.of_type(ses.t.topic_policy)
+	some t in resolve_topic(object.get(p.props, "arn", null), p)
+}
+
+policies_by_topic[t.urn] contains {"resource": t, "policy": t.props.policy} if {
+	some t in resources.of_type(ses.t.topic)
+	not t.props.policy in {null, ""}
+}
+
+policies(topic) := object.get(policies_by_topic, topic.urn, set())
+
+# Standalone redrive policies (aws:sqs/redrivePolicy:RedrivePolicy, props queueUrl, redrivePolicy)
+# by the URN of the queue they apply to: the queue's url (or id, which is its url) or, when
+# unknown, through dependencies.
+redrive_type := "aws:sqs/redrivePolicy:RedrivePolicy"
+
+_queues_by_url[u] contains q if {
+	some q in resources.of_type(ses.t.queue)
+	some k in ["url", "id"]
+	u := q.props[k]
+	is_string(u)
+	lib.known(u)
+}
+
+redrive_by_queue[q.urn] contains object.get(r.props, "redrivePolicy", null) if {
+	some r in resources.of_type(redrive_type)
+	v := object.get(r.props, "queueUrl", null)
+	lib.known(v)
+	some q in _queues_by_url[v]
+}
+
+redrive_by_queue[q.urn] contains object.get(r.props, "redrivePolicy", null) if {
+	some r in resources.of_type(redrive_type)
+	lib.unknown(object.get(r.props, "queueUrl", null))
+	some q in resources.resolve(r.props.queueUrl, r, ses.t.queue)
+}
+
+# The redrive policies that apply to a queue: its own and standalone ones.
+redrive_policies(queue) := {p | some p in object.get(redrive_by_queue, queue.urn, set())} | {p |
+	p := queue.props.redrivePolicy
+	not p in {null, ""}
+}
+
+# Whether a redrive policy names a dead-letter queue: "yes", "no" or "unknown".
+dead_letter(p) := "unknown" if {
+	not lib.known(p)
+} else := "yes" if {
+	d := _json(p)
+	not object.get(d, "deadLetterTargetArn", null) in {null, ""}
+} else := "no"
+
+_json(p) := p if is_object(p)
+
+_json(p) := json.unmarshal(p) if {
+	is_string(p)
+	json.is_valid(p)
+}

@@ -1,0 +1,63 @@
+package ses.configuration_set
+
+import data.lib
+import data.lib.result
+import data.lib.sending
+import data.lib.ses
+
+# METADATA
+# title: Every domain identity sends through a declared configuration set
+# description: |
+#   Bounce and complaint events, reputation metrics and configuration-set suppression only
+#   apply to mail sent through a configuration set. A domain identity's default configuration
+#   set (sesv2 EmailIdentity `configurationSetName`) makes that true for every send, including
+#   ones whose code forgets to name a set. The set must be declared in this stack (by name, or,
+#   when the name is only known after apply, as a dependency of the identity) so the other rules
+#   can check it. An identity whose Bounce and Complaint notifications go to SNS topics
+#   (`aws.ses.IdentityNotificationTopic`, the only option for a v1 `DomainIdentity`) needs none.
+# custom:
+#   id: SES-011
+#   slug: default-configuration-set
+#   severity: high
+#   enforcement: mandatory
+#   remediation: |
+#     Declare a configuration set and name it on the identity:
+#     `cs = aws.sesv2.ConfigurationSet("cs", configuration_set_name="prod")`,
+#     `aws.sesv2.EmailIdentity("identity", email_identity="example.com", configuration_set_name=cs.configuration_set_name)`.
+#     For a v1 DomainIdentity, add IdentityNotificationTopic resources for Bounce and Complaint.
+deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
+	some v in _ses011
+}
+
+_ses011 contains {"resource": i.resource, "msg": msg} if {
+	some i in ses.domain_identities
+	not sending.notified(i.resource.urn)
+	i.configuration_set in {null, ""}
+	msg := _ses011_none(i)
+}
+
+_ses011 contains {"resource": i.resource, "msg": msg} if {
+	some i in ses.domain_identities
+	not sending.notified(i.resource.urn)
+	lib.known(i.configuration_set)
+	i.configuration_set != ""
+	count(sending.identity_sets[i.resource.urn]) == 0
+	msg := sprintf("identity %s names configuration set %s, which is not declared in this stack", [i.domain, i.configuration_set])
+}
+
+_ses011 contains {"resource": i.resource, "msg": msg} if {
+	some i in ses.domain_identities
+	not sending.notified(i.resource.urn)
+	i.configuration_set != null
+	not lib.known(i.configuration_set)
+	count(sending.identity_sets[i.resource.urn]) == 0
+	msg := sprintf("identity %s names a configuration set that is unknown until apply (or secret) and depends on none declared in this stack: cannot verify it sends through one", [_name(i)])
+}
+
+_ses011_none(i) := sprintf("identity %s names no default configuration set (configurationSetName)", [_name(i)]) if i.version == "v2"
+
+_ses011_none(i) := sprintf("v1 identity %s has no configuration set and no Bounce and Complaint notification topics", [_name(i)]) if i.version == "v1"
+
+_name(i) := i.domain if lib.known(i.domain)
+
+else := i.resource.name

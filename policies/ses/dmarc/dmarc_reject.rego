@@ -1,0 +1,124 @@
+package ses.dmarc
+
+import data.lib
+import data.lib.dmarc
+import data.lib.dns
+import data.lib.result
+import data.lib.ses
+
+# METADATA
+# title: DMARC rejects spoofed mail
+# description: |
+#   SES's production-access review and the 2024 Gmail/Yahoo bulk-sender rules expect a domain to
+#   publish DMARC; `p=reject` at `pct=100` with `sp` no weaker stops anyone else from sending as
+#   the domain or its subdomains. `_dmarc.<domain>` must hold exactly one valid DMARC record (TXT
+#   strings written as several quoted chunks count as one record; two records make receivers
+#   ignore DMARC altogether, RFC 7489 §6.6.3). A subdomain identity without its own record is
+#   governed by its parent's `sp`. A value unknown at preview cannot be judged and is reported
+#   as such. When the stack says its DNS is published elsewhere and declares no record for the
+#   name, nothing is required here: `sesguard dns` checks the published record.
+# custom:
+#   id: SES-005
+#   slug: dmarc-reject
+#   severity: high
+#   enforcement: mandatory
+#   remediation: |
+#     Declare one TXT record at `_dmarc.<domain>`:
+#     `aws.route53.Record("dmarc", zone_id=zone_id, name="_dmarc.example.com", type="TXT", ttl=3600,
+#     records=["v=DMARC1; p=reject; sp=reject; pct=100; rua=mailto:dmarc@example.com"])`
+deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _dmarc_reject_problems
+
+# Domain identities whose DMARC this stack is responsible for, with where receivers look.
+_dmarc_domains contains [i, l] if {
+	some i in ses.domain_identities
+	lib.known(i.domain)
+	l := dmarc.lookup(i.domain)
+	not _external_undeclared(i, l)
+}
+
+_external_undeclared(i, l) if {
+	dns.external(i.domain)
+	not l.declared
+}
+
+_dmarc_reject_problems contains {"resource": i.resource, "message": msg} if {
+	some i in ses.domain_identities
+	not lib.known(i.domain)
+	msg := "cannot verify DMARC: the identity's domain is not known"
+}
+
+_dmarc_reject_problems contains {"resource": x.record.resource, "message": msg} if {
+	some [i, l] in _dmarc_domains
+	some x in l.unknown
+	msg := sprintf("cannot verify DMARC for %s: the TXT value at %s is not known (unknown or secret)", [i.domain, l.name])
+}
+
+_dmarc_reject_problems contains {"resource": rec.resource, "message": msg} if {
+	some [i, l] in _dmarc_domains
+	some rec in l.cnames
+	msg := sprintf(
+		"cannot verify DMARC for %s: %s is a CNAME to %s, whose record is not in this stack (check it with `sesguard dns`)",
+		[i.domain, l.name, concat(", ", rec.values)],
+	)
+}
+
+_dmarc_reject_problems contains {"resource": i.resource, "message": msg} if {
+	some [i, l] in _dmarc_domains
+	count(l.dmarc) == 0
+	count(l.unknown) == 0
+	count(l.cnames) == 0
+	msg := sprintf("no DMARC record at %s%s", [dmarc.record_name(i.domain), _not_dmarc(l)])
+}
+
+_not_dmarc(l) := sprintf(" (the TXT there does not start with v=DMARC1: %s)", [concat(" | ", [x.value | some x in l.others])]) if {
+	count(l.others) > 0
+} else := ""
+
+_dmarc_reject_problems contains {"resource": x.record.resource, "message": msg} if {
+	some [i, l] in _dmarc_domains
+	count(l.dmarc) > 1
+	some x in l.dmarc
+	msg := sprintf(
+		"%s holds %d DMARC records; receivers then apply no DMARC policy at all (RFC 7489 §6.6.3): keep one",
+		[l.name, count(l.dmarc)],
+	)
+}
+
+_dmarc_reject_problems contains {"resource": x.record.resource, "message": msg} if {
+	some [i, l] in _dmarc_domains
+	count(l.dmarc) == 1
+	x := l.dmarc[0]
+	parsed := dmarc.parse(x.value)
+	not parsed.valid
+	msg := sprintf("the DMARC record at %s is invalid: %s", [l.name, concat("; ", parsed.errors)])
+}
+
+# A valid record: the policy that applies to the domain must be reject, for all of its mail.
+_dmarc_reject_problems contains {"resource": x.record.resource, "message": msg} if {
+	some [i, l] in _dmarc_domains
+	count(l.dmarc) == 1
+	x := l.dmarc[0]
+	parsed := dmarc.parse(x.value)
+	parsed.valid
+	tags := parsed.tags
+	some msg in {m |
+		_applied(l, tags) != "reject"
+		m := sprintf("%s applies p=%s to %s; use p=reject", [l.name, _applied(l, tags), i.domain])
+	} | {m |
+		tags.pct != 100
+		m := sprintf("%s has pct=%v; use pct=100 so the policy covers all mail", [l.name, tags.pct])
+	} | {m |
+		_weak_sp(l, tags)
+		m := sprintf("%s has sp=%s, weaker than reject, so subdomains of %s can be spoofed", [l.name, tags.sp, i.domain])
+	}
+}
+
+# A subdomain governed by its parent's record gets the parent's sp.
+_applied(l, tags) := tags.sp if l.inherited
+
+else := tags.p
+
+_weak_sp(l, tags) if {
+	not l.inherited
+	tags.sp != "reject"
+}

@@ -1,0 +1,63 @@
+package ses.dmarc
+
+import data.lib.dns
+import data.lib.result
+import data.lib.spf
+
+# METADATA
+# title: SPF records are valid
+# description: |
+#   A name with two SPF records, or one that cannot be parsed, is a permanent error for every
+#   receiver (RFC 7208 §4.5), and SPF then fails for SES's MAIL FROM domain. `+all` (or a bare
+#   `all`) and `?all` authorize every sender on the internet. More than 10 DNS-querying terms
+#   (include, a, mx, ptr, exists, redirect; RFC 7208 §4.6.4) is a permerror too; the limit is the
+#   `spf_lookups` threshold and counts the record's own terms (`sesguard dns` follows includes).
+#   TXT values unknown at preview are not known to be SPF and are not judged here (SES-009 covers
+#   the MAIL FROM domain's record).
+# custom:
+#   id: SES-010
+#   slug: spf-valid
+#   severity: medium
+#   enforcement: advisory
+#   remediation: |
+#     Publish one record per name, e.g. `v=spf1 include:amazonses.com ~all`, merging any other
+#     senders' includes into it, ending in `~all` or `-all`.
+deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _spf_problems
+
+# Every known SPF string the stack declares: [name, record, value].
+_spf_records contains [name, rec, value] if {
+	some name, types in dns.by_name_type
+	some rec in object.get(types, "TXT", set())
+	some value in rec.values
+	spf.is_spf(value)
+}
+
+_spf_by_name[name] contains [rec.resource.urn, value] if some [name, rec, value] in _spf_records
+
+_spf_count[name] := count(values) if some name, values in _spf_by_name
+
+_spf_problems contains {"resource": rec.resource, "message": msg} if {
+	some [name, rec, _] in _spf_records
+	_spf_count[name] > 1
+	msg := sprintf("%s has %d SPF records; receivers treat that as a permanent error: keep one", [name, _spf_count[name]])
+}
+
+_spf_parsed contains [name, rec, spf.parse(value)] if some [name, rec, value] in _spf_records
+
+_spf_problems contains {"resource": rec.resource, "message": msg} if {
+	some [name, rec, parsed] in _spf_parsed
+	not parsed.valid
+	msg := sprintf("the SPF record at %s is invalid: %s", [name, concat("; ", parsed.errors)])
+}
+
+_spf_problems contains {"resource": rec.resource, "message": msg} if {
+	some [name, rec, parsed] in _spf_parsed
+	parsed.all in {"+", "?"}
+	msg := sprintf("the SPF record at %s ends in %sall, which lets any host pass or stay neutral: use ~all or -all", [name, parsed.all])
+}
+
+_spf_problems contains {"resource": rec.resource, "message": msg} if {
+	some [name, rec, parsed] in _spf_parsed
+	parsed.lookups > result.threshold("spf_lookups")
+	msg := sprintf("the SPF record at %s needs %d DNS lookups, more than %v", [name, parsed.lookups, result.threshold("spf_lookups")])
+}

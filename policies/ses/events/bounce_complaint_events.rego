@@ -1,0 +1,95 @@
+package ses.events
+
+import data.lib
+import data.lib.result
+import data.lib.sending
+import data.lib.ses
+
+# METADATA
+# title: Bounces and complaints are published
+# description: |
+#   AWS expects a sender to stop mailing addresses that bounce or complain; it can only do that
+#   if it hears about them. The identity's configuration set needs enabled event destinations
+#   (one or several) whose matching event types include BOUNCE and COMPLAINT, or, for SES v1,
+#   identity notification topics for Bounce and Complaint. A destination is disabled unless it
+#   says `enabled: true` (AWS default false), and a destination on another configuration set
+#   does not count. Event types computed at apply cannot be verified and are reported.
+# custom:
+#   id: SES-012
+#   slug: bounce-complaint-events
+#   severity: high
+#   enforcement: mandatory
+#   remediation: |
+#     ```python
+#     aws.sesv2.ConfigurationSetEventDestination("feedback",
+#         configuration_set_name=cs.configuration_set_name,
+#         event_destination_name="feedback",
+#         event_destination=aws.sesv2.ConfigurationSetEventDestinationEventDestinationArgs(
+#             enabled=True,
+#             matching_event_types=["BOUNCE", "COMPLAINT"],
+#             sns_destination=aws.sesv2.ConfigurationSetEventDestinationEventDestinationSnsDestinationArgs(topic_arn=topic.arn)))
+#     ```
+deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
+	some v in _ses012
+}
+
+# Identity URN -> the event destinations of the configuration sets it uses.
+_ses012_dests[u] contains d if {
+	some u, sets in sending.identity_sets
+	some s in sets
+	some d in sending.destinations(s)
+}
+
+_ses012_covered(u) := sending.notification_types(u) | {x |
+	some d in object.get(_ses012_dests, u, set())
+	sending.enabled(d)
+	some x in sending.known_types(d)
+}
+
+_ses012_missing(u) := sending.feedback_types - _ses012_covered(u)
+
+_ses012 contains {"resource": i.resource, "msg": msg} if {
+	some i in ses.domain_identities
+	u := i.resource.urn
+	missing := _ses012_missing(u)
+	count(missing) > 0
+	msg := _ses012_msg(i, missing)
+}
+
+_ses012_msg(i, missing) := sprintf("%s of identity %s go nowhere: it uses no configuration set declared in this stack and has no notification topics for them", [_types(missing), _ident(i)]) if {
+	count(sending.identity_sets[i.resource.urn]) == 0
+} else := sprintf("identity %s: cannot verify %s are published: destination %s matches event types or is enabled by values unknown until apply", [_ident(i), _types(missing), _unverifiable_dest(i.resource.urn)]) if {
+	_unverifiable_dest(i.resource.urn)
+} else := sprintf("identity %s: configuration set %s has no event destination, so %s are not published", [_ident(i), _sets(i), _types(missing)]) if {
+	count(object.get(_ses012_dests, i.resource.urn, set())) == 0
+} else := sprintf("identity %s: no enabled event destination of configuration set %s matches %s%s", [_ident(i), _sets(i), _types(missing), _disabled_note(i.resource.urn, missing)])
+
+# A destination that may carry the missing types, but whose types or enabled flag is unknown.
+_unverifiable_dest(u) := d.resource.name if {
+	some d in object.get(_ses012_dests, u, set())
+	_ses012_unverifiable(d)
+}
+
+_ses012_unverifiable(d) if {
+	sending.enabled(d)
+	sending.types_unknown(d)
+}
+
+_ses012_unverifiable(d) if sending.enabled_unknown(d)
+
+_disabled_note(u, missing) := sprintf(" (disabled: %s; a destination is off unless enabled is true)", [concat(", ", sort(names))]) if {
+	names := {d.resource.name |
+		some d in object.get(_ses012_dests, u, set())
+		not sending.enabled(d)
+		count(sending.known_types(d) & missing) > 0
+	}
+	count(names) > 0
+} else := ""
+
+_types(missing) := concat(" and ", [sprintf("%s events", [t]) | some t in sort(missing)])
+
+_sets(i) := concat(", ", sort([sending.set_name(sending.configuration_sets[s]) | some s in sending.identity_sets[i.resource.urn]]))
+
+_ident(i) := i.domain if lib.known(i.domain)
+
+else := i.resource.name

@@ -1,0 +1,121 @@
+package ses.events
+
+import data.lib
+import data.lib.resources
+import data.lib.result
+import data.lib.sending
+import data.lib.ses
+import data.lib.topics
+
+# METADATA
+# title: Bounce and complaint events have a consumer
+# description: |
+#   Published events only protect the account if something acts on them. An SNS topic that
+#   receives bounces or complaints (from an enabled event destination or a v1 notification
+#   topic) needs at least one subscription, and none over plain `http` (events carry recipient
+#   addresses). An EventBridge destination needs a rule on the default bus matching source
+#   `aws.ses` with at least one target. A topic that is not declared in this stack cannot be
+#   checked and is reported as such.
+# custom:
+#   id: SES-013
+#   slug: feedback-consumer
+#   severity: high
+#   enforcement: mandatory
+#   remediation: |
+#     Subscribe a consumer, e.g. an SQS queue:
+#     `aws.sns.TopicSubscription("feedback", topic=topic.arn, protocol="sqs", endpoint=queue.arn)`
+#     (use `https`, never `http`, for webhooks). For EventBridge:
+#     `aws.cloudwatch.EventRule("ses", event_pattern=json.dumps({"source": ["aws.ses"]}))` plus an
+#     `aws.cloudwatch.EventTarget` for it.
+deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
+	some v in _ses013
+}
+
+_ses013_refs contains ref if {
+	some ref in sending.sns_refs
+	ref.enabled
+	ref.feedback
+}
+
+_ses013 contains {"resource": ref.from, "msg": msg} if {
+	some ref in _ses013_refs
+	count(sending.ref_topics(ref)) == 0
+	msg := sprintf("%s sends bounces/complaints to SNS topic %s, which is not declared in this stack: cannot verify it has a subscriber", [ref.from.name, sending.ref_name(ref)])
+}
+
+_ses013 contains {"resource": t, "msg": msg} if {
+	some ref in _ses013_refs
+	some t in sending.ref_topics(ref)
+	count(topics.subscriptions(t)) == 0
+	msg := sprintf("SNS topic %s receives bounces/complaints (from %s) but has no subscription: the events are lost", [sending.topic_name(t), ref.from.name])
+}
+
+_ses013 contains {"resource": s, "msg": msg} if {
+	some ref in _ses013_refs
+	some t in sending.ref_topics(ref)
+	some s in topics.subscriptions(t)
+	_ses013_http(s)
+	msg := sprintf("subscription %s delivers bounce/complaint events of topic %s over plain http", [s.name, sending.topic_name(t)])
+}
+
+_ses013_http(s) if {
+	is_string(s.props.protocol)
+	lower(s.props.protocol) == "http"
+}
+
+# EventBridge destinations: SES puts events on the default bus; a rule matching source aws.ses
+# must route them to a target.
+_ses013 contains {"resource": d.resource, "msg": msg} if {
+	some d in ses.event_destinations
+	not d.event_bus in {null, ""}
+	sending.enabled(d)
+	_carries(d)
+	not _ses013_routed
+	msg := _ses013_bus_msg(d)
+}
+
+_carries(d) if count(sending.known_types(d) & sending.feedback_types) > 0
+
+_carries(d) if sending.types_unknown(d)
+
+_ses013_bus_msg(d) := sprintf("EventBridge destination %s: an event rule matching source aws.ses has an event pattern unknown until apply; cannot verify the events reach a target", [d.resource.name]) if {
+	some r in resources.of_type(ses.t.event_rule)
+	_ses013_default_bus(r)
+	_ses013_pattern(r) == "unknown"
+} else := sprintf("EventBridge destination %s sends bounces/complaints to the default bus, but no event rule matching source aws.ses routes them to a target", [d.resource.name])
+
+_ses013_routed if {
+	some r in resources.of_type(ses.t.event_rule)
+	_ses013_default_bus(r)
+	_ses013_pattern(r) == "ses"
+	count(_ses013_targets[r.urn]) > 0
+}
+
+_ses013_targets[r.urn] contains t if {
+	some t in resources.of_type(ses.t.event_target)
+	some r in resources.resolve(object.get(t.props, "rule", null), t, ses.t.event_rule)
+}
+
+_ses013_default_bus(r) if object.get(r.props, "eventBusName", null) in {null, "", "default"}
+
+_ses013_default_bus(r) if {
+	is_string(r.props.eventBusName)
+	endswith(r.props.eventBusName, ":event-bus/default")
+}
+
+_ses013_default_bus(r) if lib.unknown(r.props.eventBusName)
+
+# "ses" when the rule's pattern matches source aws.ses, "unknown" when it cannot be read.
+_ses013_pattern(r) := "unknown" if {
+	not lib.known(object.get(r.props, "eventPattern", null))
+	object.get(r.props, "eventPattern", null) != null
+} else := "ses" if {
+	is_string(r.props.eventPattern)
+	json.is_valid(r.props.eventPattern)
+	p := json.unmarshal(r.props.eventPattern)
+	"aws.ses" in _ses013_list(p.source)
+} else := "other"
+
+_ses013_list(x) := [x] if is_string(x)
+
+else := x

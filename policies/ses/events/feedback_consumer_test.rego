@@ -1,0 +1,98 @@
+package ses.events_test
+
+import data.lib.sesfix_test as fx
+
+_topic_urn := fx.urn(fx.t_topic, "feedback")
+
+_dest_urn := fx.urn(fx.t_dest, "dest")
+
+test_ses013_compliant if count(fx.of(_deny(fx.sender), "SES-013")) == 0
+
+test_ses013_no_subscription if {
+	fs := _deny(fx.drop(fx.sender, fx.t_sub, "queue-sub"))
+	fx.of(fs, "SES-013") == {_topic_urn}
+	_msg_has(fs, "SES-013", "has no subscription")
+}
+
+test_ses013_plain_http_subscription if {
+	http := fx.res(fx.t_sub, "hook", {"topic": fx.U, "protocol": "HTTP", "endpoint": "http://hooks.example.com"}, [[fx.t_topic, "feedback"]])
+	fs := _deny(array.concat(fx.sender, [http]))
+	fx.of(fs, "SES-013") == {fx.urn(fx.t_sub, "hook")}
+	_msg_has(fs, "SES-013", "plain http")
+}
+
+test_ses013_external_topic_cannot_verify if {
+	fs := _deny(_dest({"enabled": true, "matchingEventTypes": ["BOUNCE", "COMPLAINT"], "snsDestination": {"topicArn": "arn:aws:sns:us-east-1:999999999999:elsewhere"}}))
+	fx.of(fs, "SES-013") == {_dest_urn}
+	_msg_has(fs, "SES-013", "arn:aws:sns:us-east-1:999999999999:elsewhere, which is not declared")
+}
+
+test_ses013_unknown_topic_without_dependency_cannot_verify if {
+	rs := [object.union(r, {"dependencies": []}) | some r in fx.sender; r.type == fx.t_dest]
+	others := [r | some r in fx.sender; r.type != fx.t_dest]
+	fs := _deny(array.concat(others, rs))
+	fx.of(fs, "SES-013") == {_dest_urn}
+	_msg_has(fs, "SES-013", "unknown until apply")
+}
+
+test_ses013_topic_found_by_known_arn if {
+	fs := _deny(_dest({"enabled": true, "matchingEventTypes": ["BOUNCE", "COMPLAINT"], "snsDestination": {"topicArn": "arn:aws:sns:us-east-1:123456789012:ses-feedback-prod"}}))
+	count(fx.of(fs, "SES-013")) == 0
+}
+
+test_ses013_disabled_destination_not_judged if {
+	fs := _deny(fx.drop(_dest({"enabled": false, "matchingEventTypes": ["BOUNCE", "COMPLAINT"], "snsDestination": _sns}), fx.t_sub, "queue-sub"))
+	count(fx.of(fs, "SES-013")) == 0
+}
+
+_bus := {"enabled": true, "matchingEventTypes": ["BOUNCE", "COMPLAINT"], "eventBridgeDestination": {"eventBusArn": "arn:aws:events:us-east-1:123456789012:event-bus/default"}}
+
+_rule(pattern, bus) := fx.res("aws:cloudwatch/eventRule:EventRule", "ses-rule", object.union({"name": "ses-events", "arn": fx.U, "eventPattern": pattern}, bus), [])
+
+_target(rule, deps) := fx.res("aws:cloudwatch/eventTarget:EventTarget", "ses-target", {"rule": rule, "arn": "arn:aws:sqs:us-east-1:1:q"}, deps)
+
+_ses_pattern := json.marshal({"source": ["aws.ses"], "detail-type": ["Bounce", "Complaint"]})
+
+test_ses013_eventbridge_routed if {
+	rs := array.concat(_dest(_bus), [_rule(_ses_pattern, {}), _target("ses-events", [])])
+	count(fx.of(_deny(rs), "SES-013")) == 0
+}
+
+test_ses013_eventbridge_target_by_unknown_rule_name if {
+	rs := array.concat(_dest(_bus), [
+		_rule(json.marshal({"source": "aws.ses"}), {"eventBusName": "arn:aws:events:us-east-1:1:event-bus/default"}),
+		_target(fx.U, [["aws:cloudwatch/eventRule:EventRule", "ses-rule"]]),
+	])
+	count(fx.of(_deny(rs), "SES-013")) == 0
+}
+
+test_ses013_eventbridge_no_rule if {
+	fs := _deny(_dest(_bus))
+	fx.of(fs, "SES-013") == {_dest_urn}
+	_msg_has(fs, "SES-013", "no event rule")
+}
+
+test_ses013_eventbridge_rule_without_target if {
+	fs := _deny(array.concat(_dest(_bus), [_rule(_ses_pattern, {})]))
+	fx.of(fs, "SES-013") == {_dest_urn}
+}
+
+test_ses013_eventbridge_rule_for_other_source if {
+	fs := _deny(array.concat(_dest(_bus), [_rule(json.marshal({"source": ["aws.ec2"]}), {}), _target("ses-events", [])]))
+	fx.of(fs, "SES-013") == {_dest_urn}
+}
+
+test_ses013_eventbridge_rule_on_other_bus if {
+	fs := _deny(array.concat(_dest(_bus), [_rule(_ses_pattern, {"eventBusName": "custom"}), _target("ses-events", [])]))
+	fx.of(fs, "SES-013") == {_dest_urn}
+}
+
+test_ses013_eventbridge_pattern_unknown_cannot_verify if {
+	fs := _deny(array.concat(_dest(_bus), [_rule(fx.U, {"eventBusName": fx.U}), _target("ses-events", [])]))
+	_msg_has(fs, "SES-013", "cannot verify")
+}
+
+test_ses013_eventbridge_types_unknown_judged if {
+	fs := _deny(_dest(object.union(_bus, {"matchingEventTypes": fx.U})))
+	fx.of(fs, "SES-013") == {_dest_urn}
+}

@@ -1,0 +1,60 @@
+package ses.events_test
+
+import data.lib.sesfix_test as fx
+
+_queue_urn := fx.urn(fx.t_queue, "queue")
+
+test_ses015_compliant if count(fx.of(_deny(fx.sender), "SES-015")) == 0
+
+test_ses015_fifo_topic if {
+	fs := _deny(fx.patch(fx.sender, fx.t_topic, "feedback", {"fifoTopic": true}))
+	fx.of(fs, "SES-015") == {_topic_urn}
+	_msg_has(fs, "SES-015", "FIFO")
+	some f in fs
+	f.rule == "SES-015"
+	f.enforcement == "advisory"
+}
+
+test_ses015_fifo_name if {
+	fs := _deny(fx.patch(fx.sender, fx.t_topic, "feedback", {"name": "feedback.fifo"}))
+	fx.of(fs, "SES-015") == {_topic_urn}
+}
+
+test_ses015_not_encrypted if {
+	fs := _deny(fx.remove_prop(fx.sender, fx.t_topic, "feedback", "kmsMasterKeyId"))
+	fx.of(fs, "SES-015") == {_topic_urn}
+	_msg_has(fs, "SES-015", "not encrypted")
+}
+
+test_ses015_queue_without_dlq if {
+	fs := _deny(fx.remove_prop(fx.sender, fx.t_queue, "queue", "redrivePolicy"))
+	fx.of(fs, "SES-015") == {_queue_urn}
+	_msg_has(fs, "SES-015", "has no dead-letter queue")
+}
+
+test_ses015_redrive_without_target if {
+	fs := _deny(fx.patch(fx.sender, fx.t_queue, "queue", {"redrivePolicy": "{\"maxReceiveCount\": 5}"}))
+	fx.of(fs, "SES-015") == {_queue_urn}
+}
+
+test_ses015_redrive_unknown_cannot_verify if {
+	fs := _deny(fx.patch(fx.sender, fx.t_queue, "queue", {"redrivePolicy": fx.U}))
+	_msg_has(fs, "SES-015", "cannot verify")
+}
+
+test_ses015_standalone_redrive_policy if {
+	rp := fx.res("aws:sqs/redrivePolicy:RedrivePolicy", "rp", {"queueUrl": fx.U, "redrivePolicy": {"deadLetterTargetArn": fx.U}}, [[fx.t_queue, "queue"]])
+	rs := array.concat(fx.remove_prop(fx.sender, fx.t_queue, "queue", "redrivePolicy"), [rp])
+	count(fx.of(_deny(rs), "SES-015")) == 0
+}
+
+test_ses015_standalone_redrive_policy_by_url if {
+	rp := fx.res("aws:sqs/redrivePolicy:RedrivePolicy", "rp", {"queueUrl": "https://sqs.us-east-1.amazonaws.com/1/q", "redrivePolicy": json.marshal({"deadLetterTargetArn": "arn:aws:sqs:us-east-1:1:dlq"})}, [])
+	rs := array.concat(fx.patch(fx.remove_prop(fx.sender, fx.t_queue, "queue", "redrivePolicy"), fx.t_queue, "queue", {"url": "https://sqs.us-east-1.amazonaws.com/1/q"}), [rp])
+	count(fx.of(_deny(rs), "SES-015")) == 0
+}
+
+test_ses015_alert_topic_not_judged if {
+	fs := _deny(fx.remove_prop(fx.sender, fx.t_topic, "alerts", "kmsMasterKeyId"))
+	count(fx.of(fs, "SES-015")) == 0
+}

@@ -1,0 +1,107 @@
+package ses.events
+
+import data.lib.iam
+import data.lib.result
+import data.lib.sending
+import data.lib.topics
+
+# METADATA
+# title: Only SES, for this account, may publish to the feedback topic
+# description: |
+#   SES must be allowed to `sns:Publish` to a topic it sends events to, and that permission
+#   must carry an `AWS:SourceAccount` or `AWS:SourceArn` condition: without one, any AWS
+#   account's SES could publish forged bounces and complaints into it (the confused-deputy
+#   problem), and a suppression handler would stop mailing real customers. No statement may
+#   allow Principal `*` without a condition. The policy is a TopicPolicy (props `arn`, `policy`)
+#   or the topic's own `policy`; text that is not a JSON policy fails, a policy unknown until
+#   apply cannot be verified. ARNs unknown until apply inside the JSON are fine.
+# custom:
+#   id: SES-014
+#   slug: topic-policy
+#   severity: high
+#   enforcement: mandatory
+#   remediation: |
+#     ```python
+#     aws.sns.TopicPolicy("feedback", arn=topic.arn, policy=json.dumps({
+#         "Version": "2012-10-17",
+#         "Statement": [{"Effect": "Allow", "Principal": {"Service": "ses.amazonaws.com"},
+#                        "Action": "sns:Publish", "Resource": topic_arn,
+#                        "Condition": {"StringEquals": {"AWS:SourceAccount": account_id}}}]}))
+#     ```
+deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
+	some v in _ses014
+}
+
+_source_keys := {"aws:sourceaccount", "aws:sourcearn"}
+
+_ses014 contains {"resource": ref.from, "msg": msg} if {
+	some ref in sending.sns_refs
+	count(sending.ref_topics(ref)) == 0
+	msg := sprintf("%s publishes to SNS topic %s, which is not declared in this stack: cannot verify its policy limits publishing to this account's SES", [ref.from.name, sending.ref_name(ref)])
+}
+
+_ses014 contains {"resource": t, "msg": msg} if {
+	some _, t in sending.ses_topics
+	count(topics.policies(t)) == 0
+	msg := sprintf("SNS topic %s has no topic policy letting ses.amazonaws.com publish under an AWS:SourceAccount or AWS:SourceArn condition", [sending.topic_name(t)])
+}
+
+_ses014 contains {"resource": p.resource, "msg": msg} if {
+	some _, t in sending.ses_topics
+	some p in topics.policies(t)
+	iam.status(p.policy) == "unknown"
+	msg := sprintf("the policy of SNS topic %s is unknown until apply or secret: cannot verify who may publish", [sending.topic_name(t)])
+}
+
+_ses014 contains {"resource": p.resource, "msg": msg} if {
+	some _, t in sending.ses_topics
+	some p in topics.policies(t)
+	iam.status(p.policy) in {"invalid", "missing"}
+	msg := sprintf("the policy of SNS topic %s is not a JSON policy document with statements", [sending.topic_name(t)])
+}
+
+_ses014 contains {"resource": t, "msg": msg} if {
+	some _, t in sending.ses_topics
+	count(topics.policies(t)) > 0
+	every p in topics.policies(t) {
+		iam.status(p.policy) == "ok"
+	}
+	not _ses_publish_statement(t)
+	msg := sprintf("no statement of the policy of SNS topic %s lets ses.amazonaws.com sns:Publish: SES cannot deliver events to it", [sending.topic_name(t)])
+}
+
+_ses014 contains {"resource": p.resource, "msg": msg} if {
+	some _, t in sending.ses_topics
+	some p in topics.policies(t)
+	iam.status(p.policy) == "ok"
+	some s in iam.statements(p.policy)
+	_ses_publish(s)
+	count(iam.condition_keys(s) & _source_keys) == 0
+	msg := sprintf("the policy of SNS topic %s lets ses.amazonaws.com publish (statement %s) without an AWS:SourceAccount or AWS:SourceArn condition: any account's SES could publish to it", [sending.topic_name(t), _sid(s)])
+}
+
+_ses014 contains {"resource": p.resource, "msg": msg} if {
+	some _, t in sending.ses_topics
+	some p in topics.policies(t)
+	iam.status(p.policy) == "ok"
+	some s in iam.statements(p.policy)
+	iam.allows_public(s)
+	iam.unconditioned(s)
+	msg := sprintf("the policy of SNS topic %s allows any principal (*) without a condition (statement %s)", [sending.topic_name(t), _sid(s)])
+}
+
+_ses_publish(s) if {
+	iam.allows(s)
+	iam.has_service(s, "ses.amazonaws.com")
+	iam.grants_action(s, "sns:Publish")
+}
+
+_ses_publish_statement(t) if {
+	some p in topics.policies(t)
+	some s in iam.statements(p.policy)
+	_ses_publish(s)
+}
+
+_sid(s) := sprintf("%q", [s.sid]) if s.sid != ""
+
+else := "without Sid"

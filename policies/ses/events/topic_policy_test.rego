@@ -1,0 +1,83 @@
+package ses.events_test
+
+import data.lib.sesfix_test as fx
+
+_policy_urn := fx.urn(fx.t_policy, "feedback-policy")
+
+_with_policy(p) := fx.patch(fx.sender, fx.t_policy, "feedback-policy", {"policy": p})
+
+_stmt(s) := json.marshal({"Version": "2012-10-17", "Statement": s})
+
+_ses_stmt := {"Sid": "Ses", "Effect": "Allow", "Principal": {"Service": "ses.amazonaws.com"}, "Action": "sns:Publish", "Resource": fx.U}
+
+test_ses014_compliant if count(fx.of(_deny(fx.sender), "SES-014")) == 0
+
+test_ses014_lower_case_condition_key_and_single_statement if {
+	s := object.union(_ses_stmt, {"Condition": {"ArnEquals": {"aws:sourcearn": fx.U}}, "Principal": {"Service": ["ses.amazonaws.com"]}, "Action": ["SNS:Publish"]})
+	count(fx.of(_deny(_with_policy(json.marshal({"Statement": s}))), "SES-014")) == 0
+}
+
+test_ses014_no_policy if {
+	fs := _deny(fx.drop(fx.sender, fx.t_policy, "feedback-policy"))
+	fx.of(fs, "SES-014") == {_topic_urn}
+	_msg_has(fs, "SES-014", "has no topic policy")
+}
+
+test_ses014_unconditioned_ses_statement if {
+	fs := _deny(_with_policy(_stmt([_ses_stmt])))
+	fx.of(fs, "SES-014") == {_policy_urn}
+	_msg_has(fs, "SES-014", "without an AWS:SourceAccount or AWS:SourceArn condition")
+}
+
+test_ses014_condition_on_other_key if {
+	s := object.union(_ses_stmt, {"Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-1"}}})
+	fs := _deny(_with_policy(_stmt([s])))
+	fx.of(fs, "SES-014") == {_policy_urn}
+}
+
+test_ses014_wildcard_principal if {
+	s := object.union(_ses_stmt, {"Condition": {"StringEquals": {"AWS:SourceAccount": "1"}}})
+	pub := {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sns:Subscribe", "Resource": fx.U}
+	fs := _deny(_with_policy(_stmt([s, pub])))
+	fx.of(fs, "SES-014") == {_policy_urn}
+	_msg_has(fs, "SES-014", "allows any principal (*) without a condition (statement without Sid)")
+}
+
+test_ses014_star_principal_with_condition_passes if {
+	s := {"Sid": "Any", "Effect": "Allow", "Principal": "*", "Action": "sns:*", "Resource": fx.U, "Condition": {"StringEquals": {"AWS:SourceAccount": "1"}}}
+	count(fx.of(_deny(_with_policy(_stmt([s]))), "SES-014")) == 0
+}
+
+test_ses014_no_ses_statement if {
+	s := {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"}, "Action": "sns:Publish", "Resource": fx.U}
+	fs := _deny(_with_policy(_stmt([s])))
+	_msg_has(fs, "SES-014", "lets ses.amazonaws.com sns:Publish: SES cannot deliver")
+}
+
+test_ses014_invalid_json_fails_closed if {
+	fs := _deny(_with_policy("{not json"))
+	fx.of(fs, "SES-014") == {_policy_urn}
+	_msg_has(fs, "SES-014", "not a JSON policy document")
+}
+
+test_ses014_policy_unknown_cannot_verify if {
+	fs := _deny(_with_policy(fx.U))
+	fx.of(fs, "SES-014") == {_policy_urn}
+	_msg_has(fs, "SES-014", "cannot verify")
+}
+
+test_ses014_inline_topic_policy if {
+	rs := fx.patch(fx.drop(fx.sender, fx.t_policy, "feedback-policy"), fx.t_topic, "feedback", {"policy": fx.topic_policy_json})
+	count(fx.of(_deny(rs), "SES-014")) == 0
+}
+
+test_ses014_external_topic_cannot_verify if {
+	fs := _deny(_dest({"enabled": true, "matchingEventTypes": ["BOUNCE"], "snsDestination": {"topicArn": "arn:aws:sns:us-east-1:9:x"}}))
+	fx.of(fs, "SES-014") == {_dest_urn}
+}
+
+test_ses014_not_action_grants_publish if {
+	s := {"Effect": "Allow", "Principal": {"Service": "ses.amazonaws.com"}, "NotAction": "sns:DeleteTopic", "Resource": fx.U}
+	fs := _deny(_with_policy(_stmt([s])))
+	_msg_has(fs, "SES-014", "lets ses.amazonaws.com publish")
+}

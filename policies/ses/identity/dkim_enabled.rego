@@ -1,0 +1,47 @@
+package ses.identity
+
+import data.lib.mail
+import data.lib.result
+import data.lib.ses
+
+# METADATA
+# title: DKIM signs for every domain identity
+# description: |
+#   Without DKIM, mail from the domain is unauthenticated apart from SPF on the MAIL FROM domain,
+#   DMARC cannot pass through DKIM alignment, and mailbox providers (and SES's production-access
+#   review) treat the sender as unauthenticated. A sesv2 EmailIdentity signs with Easy DKIM
+#   unless its dkimSigningAttributes choose Bring Your Own DKIM, which signs only when both a
+#   selector and a private key are given (the key is usually a secret: present is what counts).
+#   An SES v1 DomainIdentity signs only when a DomainDkim is declared for its domain. Neither
+#   provider can switch signing off for an identity, so there is no "disabled" case to check here;
+#   the live audit reads SigningEnabled.
+# custom:
+#   id: SES-002
+#   slug: dkim-enabled
+#   severity: high
+#   enforcement: mandatory
+#   remediation: |
+#     Use Easy DKIM: leave out domain_signing_selector / domain_signing_private_key, e.g.
+#     `aws.sesv2.EmailIdentity("identity", email_identity="example.com",
+#     dkim_signing_attributes={"next_signing_key_length": "RSA_2048_BIT"})`. For BYODKIM give both
+#     domain_signing_selector and domain_signing_private_key (from a secret). With SES v1 add
+#     `aws.ses.DomainDkim("dkim", domain=identity.domain)`.
+deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _dkim_enabled_problems
+
+_dkim_enabled_problems contains {"resource": i.resource, "message": msg} if {
+	some i in ses.domain_identities
+	mail.dkim(i).mode == "none"
+	msg := sprintf(
+		"SES v1 domain identity %s has no aws:ses/domainDkim:DomainDkim for its domain, so SES does not sign its mail with DKIM",
+		[i.domain],
+	)
+}
+
+_dkim_enabled_problems contains {"resource": i.resource, "message": msg} if {
+	some i in ses.domain_identities
+	d := mail.dkim(i)
+	d.mode == "byodkim"
+	some [what, v] in [["domainSigningSelector", d.selector], ["domainSigningPrivateKey", d.private_key]]
+	v in {null, ""}
+	msg := sprintf("%s chooses Bring Your Own DKIM but gives no %s, so SES cannot sign its mail", [i.domain, what])
+}

@@ -1,0 +1,154 @@
+package ses.identity
+
+import data.lib
+import data.lib.dns
+import data.lib.mail
+import data.lib.result
+import data.lib.ses
+
+# METADATA
+# title: DKIM records are declared
+# description: |
+#   SES only signs once it finds the three Easy DKIM CNAMEs `<token>._domainkey.<domain>` →
+#   `<token>.dkim.amazonses.com` (BYODKIM: a TXT at `<selector>._domainkey.<domain>`). When the
+#   tokens are known (state, live) every token needs its CNAME. At preview the tokens are unknown,
+#   so the rule checks the structure instead: three CNAMEs (Route53 or Cloudflare) that depend on
+#   the identity (or its v1 DomainDkim), whose names are unknown or `*._domainkey.<domain>` and
+#   whose values are unknown or end in `.dkim.amazonses.com`, in a zone that holds the domain.
+#   When the stack says its DNS is published elsewhere (`ses-sender:dns: external`,
+#   `<project>:dns: external`, or `sesguard:externalDns`) and declares no DKIM record for the
+#   domain, nothing is required here: `sesguard dns` checks the published records.
+# custom:
+#   id: SES-004
+#   slug: dkim-records
+#   severity: high
+#   enforcement: mandatory
+#   remediation: |
+#     Declare one CNAME per token, built from the identity's outputs (not inside an apply), e.g.
+#     `aws.route53.Record(f"dkim-{i}", zone_id=zone_id, type="CNAME", ttl=1800,
+#     name=pulumi.Output.concat(identity.dkim_signing_attributes.tokens[i], "._domainkey.example.com"),
+#     records=[pulumi.Output.concat(identity.dkim_signing_attributes.tokens[i], ".dkim.amazonses.com")])`
+#     for i in 0..2, or set `ses-sender:dns: external` when another team publishes them.
+deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _dkim_records_problems
+
+_dkim_suffix := ".dkim.amazonses.com"
+
+_dkim_identities contains [i, mail.dkim(i)] if {
+	some i in ses.domain_identities
+	lib.known(i.domain)
+	not _dkim_skipped(i)
+}
+
+# External DNS with no DKIM record declared for the domain: the published records are checked
+# by `sesguard dns` instead.
+_dkim_skipped(i) if {
+	dns.external(i.domain)
+	count(_dkim_linked(i, mail.dkim(i))) == 0
+	count(object.get(dns.domainkey_by_domain, i.domain, set())) == 0
+}
+
+# CNAMEs that depend on the resources whose outputs are the identity's tokens.
+_dkim_linked(i, d) := {rec |
+	some u in d.resources
+	some rec in object.get(dns.by_dependency, u, set())
+	rec.type == "CNAME"
+}
+
+_dkim_name_ok(rec, domain) if rec.name == lib.unknown_value
+
+_dkim_name_ok(rec, domain) if {
+	suffix := concat("", ["._domainkey.", domain])
+	endswith(rec.name, suffix)
+	regex.match(`^[^.]+$`, trim_suffix(rec.name, suffix))
+}
+
+_dkim_value_ok(v) if not lib.known(v)
+
+_dkim_value_ok(v) if endswith(v, _dkim_suffix)
+
+_dkim_zone_ok(rec, domain) if rec.zone == null
+
+_dkim_zone_ok(rec, domain) if rec.zone == domain
+
+_dkim_zone_ok(rec, domain) if dns.strict_subdomain(domain, rec.zone)
+
+_dkim_shape_ok(rec, domain) if {
+	_dkim_name_ok(rec, domain)
+	_dkim_zone_ok(rec, domain)
+	count(rec.values) == 1
+	every v in rec.values {
+		_dkim_value_ok(v)
+	}
+}
+
+# Easy DKIM with known tokens: each token has its CNAME.
+_dkim_records_problems contains {"resource": i.resource, "message": msg} if {
+	some [i, d] in _dkim_identities
+	d.mode == "easy"
+	mail.known_tokens(d.tokens)
+	some t in d.tokens
+	name := concat("", [lower(t), "._domainkey.", i.domain])
+	target := concat("", [lower(t), _dkim_suffix])
+	not _has_value(name, "CNAME", target)
+	msg := sprintf("no CNAME %s -> %s is declared; SES cannot verify DKIM for %s", [name, target, i.domain])
+}
+
+_has_value(name, type, value) if {
+	some x in dns.values_at(name, type)
+	x.value == value
+}
+
+# Easy DKIM at preview: three well-formed CNAMEs traced to the identity.
+_dkim_records_problems contains {"resource": i.resource, "message": msg} if {
+	some [i, d] in _dkim_identities
+	d.mode == "easy"
+	not mail.known_tokens(d.tokens)
+	candidates := _dkim_linked(i, d) | {rec | some rec in object.get(dns.domainkey_by_domain, i.domain, set()); rec.type == "CNAME"}
+	good := {rec.resource.urn | some rec in candidates; _dkim_shape_ok(rec, i.domain)}
+	count(good) < 3
+	msg := sprintf(
+		"%d of the 3 DKIM CNAMEs <token>._domainkey.%s -> <token>%s are declared (tokens are not known yet, so records are matched by shape and by depending on the identity)",
+		[count(good), i.domain, _dkim_suffix],
+	)
+}
+
+# A CNAME built from the identity's tokens that points somewhere else, names another domain or
+# sits in a zone that does not hold the domain.
+_dkim_records_problems contains {"resource": rec.resource, "message": msg} if {
+	some [i, d] in _dkim_identities
+	d.mode == "easy"
+	some rec in _dkim_linked(i, d)
+	not _dkim_shape_ok(rec, i.domain)
+	msg := sprintf(
+		"DKIM record %s (zone %v, value %v) for %s must be <token>._domainkey.%s -> <token>%s",
+		[_show(rec.name), _show(rec.zone), concat(", ", [_show(v) | some v in rec.values]), i.domain, i.domain, _dkim_suffix],
+	)
+}
+
+_show(x) := "(unknown)" if not lib.known(x)
+
+else := x
+
+# BYODKIM: one TXT record at the selector.
+_dkim_records_problems contains {"resource": i.resource, "message": msg} if {
+	some [i, d] in _dkim_identities
+	d.mode == "byodkim"
+	lib.known(d.selector)
+	name := concat("", [dns.normalize(d.selector), "._domainkey.", i.domain])
+	count(dns.at(name, "TXT")) == 0
+	msg := sprintf("%s uses BYODKIM with selector %s but no TXT record %s holds its public key", [i.domain, d.selector, name])
+}
+
+_dkim_records_problems contains {"resource": i.resource, "message": msg} if {
+	some [i, d] in _dkim_identities
+	d.mode == "byodkim"
+	d.selector != null
+	not lib.known(d.selector)
+	msg := sprintf("cannot verify the BYODKIM record of %s: its selector is not known", [i.domain])
+}
+
+_dkim_records_problems contains {"resource": i.resource, "message": msg} if {
+	some i in ses.domain_identities
+	not lib.known(i.domain)
+	msg := "cannot verify DKIM records: the identity's domain is not known"
+}

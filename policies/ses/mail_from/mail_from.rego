@@ -1,0 +1,72 @@
+package ses.mail_from
+
+import data.lib
+import data.lib.dns
+import data.lib.mail
+import data.lib.result
+import data.lib.ses
+
+# METADATA
+# title: Custom MAIL FROM subdomain rejecting on MX failure
+# description: |
+#   Without a custom MAIL FROM, SES sends with an amazonses.com envelope sender, so SPF can never
+#   align with the From domain and DMARC rests on DKIM alone. The MAIL FROM domain must be a
+#   subdomain of the identity (not the domain itself, whose MX receives the domain's mail), and
+#   behaviorOnMxFailure must be REJECT_MESSAGE (v1: RejectMessage): the default,
+#   USE_DEFAULT_VALUE, silently falls back to amazonses.com when the MX record goes missing.
+# custom:
+#   id: SES-008
+#   slug: mail-from
+#   severity: high
+#   enforcement: mandatory
+#   remediation: |
+#     `aws.sesv2.EmailIdentityMailFromAttributes("mail-from", email_identity=identity.email_identity,
+#     mail_from_domain="mail.example.com", behavior_on_mx_failure="REJECT_MESSAGE")`
+#     (SES v1: `aws.ses.MailFrom(..., behavior_on_mx_failure="RejectMessage")`).
+deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _mail_from_problems
+
+_mail_from_problems contains {"resource": i.resource, "message": msg} if {
+	some i in ses.domain_identities
+	not lib.known(i.domain)
+	msg := "cannot verify the custom MAIL FROM: the identity's domain is not known"
+}
+
+_mail_from_problems contains {"resource": i.resource, "message": msg} if {
+	some i in ses.domain_identities
+	lib.known(i.domain)
+	count(object.get(mail.mail_from_by_domain, i.domain, set())) == 0
+	msg := sprintf("%s has no custom MAIL FROM domain, so SES sends with an amazonses.com envelope and SPF cannot align", [i.domain])
+}
+
+_mail_from_problems contains {"resource": m.resource, "message": msg} if {
+	some i in ses.domain_identities
+	some m in object.get(mail.mail_from_by_domain, i.domain, set())
+	lib.known(m.mail_from_domain)
+	not dns.strict_subdomain(m.mail_from_domain, i.domain)
+	msg := sprintf("MAIL FROM domain %s is not a subdomain of %s; use e.g. mail.%s", [m.mail_from_domain, i.domain, i.domain])
+}
+
+_mail_from_problems contains {"resource": m.resource, "message": msg} if {
+	some i in ses.domain_identities
+	some m in object.get(mail.mail_from_by_domain, i.domain, set())
+	not lib.known(m.mail_from_domain)
+	msg := sprintf("cannot verify the MAIL FROM domain of %s: mailFromDomain is not known", [i.domain])
+}
+
+_mail_from_problems contains {"resource": m.resource, "message": msg} if {
+	some i in ses.domain_identities
+	some m in object.get(mail.mail_from_by_domain, i.domain, set())
+	lib.known(m.behavior)
+	m.behavior != "REJECT_MESSAGE"
+	msg := sprintf(
+		"MAIL FROM of %s has behaviorOnMxFailure %s; use REJECT_MESSAGE so mail is not sent unaligned when the MX is missing",
+		[i.domain, m.behavior],
+	)
+}
+
+_mail_from_problems contains {"resource": m.resource, "message": msg} if {
+	some i in ses.domain_identities
+	some m in object.get(mail.mail_from_by_domain, i.domain, set())
+	not lib.known(m.behavior)
+	msg := sprintf("cannot verify behaviorOnMxFailure of the MAIL FROM of %s: it is not known", [i.domain])
+}

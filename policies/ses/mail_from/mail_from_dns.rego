@@ -1,0 +1,116 @@
+package ses.mail_from
+
+import data.lib
+import data.lib.dns
+import data.lib.mail
+import data.lib.result
+import data.lib.ses
+import data.lib.spf
+
+# METADATA
+# title: MAIL FROM domain has the SES MX and SPF records
+# description: |
+#   SES sends bounces and complaints back through the MAIL FROM domain's MX, which must be exactly
+#   one `10 feedback-smtp.<region>.amazonses.com` (the region is the stack's), and receivers
+#   check SPF on that domain, which must hold an SPF TXT including amazonses.com. Without them SES
+#   either refuses to send (REJECT_MESSAGE) or falls back to an unaligned envelope. Route53 writes
+#   the MX as "10 host"; Cloudflare as content plus priority; both are read the same way. Values
+#   unknown at preview, and a region that is not known, are reported as not verifiable. When the
+#   stack says its DNS is published elsewhere and declares no record at the MAIL FROM domain,
+#   nothing is required here: `sesguard dns` checks the published records.
+# custom:
+#   id: SES-009
+#   slug: mail-from-dns
+#   severity: high
+#   enforcement: mandatory
+#   remediation: |
+#     Declare both records at the MAIL FROM domain, e.g. in Route53:
+#     `aws.route53.Record("mail-from-mx", zone_id=zone_id, name="mail.example.com", type="MX", ttl=3600,
+#     records=["10 feedback-smtp.us-east-1.amazonses.com"])` and
+#     `aws.route53.Record("mail-from-spf", zone_id=zone_id, name="mail.example.com", type="TXT",
+#     ttl=3600, records=["v=spf1 include:amazonses.com ~all"])`.
+deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _mail_from_dns_problems
+
+# [identity, MAIL FROM domain] pairs whose records this stack is responsible for.
+_mail_from_names contains [i, m.mail_from_domain] if {
+	some i in ses.domain_identities
+	lib.known(i.domain)
+	some m in object.get(mail.mail_from_by_domain, i.domain, set())
+	lib.known(m.mail_from_domain)
+	not _mail_from_external(i.domain, m.mail_from_domain)
+}
+
+_mail_from_external(domain, name) if {
+	dns.external(domain)
+	count(object.get(dns.by_name, name, set())) == 0
+}
+
+_expected_mx := concat("", ["10 feedback-smtp.", mail.region, ".amazonses.com"])
+
+_mail_from_dns_problems contains {"resource": i.resource, "message": msg} if {
+	some [i, name] in _mail_from_names
+	not mail.region
+	msg := sprintf("cannot verify the MX of %s: the stack's AWS region (aws:region) is not known", [name])
+}
+
+_mail_from_dns_problems contains {"resource": x.record.resource, "message": msg} if {
+	some [_, name] in _mail_from_names
+	some x in dns.values_at(name, "MX")
+	not lib.known(x.value)
+	msg := sprintf("cannot verify the MX of %s: its value is not known", [name])
+}
+
+_mail_from_dns_problems contains {"resource": i.resource, "message": msg} if {
+	some [i, name] in _mail_from_names
+	count(dns.values_at(name, "MX")) == 0
+	msg := sprintf("MAIL FROM domain %s has no MX record; declare `10 feedback-smtp.<region>.amazonses.com`", [name])
+}
+
+_mail_from_dns_problems contains {"resource": x.record.resource, "message": msg} if {
+	some [_, name] in _mail_from_names
+	mx := dns.values_at(name, "MX")
+	count(mx) > 1
+	some x in mx
+	msg := sprintf("MAIL FROM domain %s has %d MX values; SES needs exactly one, %s", [name, count(mx), _expected_mx])
+}
+
+_mail_from_dns_problems contains {"resource": x.record.resource, "message": msg} if {
+	some [_, name] in _mail_from_names
+	[x] := dns.values_at(name, "MX")
+	lib.known(x.value)
+	x.value != _expected_mx
+	msg := sprintf("the MX of MAIL FROM domain %s is %q; expected %q", [name, x.value, _expected_mx])
+}
+
+# SPF: some record at the name includes amazonses.com.
+_spf_ok(name) if {
+	some x in dns.values_at(name, "TXT")
+	spf.is_spf(x.value)
+	spf.includes(spf.parse(x.value), "amazonses.com")
+}
+
+_mail_from_dns_problems contains {"resource": x.record.resource, "message": msg} if {
+	some [_, name] in _mail_from_names
+	not _spf_ok(name)
+	some x in dns.values_at(name, "TXT")
+	not lib.known(x.value)
+	msg := sprintf("cannot verify the SPF record of %s: a TXT value there is not known", [name])
+}
+
+_mail_from_dns_problems contains {"resource": i.resource, "message": msg} if {
+	some [i, name] in _mail_from_names
+	not _spf_ok(name)
+	txt := dns.values_at(name, "TXT")
+	every x in txt {
+		lib.known(x.value)
+	}
+	spfs := [x.value | some x in txt; spf.is_spf(x.value)]
+	msg := _no_spf_message(name, spfs)
+}
+
+_no_spf_message(name, spfs) := sprintf(
+	"MAIL FROM domain %s has no SPF record; declare TXT `v=spf1 include:amazonses.com ~all`",
+	[name],
+) if {
+	count(spfs) == 0
+} else := sprintf("the SPF record at MAIL FROM domain %s does not include amazonses.com: %s", [name, concat(" | ", spfs)])

@@ -1,0 +1,68 @@
+package ses.marketing
+
+import data.lib
+import data.lib.resources
+import data.lib.result
+import data.lib.sending
+import data.lib.ses
+
+# METADATA
+# title: Marketing mail offers one-click unsubscribe through a contact list
+# description: |
+#   Gmail and Yahoo require bulk senders to offer one-click unsubscribe (RFC 8058) and honour it
+#   within two days, and AWS asks marketing senders how recipients opt out. SES adds the
+#   List-Unsubscribe headers and honours opt-outs itself when a send names a contact list and
+#   topic, so a MARKETING stack needs an `aws.sesv2.ContactList` with at least one topic. The
+#   mail type comes from the stack config: `<project>:mailType` (this repository's
+#   `ses-sender:mailType`) or `sesguard:mailType`; stacks of any other mail type are not judged.
+# custom:
+#   id: SES-025
+#   slug: unsubscribe
+#   severity: high
+#   enforcement: mandatory
+#   remediation: |
+#     `aws.sesv2.ContactList("marketing", contact_list_name="newsletter",
+#     topics=[aws.sesv2.ContactListTopicArgs(topic_name="news", display_name="News", default_subscription_status="OPT_OUT")])`
+#     and name the list and topic on every marketing send (ListManagementOptions).
+deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
+	_marketing
+	some v in _ses025
+}
+
+_marketing if {
+	m := sending.setting("mailType")
+	is_string(m)
+	upper(trim_space(m)) == "MARKETING"
+}
+
+_lists := resources.of_type(ses.t.v2_contact_list)
+
+_ses025 contains {"resource": null, "msg": "this MARKETING stack declares no SES contact list, so its mail carries no one-click unsubscribe"} if {
+	count(_lists) == 0
+}
+
+_ses025 contains {"resource": l, "msg": msg} if {
+	count(_lists) > 0
+	not _any_list_with_topics
+	some l in _lists
+	msg := _list_msg(l)
+}
+
+_any_list_with_topics if {
+	some l in _lists
+	_topics(l) == "yes"
+}
+
+_topics(l) := "unknown" if {
+	t := object.get(l.props, "topics", null)
+	t != null
+	not lib.known(t)
+} else := "yes" if {
+	t := l.props.topics
+	is_array(t)
+	count(t) > 0
+} else := "no"
+
+_list_msg(l) := sprintf("contact list %s: its topics are unknown until apply or secret; cannot verify recipients can unsubscribe", [l.name]) if {
+	_topics(l) == "unknown"
+} else := sprintf("contact list %s has no topic: sends cannot name one, so SES adds no one-click unsubscribe", [l.name])

@@ -1,0 +1,120 @@
+"""`sesguard bundle`: an OPA bundle a server loads and evaluates to the same findings as embedded."""
+
+from __future__ import annotations
+
+import json
+import re
+import tarfile
+from pathlib import Path
+
+import engine_corpus
+import pytest
+from opa_rest_server import OpaRestServer
+
+from checks import cli, policyset
+from checks.bundle import ROOTS, build_bundle
+from checks.engine import Settings
+from checks.engine.embedded import EmbeddedEngine
+from checks.engine.server import ServerEngine
+from checks.errors import EngineError, SesguardError
+from checks.policyset import PolicySet
+
+SETTINGS = Settings(
+    levels={"SES-006": "mandatory"},
+    waivers=[{"rule": "SES-005", "reason": "DMARC moves to p=reject next sprint", "expires": "2099-06-30"}],
+)
+
+
+@pytest.fixture(scope="module")
+def policies() -> PolicySet:
+    return policyset.load()
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    with tarfile.open(path, "r:gz") as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}  # type: ignore[union-attr]
+
+
+def test_bundle_layout_and_manifest(policies: PolicySet, tmp_path: Path) -> None:
+    members = _members(build_bundle(policies, tmp_path / "b.tar.gz"))
+    manifest = json.loads(members["/.manifest"])
+    assert manifest["roots"] == ["ses", "lib", "sesguard"] == list(ROOTS)
+    assert manifest["rego_version"] == 1
+    assert re.fullmatch(
+        r"[0-9a-f]{40}(-dirty\+sha256:[0-9a-f]{16})?|sha256:[0-9a-f]{16}", manifest["revision"]
+    )
+    rego = {name for name in members if name.endswith(".rego")}
+    assert rego == {f"/{path}" for path, _ in policies.modules}
+    assert not any(name.endswith("_test.rego") for name in members)
+    assert not any(name.endswith("data.json") for name in members)
+    for path, text in policies.modules:
+        assert members[f"/{path}"].decode() == text
+
+
+def test_bundle_is_reproducible_and_takes_a_revision(policies: PolicySet, tmp_path: Path) -> None:
+    a = build_bundle(policies, tmp_path / "a.tar.gz", revision="v1.2.3")
+    b = build_bundle(policies, tmp_path / "b.tar.gz", revision="v1.2.3")
+    assert a.read_bytes() == b.read_bytes()
+    assert json.loads(_members(a)["/.manifest"])["revision"] == "v1.2.3"
+
+
+def test_settings_are_baked_in_under_their_own_root(policies: PolicySet, tmp_path: Path) -> None:
+    members = _members(build_bundle(policies, tmp_path / "s.tar.gz", settings=SETTINGS))
+    assert json.loads(members["/.manifest"])["roots"] == [*ROOTS, "sesguard_settings"]
+    assert json.loads(members["/sesguard_settings/data.json"]) == SETTINGS.as_data()["sesguard_settings"]
+
+
+def test_package_outside_the_roots_is_refused(tmp_path: Path) -> None:
+    stray = PolicySet(tmp_path, (("x/y.rego", "package elsewhere.y\n\nallow := true\n"),), (), ())
+    with pytest.raises(SesguardError, match=r"x/y\.rego: package elsewhere\.y is outside the bundle roots"):
+        build_bundle(stray, tmp_path / "x.tar.gz")
+
+
+def test_loaded_bundle_gives_the_embedded_findings(policies: PolicySet, tmp_path: Path) -> None:
+    bundle = build_bundle(policies, tmp_path / "b.tar.gz", revision="test")
+    docs = engine_corpus.corpus()
+    with OpaRestServer(bundle=bundle) as server:
+        assert server.revision == "test"
+        engine = ServerEngine(server.url, policies, bundle_loaded=True)
+        embedded = EmbeddedEngine(policies)
+        try:
+            for doc in docs:
+                assert engine.evaluate(doc) == embedded.evaluate(doc), doc["stack"]
+            # Settings are the run's own and pushed beside the bundle, outside its roots.
+            with_settings = ServerEngine(server.url, policies, SETTINGS, bundle_loaded=True)
+            assert with_settings.evaluate(docs[2]) == EmbeddedEngine(policies, SETTINGS).evaluate(docs[2])
+            with_settings.close()
+        finally:
+            engine.close()
+            embedded.close()
+        assert not any(p.startswith("/v1/policies/") for _, p in server.requests)
+
+
+def test_bundle_with_settings_owns_them(policies: PolicySet, tmp_path: Path) -> None:
+    bundle = build_bundle(policies, tmp_path / "s.tar.gz", settings=SETTINGS)
+    doc = engine_corpus.hand_made()[2]
+    with OpaRestServer(bundle=bundle) as server:
+        engine = ServerEngine(server.url, policies, bundle_loaded=True)
+        try:
+            assert engine.evaluate(doc) == EmbeddedEngine(policies, SETTINGS).evaluate(doc)
+        finally:
+            engine.close()
+        with pytest.raises(
+            EngineError,
+            match=r"pushing settings .*: invalid_parameter: path /sesguard_settings is owned by bundle",
+        ):
+            ServerEngine(server.url, policies, Settings(levels={"SES-006": "advisory"}), bundle_loaded=True)
+
+
+def test_bundle_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "dist" / "sesguard.tar.gz"
+    assert cli.main(["bundle", "-o", str(out), "--revision", "r1"]) == 0
+    assert json.loads(_members(out)["/.manifest"])["revision"] == "r1"
+    assert f"wrote {out} (revision r1" in capsys.readouterr().out
+
+
+def test_bundle_command_unwritable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "file").write_text("")
+    assert cli.main(["bundle", "-o", str(tmp_path / "file" / "b.tar.gz")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sesguard: ") and "cannot write the bundle" in err and err.count("\n") == 1

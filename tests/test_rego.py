@@ -1,0 +1,49 @@
+"""Every Rego unit test passes (one pytest case per Rego test, so a failure names itself) and the
+policy modules are covered to at least 95 % of their lines, as `sesguard test --coverage-min 95`."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from checks import policyset, regotest
+
+COVERAGE_MIN = 95.0
+_PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
+_TEST = re.compile(r"^(test_\w+)\b", re.MULTILINE)
+
+
+def _test_names() -> list[str]:
+    names = []
+    for _, text in policyset.load().tests:
+        pkg = _PACKAGE.search(text)
+        if pkg:
+            names += [f"data.{pkg.group(1)}.{t}" for t in dict.fromkeys(_TEST.findall(text))]
+    return names
+
+
+@pytest.fixture(scope="module")
+def test_run() -> regotest.TestRun:
+    return regotest.run(policyset.load())
+
+
+def test_there_are_rego_tests() -> None:
+    assert len(_test_names()) > 0
+
+
+@pytest.mark.parametrize("name", _test_names())
+def test_rego(test_run: regotest.TestRun, name: str) -> None:
+    [outcome] = [o for o in test_run.outcomes if o.name == name]
+    assert outcome.passed, outcome.error or f"{name} ({outcome.file}) is false"
+
+
+def test_every_rule_is_tested(test_run: regotest.TestRun) -> None:
+    tested = {f for f, (covered, _) in test_run.file_coverage().items() if covered}
+    untested = sorted({r.file for r in policyset.load().rules} - tested)
+    assert untested == []
+
+
+def test_coverage(test_run: regotest.TestRun) -> None:
+    low = {f: f"{c}/{t}" for f, (c, t) in test_run.file_coverage().items() if t and 100.0 * c / t < COVERAGE_MIN}
+    assert test_run.coverage >= COVERAGE_MIN, f"total {test_run.coverage:.1f}%; files under {COVERAGE_MIN}%: {low}"
