@@ -72,10 +72,18 @@ def document(domains: int) -> dict[str, Any]:
     for i in range(domains):
         name, slug, zone = domain(i), domain(i).replace(".", "-"), f"ZBENCH{i:014d}"
         # Plain text replacement renames URNs, names, parents, dependencies and every prop at once.
-        text = one_text.replace(TEMPLATE_SLUG, slug).replace(TEMPLATE_DOMAIN, name).replace(TEMPLATE_ZONE, zone)
+        text = (
+            one_text.replace(TEMPLATE_SLUG, slug).replace(TEMPLATE_DOMAIN, name).replace(TEMPLATE_ZONE, zone)
+        )
         resources.extend(json.loads(text))
-        senders.append({**copy.deepcopy(sender_template), "domain": name, "zoneId": zone,
-                        "dmarcReportEmail": f"dmarc-reports@{name}"})
+        senders.append(
+            {
+                **copy.deepcopy(sender_template),
+                "domain": name,
+                "zoneId": zone,
+                "dmarcReportEmail": f"dmarc-reports@{name}",
+            }
+        )
         configuration_sets[name] = f"ses-sender-{base['stack']}-{slug}"
     for r in resources:
         if r["type"] == "pulumi:pulumi:Stack":

@@ -37,7 +37,16 @@ def scaled_stack(n: int) -> list[dict[str, Any]]:
     while len(out) < n:
         text = json.dumps(base)
         if i:
-            text = text.replace("example.com", f"sender{i}.example")
+            # Each copy is its own sender: own domain, zone, topic, key and configuration set.
+            for a, b in (
+                ("example.com", f"sender{i}.example"),
+                ("Z0123456789ABC", f"Z{i:013d}"),
+                ("ses-feedback", f"ses-feedback-{i}"),
+                ("1234567890ab", f"{i:012d}"),
+                ('"prod"', f'"prod-{i}"'),
+                ("configuration-set/prod", f"configuration-set/prod-{i}"),
+            ):
+                text = text.replace(a, b)
         for c in json.loads(text):
             if len(out) == n:
                 break

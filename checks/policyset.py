@@ -78,7 +78,9 @@ def _rules_of(path: str, text: str) -> list[Rule]:
             continue
         missing = [k for k in ("slug", "severity", "enforcement", "remediation") if k not in custom]
         if missing or "title" not in meta:
-            raise SesguardError(f"{path}: rule {custom['id']} METADATA lacks {', '.join(missing or ['title'])}")
+            raise SesguardError(
+                f"{path}: rule {custom['id']} METADATA lacks {', '.join(missing or ['title'])}"
+            )
         rules.append(
             Rule(
                 id=str(custom["id"]),

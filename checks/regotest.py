@@ -60,25 +60,44 @@ def run(policies: PolicySet, *, coverage: bool = True) -> TestRun:
     engine = EmbeddedEngine(policies, with_tests=True)
     tests = {path for path, _ in policies.tests}
     result = TestRun()
-    try:
-        for path, text in policies.tests:
-            pkg = _PACKAGE.search(text)
-            if not pkg:
+
+    def absorb_coverage() -> None:
+        report = engine.last_coverage if coverage else None
+        for f, data in ((report or {}).get("files") or {}).items():
+            if f in tests:
                 continue
-            for name in dict.fromkeys(_TEST.findall(text)):  # a test may be defined twice; run it once
-                ref = f"data.{pkg.group(1)}.{name}"
-                try:
-                    passed = bool(engine.query(f"{ref} == true", coverage=coverage))
-                    outcome = TestOutcome(ref, path, passed)
-                except EngineError as exc:
-                    outcome = TestOutcome(ref, path, False, str(exc))
-                result.outcomes.append(outcome)
-                report = engine.last_coverage if coverage else None
-                for f, data in ((report or {}).get("files") or {}).items():
-                    if f in tests:
-                        continue
-                    result.covered.setdefault(f, set()).update(_lines(data.get("covered") or []))
-                    result.not_covered.setdefault(f, set()).update(_lines(data.get("not_covered") or []))
+            result.covered.setdefault(f, set()).update(_lines(data.get("covered") or []))
+            result.not_covered.setdefault(f, set()).update(_lines(data.get("not_covered") or []))
+
+    cases = []  # (package, test, file) in file order; a test may be defined twice in a file: run it once
+    for path, text in policies.tests:
+        declared = _PACKAGE.search(text)
+        if declared:
+            cases += [(declared.group(1), name, path) for name in dict.fromkeys(_TEST.findall(text))]
+    try:
+        # Preparing a query compiles every module (about a second each on a busy machine), so all test
+        # packages are evaluated in one query; only if a test errors does each test get its own query.
+        packages = sorted({pkg for pkg, _, _ in cases})
+        values: dict[str, dict] | None = None
+        if packages:
+            try:
+                everything = "x := [" + ", ".join(f"data.{p}" for p in packages) + "]"
+                rows = engine.query(everything, coverage=coverage)
+                values = dict(zip(packages, rows[0]["x"], strict=True))
+                absorb_coverage()
+            except EngineError:
+                values = None
+        for pkg, name, path in cases:
+            ref = f"data.{pkg}.{name}"
+            if values is not None:
+                result.outcomes.append(TestOutcome(ref, path, values[pkg].get(name) is True))
+                continue
+            try:
+                outcome = TestOutcome(ref, path, bool(engine.query(f"{ref} == true", coverage=coverage)))
+            except EngineError as exc:
+                outcome = TestOutcome(ref, path, False, str(exc))
+            result.outcomes.append(outcome)
+            absorb_coverage()
     finally:
         engine.close()
     return result

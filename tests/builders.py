@@ -21,7 +21,7 @@ PROVIDER_TYPE = "pulumi:providers:aws"
 
 
 def compliant_document() -> dict[str, Any]:
-    """A stack document every SES-001..026 rule passes (the program's prod stack, as the program source saw it)."""
+    """A stack document every SES-001..026 rule passes: the program's prod stack, as its source saw it."""
     return json.loads((FIXTURES / "check" / "program_prod.json").read_text("utf-8"))
 
 
@@ -67,7 +67,14 @@ def _resources(doc: dict[str, Any]) -> list[dict[str, Any]]:
     if not any(r["type"] == STACK_TYPE for r in resources):
         resources.insert(
             0,
-            {"urn": _stack_urn(doc), "type": STACK_TYPE, "name": "stack", "props": {}, "parent": None, "dependencies": []},
+            {
+                "urn": _stack_urn(doc),
+                "type": STACK_TYPE,
+                "name": "stack",
+                "props": {},
+                "parent": None,
+                "dependencies": [],
+            },
         )
     return resources
 
@@ -75,7 +82,7 @@ def _resources(doc: dict[str, Any]) -> list[dict[str, Any]]:
 def to_preview(doc: dict[str, Any]) -> dict[str, Any]:
     """``pulumi preview --json`` for a first deployment of ``doc``."""
     steps = []
-    provider = {
+    provider: dict[str, Any] = {
         "urn": _provider_urn(doc),
         "type": PROVIDER_TYPE,
         "custom": True,
@@ -93,7 +100,14 @@ def to_preview(doc: dict[str, Any]) -> dict[str, Any]:
         }
         if r.get("parent"):
             state["parent"] = r["parent"]
-        steps.append({"op": "create", "urn": r["urn"], "provider": provider["urn"] + "::04da6b54-80e4-46f7-96ec-b56ff0331ba9", "newState": state})
+        steps.append(
+            {
+                "op": "create",
+                "urn": r["urn"],
+                "provider": provider["urn"] + "::04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+                "newState": state,
+            }
+        )
         if r["type"] == STACK_TYPE:
             steps.append({"op": "create", "urn": provider["urn"], "newState": provider})
     return {
@@ -108,10 +122,15 @@ def secret(value: Any, *, plaintext: bool) -> dict[str, Any]:
     """A secret as the stack export writes it: encrypted, or decrypted by ``--show-secrets``."""
     if plaintext:
         return {SECRET_SIG: SECRET_SIG_VALUE, "plaintext": json.dumps(value)}
-    return {SECRET_SIG: SECRET_SIG_VALUE, "ciphertext": "v1:Zm9vYmFyYmF6cXV4:c2VjcmV0LWNpcGhlcnRleHQtYmxvYg=="}
+    return {
+        SECRET_SIG: SECRET_SIG_VALUE,
+        "ciphertext": "v1:Zm9vYmFyYmF6cXV4:c2VjcmV0LWNpcGhlcnRleHQtYmxvYg==",
+    }
 
 
-def to_state(doc: dict[str, Any], secrets: dict[str, dict[str, Any]] | None = None, *, plaintext: bool = False) -> dict[str, Any]:
+def to_state(
+    doc: dict[str, Any], secrets: dict[str, dict[str, Any]] | None = None, *, plaintext: bool = False
+) -> dict[str, Any]:
     """``pulumi stack export`` (deployment v3) for ``doc`` after an apply.
 
     ``secrets`` maps a resource name to props whose values are exported as secret objects.
@@ -154,7 +173,10 @@ def to_state(doc: dict[str, Any], secrets: dict[str, dict[str, Any]] | None = No
         "version": 3,
         "deployment": {
             "manifest": {"time": "2025-01-01T00:00:00Z", "magic": "0" * 64, "version": "v3.272.0"},
-            "secrets_providers": {"type": "passphrase", "state": {"salt": "v1:c2FsdA==:v1:bm9uY2U=:Y2lwaGVy"}},
+            "secrets_providers": {
+                "type": "passphrase",
+                "state": {"salt": "v1:c2FsdA==:v1:bm9uY2U=:Y2lwaGVy"},
+            },
             "resources": resources,
         },
     }

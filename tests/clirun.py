@@ -23,8 +23,12 @@ class Run:
         return self.stderr.splitlines()
 
 
-def sesguard(*args: str, cwd: Path = ROOT, stdin: str | None = None, env: dict[str, str] | None = None) -> Run:
-    full_env = {k: v for k, v in os.environ.items() if k not in ("OPA_TOKEN", "NO_COLOR", "GITHUB_STEP_SUMMARY")}
+def sesguard(
+    *args: str, cwd: Path = ROOT, stdin: str | None = None, env: dict[str, str] | None = None
+) -> Run:
+    full_env = {
+        k: v for k, v in os.environ.items() if k not in ("OPA_TOKEN", "NO_COLOR", "GITHUB_STEP_SUMMARY")
+    }
     full_env.update(env or {})
     proc = subprocess.run(
         [str(SESGUARD), *args],

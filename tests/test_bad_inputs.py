@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from clirun import ROOT, sesguard
 
 BAD = Path("tests/fixtures/bad")
@@ -45,7 +44,10 @@ CORPUS = {
     "state-no-deployment.json": ("state", "deployment: expected an object, found null"),
     "state-no-resources.json": ("state", "deployment: no `resources` list"),
     "state-no-type.json": ("state", "deployment.resources[3]: resource without a type"),
-    "state-outputs-string.json": ("state", "deployment.resources[3].outputs: expected an object, found string"),
+    "state-outputs-string.json": (
+        "state",
+        "deployment.resources[3].outputs: expected an object, found string",
+    ),
     "state-parent-number.json": ("state", "deployment.resources[3].parent: expected a string, found number"),
     "state-is-preview.json": ("state", "this looks like a preview: use --preview"),
     "document-no-schema.json": ("document", "'schema' is a required property"),
@@ -81,7 +83,11 @@ def test_malformed_input_exits_2_with_one_line(name: str) -> None:
 
 @pytest.mark.parametrize("source", ["preview", "state", "document"])
 def test_missing_file_and_directory(source: str) -> None:
-    _one_error_line(sesguard("check", f"--{source}", "tests/fixtures/no-such.json"), "tests/fixtures/no-such.json", "no such file")
+    _one_error_line(
+        sesguard("check", f"--{source}", "tests/fixtures/no-such.json"),
+        "tests/fixtures/no-such.json",
+        "no such file",
+    )
     _one_error_line(sesguard("check", f"--{source}", "tests/fixtures"), "tests/fixtures", "is a directory")
 
 
@@ -91,7 +97,10 @@ def test_malformed_stdin_is_named_stdin() -> None:
 
 @pytest.mark.parametrize(
     ("name", "problem"),
-    [("waivers-bad.yaml", "not valid YAML or JSON at line 4"), ("waivers-mapping.yaml", "expected a list of waivers")],
+    [
+        ("waivers-bad.yaml", "not valid YAML or JSON at line 4"),
+        ("waivers-mapping.yaml", "expected a list of waivers"),
+    ],
 )
 def test_bad_waiver_file(name: str, problem: str) -> None:
     path = str(BAD / name)

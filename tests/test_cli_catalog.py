@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import re
 
-from checks import policyset
 from clirun import ROOT, sesguard
+
+from checks import policyset
 
 
 def test_docs_rules_md_is_the_generated_catalog() -> None:
     run = sesguard("policies", "--format", "markdown")
     assert run.code == 0
-    assert (ROOT / "docs" / "rules.md").read_text("utf-8") == run.stdout, "docs/rules.md is stale: run `make docs`"
+    assert (ROOT / "docs" / "rules.md").read_text("utf-8") == run.stdout, (
+        "docs/rules.md is stale: run `make docs`"
+    )
 
 
 def test_every_rule_has_the_anchor_its_url_points_to() -> None:

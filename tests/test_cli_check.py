@@ -10,12 +10,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import builders
+import pytest
+from clirun import ROOT, sesguard
+
 from checks.errors import SesguardError
 from checks.sources import parallel
-from clirun import ROOT, sesguard
 
 STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in (ROOT / "stacks").glob("Pulumi.*.yaml"))
 DOC = "tests/fixtures/check/program_prod.json"
@@ -32,7 +32,7 @@ def _project_root(tmp: Path, stacks: dict[str, str]) -> Path:
 
 
 def test_repository_stacks_pass() -> None:
-    """`make check`: every stack in stacks/ through the program under mocks, in order, no findings that block."""
+    """`make check`: every stack in stacks/ through the program under mocks, in order, nothing blocking."""
     run = sesguard("check", "--format", "json")
     report = json.loads(run.stdout)
     blocking = [
@@ -107,13 +107,17 @@ def test_level_options_change_the_gate(violating: str) -> None:
 
 def test_waiver_file_waives_and_an_expired_one_does_not(violating: str, tmp_path: Path) -> None:
     valid = tmp_path / "waivers.yaml"
-    valid.write_text("- rule: SES-001\n  reason: alerts address moves to a verified domain in Q3\n  expires: 2999-12-31\n")
+    valid.write_text(
+        "- rule: SES-001\n  reason: alerts address moves to a verified domain in Q3\n  expires: 2999-12-31\n"
+    )
     run = sesguard("check", "--document", violating, "--format", "json", "--waivers", str(valid))
     assert run.code == 0, run.stdout
     assert [f["waived"] for f in _findings(run, "SES-001")] == [True]
 
     expired = tmp_path / "expired.json"
-    expired.write_text(json.dumps({"waivers": [{"rule": "SES-001", "reason": "old", "expires": "2001-01-01"}]}))
+    expired.write_text(
+        json.dumps({"waivers": [{"rule": "SES-001", "reason": "old", "expires": "2001-01-01"}]})
+    )
     run = sesguard("check", "--document", violating, "--format", "json", "--waivers", str(expired))
     assert run.code == 1
     assert [f["waived"] for f in _findings(run, "SES-001")] == [False]
@@ -124,7 +128,9 @@ def test_stack_with_a_file_source_is_a_usage_error() -> None:
     assert run.code == 2 and len(run.err_lines) == 1
 
 
-@pytest.mark.parametrize("args", [["--jobs", "0"], ["--preview", "a.json", "--state", "b.json"], ["--format", "xml"]])
+@pytest.mark.parametrize(
+    "args", [["--jobs", "0"], ["--preview", "a.json", "--state", "b.json"], ["--format", "xml"]]
+)
 def test_usage_errors_exit_2(args: list[str]) -> None:
     run = sesguard("check", *args)
     assert run.code == 2 and run.stdout == ""

@@ -74,8 +74,14 @@ def make(
     return ev, engines, servicer
 
 
-def analyze_stack(servicer: Any, resources: list[dict[str, Any]]) -> list[ph.Diagnostic]:
+def analyze_stack(
+    servicer: Any, resources: list[dict[str, Any]], *, sdk_path: bool = False
+) -> list[ph.Diagnostic]:
+    """Through the pack's single-conversion AnalyzeStack, or the SDK's per-policy one."""
     req = ph.analyzer_pb2.AnalyzeStackRequest(resources=[ph.analyzer_resource(r) for r in resources])
+    if sdk_path:
+        assert pack.sdk_analyze_stack is not None
+        return ph._diagnostics(pack.sdk_analyze_stack(servicer, req, None))
     return ph._diagnostics(servicer.AnalyzeStack(req, None))
 
 
@@ -138,13 +144,14 @@ def test_bad_pulumi_config_is_an_input_error() -> None:
         pack.stack_config({"PULUMI_CONFIG": "[]"})
 
 
-def test_one_evaluation_per_stack_and_findings_under_each_policy() -> None:
+@pytest.mark.parametrize("sdk_path", [False, True], ids=["single-conversion", "sdk-per-policy"])
+def test_one_evaluation_per_stack_and_findings_under_each_policy(sdk_path: bool) -> None:
     findings = [
         Finding("SES-901", RES["urn"], "first is broken", enforcement="mandatory"),
         Finding("SES-902", "", "second is weak", enforcement="advisory"),
     ]
     ev, engines, servicer = make(findings)
-    diags = analyze_stack(servicer, [RES])
+    diags = analyze_stack(servicer, [RES], sdk_path=sdk_path)
     assert ev.evaluations == 1 and len(engines) == 1
     assert [(d.policy, d.level, d.urn) for d in diags] == [
         ("ses-901-first", "mandatory", RES["urn"]),
@@ -155,17 +162,18 @@ def test_one_evaluation_per_stack_and_findings_under_each_policy() -> None:
     assert doc["resources"][0]["props"]["secretThing"] == doc_mod.SECRET
     assert doc["resources"][0]["props"]["dkimSigningAttributes"]["tokens"][0] == doc_mod.UNKNOWN
 
-    analyze_stack(servicer, [RES])  # same stack again: served from the cache
+    analyze_stack(servicer, [RES], sdk_path=sdk_path)  # same stack again: served from the cache
     assert ev.evaluations == 1
     changed = dict(RES, props=dict(RES["props"], emailIdentity="example.org"))
-    analyze_stack(servicer, [changed])
+    analyze_stack(servicer, [changed], sdk_path=sdk_path)
     assert ev.evaluations == 2
 
 
-def test_waived_findings_are_logged_not_reported(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("sdk_path", [False, True], ids=["single-conversion", "sdk-per-policy"])
+def test_waived_findings_are_logged_not_reported(capsys: pytest.CaptureFixture[str], sdk_path: bool) -> None:
     waived = Finding("SES-901", RES["urn"], "first is broken", waived=True, waiver="migration until May")
     _, _, servicer = make([waived])
-    assert analyze_stack(servicer, [RES]) == []
+    assert analyze_stack(servicer, [RES], sdk_path=sdk_path) == []
     err = capsys.readouterr().err
     assert "ses-901-first waived (migration until May): first is broken" in err
 
@@ -211,3 +219,15 @@ def test_engine_failure_fails_the_call_never_passes() -> None:
     )
     with pytest.raises(EngineError, match="boom"):
         analyze_stack(servicer, [RES])
+
+
+def test_disabled_policy_is_not_run_and_levels_follow_configure() -> None:
+    findings = [Finding("SES-901", "", "a"), Finding("SES-902", "", "b", enforcement="advisory")]
+    _, _, servicer = make(findings)
+    req = ph.analyzer_pb2.ConfigureAnalyzerRequest()
+    req.policyConfig["ses-901-first"].enforcementLevel = ph.analyzer_pb2.DISABLED
+    req.policyConfig["ses-902-second"].enforcementLevel = ph.analyzer_pb2.MANDATORY
+    servicer.Configure(req, None)
+    for sdk_path in (False, True):
+        diags = analyze_stack(servicer, [RES], sdk_path=sdk_path)
+        assert [(d.policy, d.level) for d in diags] == [("ses-902-second", "mandatory")]

@@ -45,5 +45,29 @@ def test_every_rule_is_tested(test_run: regotest.TestRun) -> None:
 
 
 def test_coverage(test_run: regotest.TestRun) -> None:
-    low = {f: f"{c}/{t}" for f, (c, t) in test_run.file_coverage().items() if t and 100.0 * c / t < COVERAGE_MIN}
-    assert test_run.coverage >= COVERAGE_MIN, f"total {test_run.coverage:.1f}%; files under {COVERAGE_MIN}%: {low}"
+    low = {
+        f: f"{c}/{t}" for f, (c, t) in test_run.file_coverage().items() if t and 100.0 * c / t < COVERAGE_MIN
+    }
+    assert test_run.coverage >= COVERAGE_MIN, (
+        f"total {test_run.coverage:.1f}%; files under {COVERAGE_MIN}%: {low}"
+    )
+
+
+def test_runner_names_an_erroring_test_and_still_runs_the_others(tmp_path) -> None:
+    """One test that errors at run time must not hide the results of the rest."""
+    # Two definitions that disagree for the same argument: a conflict OPA only finds at evaluation.
+    module = (
+        "m.rego",
+        'package m\n\nhalf(x) := x / 2\n\npick(x) := "a" if x > 0\n\npick(x) := "b" if x > 1\n',
+    )
+    test = (
+        "m_test.rego",
+        "package m_test\n\nimport data.m\n\n"
+        "test_ok if m.half(4) == 2\n\n"
+        "test_false if m.half(4) == 3\n\n"
+        'test_error if m.pick(2) == "a"\n',
+    )
+    run = regotest.run(policyset.PolicySet(tmp_path, (module,), (test,), ()))
+    outcomes = {o.name.rsplit(".", 1)[1]: (o.passed, o.error is not None) for o in run.outcomes}
+    assert outcomes == {"test_ok": (True, False), "test_false": (False, False), "test_error": (False, True)}
+    assert run.coverage > 0

@@ -8,13 +8,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import builders
+import pytest
+from clirun import sesguard
+
 from checks.document import SECRET, UNKNOWN
 from checks.errors import InputError
 from checks.sources import document, preview, state
-from clirun import sesguard
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
 
@@ -30,25 +30,41 @@ def test_every_source_reads_the_same_stack() -> None:
     from_state = state.from_json(builders.to_state(doc), "s.json")
     assert _comparable(from_preview) == _comparable(from_document)
     assert _comparable(from_state) == _comparable(from_document)
-    assert (from_preview["source"], from_state["source"], from_document["source"]) == ("preview", "state", "program")
+    assert (from_preview["source"], from_state["source"], from_document["source"]) == (
+        "preview",
+        "state",
+        "program",
+    )
     assert (from_preview["project"], from_preview["stack"]) == ("ses-sender", "prod")
     assert from_preview["config"]["aws:region"] == "us-east-1"
 
 
 def test_providers_are_left_out_and_the_stack_kept() -> None:
     doc = builders.compliant_document()
-    for read in (preview.from_json(builders.to_preview(doc), "p"), state.from_json(builders.to_state(doc), "s")):
+    for read in (
+        preview.from_json(builders.to_preview(doc), "p"),
+        state.from_json(builders.to_state(doc), "s"),
+    ):
         types = {r["type"] for r in read["resources"]}
         assert "pulumi:providers:aws" not in types
         assert "pulumi:pulumi:Stack" in types
 
 
-def _minimal_preview(inputs: dict[str, Any], outputs: dict[str, Any], config: dict[str, Any] | None = None) -> dict:
+def _minimal_preview(
+    inputs: dict[str, Any], outputs: dict[str, Any], config: dict[str, Any] | None = None
+) -> dict:
     urn = "urn:pulumi:prod::shop::aws:sesv2/configurationSet:ConfigurationSet::cs"
     out: dict[str, Any] = {
         "steps": [
-            {"op": "create", "newState": {"urn": urn, "type": "aws:sesv2/configurationSet:ConfigurationSet",
-                                          "inputs": inputs, "outputs": outputs}},
+            {
+                "op": "create",
+                "newState": {
+                    "urn": urn,
+                    "type": "aws:sesv2/configurationSet:ConfigurationSet",
+                    "inputs": inputs,
+                    "outputs": outputs,
+                },
+            },
             {"op": "delete", "urn": urn.replace("::cs", "::old"), "oldState": {"type": "x:y:Z"}},
         ]
     }
@@ -61,8 +77,13 @@ def test_preview_merges_outputs_over_inputs_and_keeps_unknowns_and_secrets() -> 
     doc = preview.from_json(
         _minimal_preview(
             {"configurationSetName": "cs", "deliveryOptions": {"tlsPolicy": "REQUIRE"}, "tags": {"a": "b"}},
-            {"configurationSetName": UNKNOWN, "deliveryOptions": {"tlsPolicy": "OPTIONAL"}, "arn": UNKNOWN,
-             "tags": SECRET, "count": 3},
+            {
+                "configurationSetName": UNKNOWN,
+                "deliveryOptions": {"tlsPolicy": "OPTIONAL"},
+                "arn": UNKNOWN,
+                "tags": SECRET,
+                "count": 3,
+            },
             {"aws:region": "eu-west-1", "shop:token": "[secret]"},
         ),
         "p.json",
@@ -89,7 +110,9 @@ def test_preview_region_falls_back_to_the_default_provider() -> None:
 def test_state_secrets_never_reach_the_document(plaintext: bool) -> None:
     doc = builders.compliant_document()
     topic = next(r["name"] for r in doc["resources"] if r["type"] == "aws:sns/topic:Topic")
-    exported = builders.to_state(doc, {topic: {"kmsMasterKeyId": "s3cr3t-kms-key-value"}}, plaintext=plaintext)
+    exported = builders.to_state(
+        doc, {topic: {"kmsMasterKeyId": "s3cr3t-kms-key-value"}}, plaintext=plaintext
+    )
     read = state.from_json(exported, "s.json")
     assert "s3cr3t-kms-key-value" not in json.dumps(read)
     assert next(r for r in read["resources"] if r["name"] == topic)["props"]["kmsMasterKeyId"] == SECRET
@@ -119,7 +142,9 @@ def test_errors_name_the_place() -> None:
         preview.from_json(pv, "preview.json")
     exported = builders.to_state(builders.compliant_document())
     exported["version"] = 4
-    with pytest.raises(InputError, match=r"^state.json: deployment version 4 is not supported \(expected 3\)$"):
+    with pytest.raises(
+        InputError, match=r"^state.json: deployment version 4 is not supported \(expected 3\)$"
+    ):
         state.from_json(exported, "state.json")
 
 
@@ -185,8 +210,9 @@ def test_planted_secrets_are_never_printed(tmp_path: Path) -> None:
     plain = "pl4intext-w3bh00k-T0KEN"
     doc = builders.violating_document()
     topic = next(r["name"] for r in doc["resources"] if r["type"] == "aws:sns/topic:Topic")
-    exported = builders.to_state(doc, {topic: {"kmsMasterKeyId": plain}, "stray-address": {"emailIdentity": plain}},
-                                 plaintext=True)
+    exported = builders.to_state(
+        doc, {topic: {"kmsMasterKeyId": plain}, "stray-address": {"emailIdentity": plain}}, plaintext=True
+    )
     with_secret_config = copy.deepcopy(doc)
     with_secret_config["config"]["ses-sender:webhookUrl"] = builders.secret(plain, plaintext=True)
     files = {
@@ -197,8 +223,16 @@ def test_planted_secrets_are_never_printed(tmp_path: Path) -> None:
         for fmt in FORMATS:
             out = tmp_path / f"report-{source}.{fmt}"
             summary = tmp_path / "step-summary.md"
-            run = sesguard("check", f"--{source}", str(path), "--format", fmt, "--output", str(out),
-                           env={"GITHUB_STEP_SUMMARY": str(summary)})
+            run = sesguard(
+                "check",
+                f"--{source}",
+                str(path),
+                "--format",
+                fmt,
+                "--output",
+                str(out),
+                env={"GITHUB_STEP_SUMMARY": str(summary)},
+            )
             assert run.code == 1, run.stderr
             everything = run.stdout + run.stderr + out.read_text("utf-8")
             everything += summary.read_text("utf-8") if summary.exists() else ""

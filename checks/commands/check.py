@@ -25,17 +25,28 @@ def add_parser(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--stack", action="append", default=[], metavar="NAME", help="program stack to check (repeatable; default all)"
+        "--stack",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="program stack to check (repeatable; default all)",
     )
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--preview", metavar="FILE", help="`pulumi preview --json` output (- for stdin)")
     source.add_argument("--state", metavar="FILE", help="`pulumi stack export` output (- for stdin)")
     source.add_argument("--document", metavar="FILE", help="a sesguard stack document (- for stdin)")
     parser.add_argument(
-        "--jobs", "-j", type=common.positive_int, default=None, metavar="N", help="stacks run at once (default: cores)"
+        "--jobs",
+        "-j",
+        type=common.positive_int,
+        default=None,
+        metavar="N",
+        help="stacks run at once (default: cores)",
     )
     parser.add_argument(
-        "--root", metavar="DIR", help="the Pulumi project: its __main__.py and stacks/ (default: this repository)"
+        "--root",
+        metavar="DIR",
+        help="the Pulumi project: its __main__.py and stacks/ (default: this repository)",
     )
     common.add_common(parser)
     parser.set_defaults(func=run)
@@ -72,7 +83,9 @@ def _run_program(args: argparse.Namespace, policies: Any) -> int:
 
     root = Path(args.root) if args.root else program.ROOT
     if not (root / program.STACKS_DIR).is_dir():
-        raise SesguardError(f"{root / program.STACKS_DIR}: no stacks folder (use --root DIR or a file source)")
+        raise SesguardError(
+            f"{root / program.STACKS_DIR}: no stacks folder (use --root DIR or a file source)"
+        )
     names = list(dict.fromkeys(args.stack)) or program.list_stacks(root)
     if not names:
         raise SesguardError(f"{root / program.STACKS_DIR}: no Pulumi.<stack>.yaml files to check")

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from checks import __version__, policyset
+from checks import __version__, policyset, yamlio
 from checks.document import Document
 from checks.engine import Engine, Settings
 from checks.errors import InputError, SesguardError
@@ -39,7 +39,9 @@ _THRESHOLD = re.compile(r"^[a-z][a-z0-9_]*$")
 
 def add_report_options(parser: argparse.ArgumentParser, formats: Sequence[str] = FORMATS) -> None:
     group = parser.add_argument_group("report")
-    group.add_argument("--format", choices=formats, default=formats[0], help=f"report format (default {formats[0]})")
+    group.add_argument(
+        "--format", choices=formats, default=formats[0], help=f"report format (default {formats[0]})"
+    )
     group.add_argument(
         "--output", "-o", metavar="FILE", help="write the report to FILE and print only the summary line"
     )
@@ -47,11 +49,19 @@ def add_report_options(parser: argparse.ArgumentParser, formats: Sequence[str] =
 
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("policy engine")
-    group.add_argument("--opa-url", metavar="URL", help="evaluate on this OPA server instead of the embedded OPA")
     group.add_argument(
-        "--opa-timeout", type=_positive_float, default=10.0, metavar="SECONDS", help="per-request timeout (10)"
+        "--opa-url", metavar="URL", help="evaluate on this OPA server instead of the embedded OPA"
     )
-    group.add_argument("--opa-ca", metavar="FILE", help="CA bundle to verify the OPA server's TLS certificate")
+    group.add_argument(
+        "--opa-timeout",
+        type=_positive_float,
+        default=10.0,
+        metavar="SECONDS",
+        help="per-request timeout (10)",
+    )
+    group.add_argument(
+        "--opa-ca", metavar="FILE", help="CA bundle to verify the OPA server's TLS certificate"
+    )
     group.add_argument(
         "--opa-token",
         metavar="TOKEN",
@@ -64,7 +74,9 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
         help="the server already serves sesguard's bundle: do not push policies",
     )
     group = parser.add_argument_group("rule settings")
-    group.add_argument("--waivers", metavar="FILE", help="YAML or JSON list of waivers (rule, resource, reason, expires)")
+    group.add_argument(
+        "--waivers", metavar="FILE", help="YAML or JSON list of waivers (rule, resource, reason, expires)"
+    )
     group.add_argument(
         "--level",
         action="append",
@@ -132,7 +144,9 @@ def parse_thresholds(items: Iterable[str]) -> dict[str, float]:
         except ValueError:
             value = float("nan")
         if not sep or not _THRESHOLD.match(name) or not value >= 0 or value == float("inf"):
-            raise SesguardError(f"--threshold {item!r}: expected NAME=VALUE with a number, e.g. bounce_rate=0.02")
+            raise SesguardError(
+                f"--threshold {item!r}: expected NAME=VALUE with a number, e.g. bounce_rate=0.02"
+            )
         thresholds[name] = value
     return thresholds
 
@@ -163,11 +177,13 @@ def load_waivers(path: str) -> list[Any]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
+        raise InputError(
+            path, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+        ) from None
     if not text.strip():
         raise InputError(path, "waiver file is empty")
     try:
-        data = yaml.safe_load(text)
+        data = yamlio.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

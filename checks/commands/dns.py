@@ -47,6 +47,7 @@ def add_parser(subparsers: Any) -> None:
         help="take region, MAIL FROM and waivers from stacks/Pulumi.NAME.yaml and the "
         "DKIM tokens from the live identity (read-only sesv2 call) unless --dkim-token is given",
     )
+    parser.add_argument("--profile", metavar="P", help="AWS profile for reading --stack's DKIM tokens")
     parser.add_argument(
         "--timeout",
         type=float,
@@ -68,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
         mail_from=args.mail_from,
         dkim_tokens=args.dkim_token,
         stack=args.stack,
+        client_factory=lambda region: dns_source.sesv2_client(region, args.profile),
     )
     resolver = dns_source.make_resolver(nameserver, args.timeout)
     progress = _progress if sys.stderr.isatty() else None

@@ -46,17 +46,25 @@ def add_parser(subparsers: Any) -> None:
         help="also write the put_account_details parameters as JSON (for `aws sesv2 put-account-details "
         "--cli-input-json file://FILE`)",
     )
+    parser.add_argument(
+        "--profile", metavar="P", help="AWS profile for --submit (default: the AWS config chain)"
+    )
     parser.add_argument("--submit", action="store_true", help="send the request when the lint passes")
     parser.add_argument("--yes", "-y", action="store_true", help="with --submit: do not ask for confirmation")
     common.add_common(parser)
     parser.set_defaults(func=run)
 
 
-def _sesv2_client(region: str) -> Any:
+def _sesv2_client(region: str, profile: str | None = None) -> Any:
     import boto3
     from botocore.config import Config
+    from botocore.exceptions import BotoCoreError
 
-    return boto3.client(
+    try:
+        session = boto3.Session(profile_name=profile)
+    except BotoCoreError as err:
+        raise SesguardError(f"AWS profile {profile}: {err}") from None
+    return session.client(
         "sesv2",
         region_name=region,
         config=Config(retries={"mode": "standard"}, connect_timeout=5, read_timeout=20),
@@ -98,7 +106,8 @@ def run(args: argparse.Namespace, *, client_factory: ClientFactory | None = None
     if not args.yes and not _confirm(f"Submit this production-access request to SES in {region}? [y/N] "):
         print("sesguard: not submitted", file=sys.stderr)
         return code
-    status = submit(params, region, client_factory or _sesv2_client)
+    factory = client_factory or (lambda r: _sesv2_client(r, args.profile))
+    status = submit(params, region, factory)
     print(f"sesguard: submitted; {status}", file=sys.stderr)
     return code
 
@@ -149,5 +158,10 @@ def render_request(document: Document) -> str:
         f"  UseCaseDescription ({len(use_case):,} of 5,000 characters):",
     ]
     for paragraph in use_case.split("\n\n"):
-        lines += [*textwrap.wrap(paragraph, 96, initial_indent="    ", subsequent_indent="    "), ""]
+        lines += [
+            *textwrap.wrap(
+                paragraph, 96, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False
+            ),
+            "",
+        ]
     return "\n".join(lines).rstrip() + "\n"

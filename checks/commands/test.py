@@ -1,4 +1,4 @@
-"""`sesguard test`: every Rego unit test (`*_test.rego`, as `opa test policies/` runs them) with line coverage.
+"""`sesguard test`: every Rego unit test (`*_test.rego`, as `opa test policies/` runs them), with coverage.
 
 Prints each failing test, coverage per policy file and in total, then `N passed, M failed`.
 Exit 1 when a test fails or coverage is under --coverage-min.
@@ -53,7 +53,10 @@ def _json(run: regotest.TestRun, minimum: float) -> str:
     return (
         json.dumps(
             {
-                "tests": [{"name": o.name, "file": o.file, "passed": o.passed, "error": o.error} for o in run.outcomes],
+                "tests": [
+                    {"name": o.name, "file": o.file, "passed": o.passed, "error": o.error}
+                    for o in run.outcomes
+                ],
                 "coverage": {
                     "files": {f: {"covered": c, "lines": t} for f, (c, t) in run.file_coverage().items()},
                     "total": round(run.coverage, 2),
@@ -70,7 +73,8 @@ def _json(run: regotest.TestRun, minimum: float) -> str:
 def run(args: argparse.Namespace) -> int:
     result = regotest.run(common.load_policies())
     text = (_text if args.format == "text" else _json)(result, args.coverage_min)
-    summary = f"{len(result.outcomes) - len(result.failed)} passed, {len(result.failed)} failed, coverage {result.coverage:.1f}%"
+    passed = len(result.outcomes) - len(result.failed)
+    summary = f"{passed} passed, {len(result.failed)} failed, coverage {result.coverage:.1f}%"
     common.write_report(text, args, summary)
     ok = not result.failed and result.coverage >= args.coverage_min
     return common.EXIT_PASS if ok else common.EXIT_FINDINGS

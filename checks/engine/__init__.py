@@ -24,7 +24,13 @@ class Settings:
     waivers: list[Any] = field(default_factory=list)
 
     def as_data(self) -> dict[str, Any]:
-        return {"sesguard_settings": {"levels": self.levels, "thresholds": self.thresholds, "waivers": self.waivers}}
+        return {
+            "sesguard_settings": {
+                "levels": self.levels,
+                "thresholds": self.thresholds,
+                "waivers": self.waivers,
+            }
+        }
 
 
 class Engine(Protocol):
@@ -41,5 +47,7 @@ def to_findings(raw: Any) -> list[Finding]:
     from checks.errors import EngineError
 
     if not isinstance(raw, list):
-        raise EngineError(f"policy engine returned {type(raw).__name__} where a list of findings was expected")
+        raise EngineError(
+            f"policy engine returned {type(raw).__name__} where a list of findings was expected"
+        )
     return sorted(Finding.from_engine(r) for r in raw)

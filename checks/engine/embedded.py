@@ -45,7 +45,9 @@ class EmbeddedEngine:
         try:
             return self._opa.eval_document(path.replace("/", "."), input, coverage=coverage)
         except self._error as exc:
-            raise EngineError(f"OPA evaluation of data.{path.replace('/', '.')} failed: {exc.message}") from None
+            raise EngineError(
+                f"OPA evaluation of data.{path.replace('/', '.')} failed: {exc.message}"
+            ) from None
 
     def query(self, query: str, input: Any = None, *, coverage: bool = False) -> list[dict[str, Any]]:
         try:

@@ -299,11 +299,16 @@ def _redacted(value: Any) -> Any:
 ClientFactory = Callable[[str], Any]
 
 
-def _sesv2_client(region: str) -> Any:
+def sesv2_client(region: str, profile: str | None = None) -> Any:
     import boto3
     from botocore.config import Config
+    from botocore.exceptions import BotoCoreError
 
-    return boto3.client(
+    try:
+        session = boto3.Session(profile_name=profile)
+    except BotoCoreError as err:
+        raise SesguardError(f"AWS profile {profile}: {err}") from None
+    return session.client(
         "sesv2",
         region_name=region,
         config=Config(retries={"mode": "standard"}, connect_timeout=5, read_timeout=10),
@@ -311,7 +316,7 @@ def _sesv2_client(region: str) -> Any:
 
 
 def live_dkim_tokens(
-    domain: str, region: str, client_factory: ClientFactory = _sesv2_client
+    domain: str, region: str, client_factory: ClientFactory = sesv2_client
 ) -> tuple[str, ...]:
     """The identity's Easy DKIM tokens as SES holds them (read-only: sesv2 get_email_identity)."""
     from botocore.exceptions import BotoCoreError, ClientError
@@ -348,7 +353,7 @@ def make_target(
     dkim_tokens: Sequence[str] = (),
     stack: str | None = None,
     root: Any = None,
-    client_factory: ClientFactory = _sesv2_client,
+    client_factory: ClientFactory = sesv2_client,
 ) -> Target:
     """Decide what to query: options first, then the stack's config, then defaults.
 

@@ -53,10 +53,28 @@ _IDENTITY_RULES = (
 RULES_BY_CALL: dict[str, tuple[str, ...]] = {
     "ses:GetAccount": ("SES-016", "SES-041", "SES-043"),
     "ses:ListEmailIdentities": _IDENTITY_RULES,
-    "ses:GetEmailIdentity": ("SES-002", "SES-003", "SES-008", "SES-011", "SES-012", "SES-024", "SES-040", "SES-043"),
+    "ses:GetEmailIdentity": (
+        "SES-002",
+        "SES-003",
+        "SES-008",
+        "SES-011",
+        "SES-012",
+        "SES-024",
+        "SES-040",
+        "SES-043",
+    ),
     "ses:ListConfigurationSets": (
-        "SES-011", "SES-012", "SES-013", "SES-014", "SES-015", "SES-017", "SES-018", "SES-019", "SES-020", "SES-043",
-    ),  # fmt: skip
+        "SES-011",
+        "SES-012",
+        "SES-013",
+        "SES-014",
+        "SES-015",
+        "SES-017",
+        "SES-018",
+        "SES-019",
+        "SES-020",
+        "SES-043",
+    ),
     "ses:GetConfigurationSet": ("SES-017", "SES-018", "SES-019", "SES-020", "SES-043"),
     "ses:GetConfigurationSetEventDestinations": ("SES-012", "SES-013", "SES-014", "SES-015", "SES-043"),
     "ses:GetIdentityNotificationAttributes": ("SES-011", "SES-012", "SES-013"),
@@ -92,7 +110,8 @@ class Clients:
         cls, region: str | None = None, profile: str | None = None, max_attempts: int = DEFAULT_MAX_ATTEMPTS
     ) -> Clients:
         """Clients for one region: `region`, else the AWS config chain (env, profile). boto3 itself
-        honours AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>."""
+        honours AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>. `max_attempts` is botocore's retry
+        setting: retries after the first attempt, with the standard mode's backoff and quota."""
         import boto3
         from botocore.config import Config
         from botocore.exceptions import BotoCoreError
@@ -111,7 +130,7 @@ class Clients:
         )
 
         def make(name: str) -> Any:
-            return session.client(name, config=config)  # type: ignore[call-overload]
+            return session.client(name, config=config)
 
         return cls(
             sesv2=make("sesv2"),
@@ -163,7 +182,9 @@ class _Reader:
     progress: Progress
     not_evaluated: list[dict[str, Any]] = field(default_factory=list)
 
-    def call(self, client: Any, operation: str, target: str | None = None, **params: Any) -> dict[str, Any] | None:
+    def call(
+        self, client: Any, operation: str, target: str | None = None, **params: Any
+    ) -> dict[str, Any] | None:
         """One API call; a failure is recorded against the rules it feeds and answers None.
 
         A missing resource answers {"__missing__": True} so callers can tell "gone" from "unread".
@@ -183,13 +204,19 @@ class _Reader:
             problem = f"{code}: {err.response.get('Error', {}).get('Message', '')}".strip().rstrip(":")
         except BotoCoreError as err:
             problem = f"{type(err).__name__}: {err}"
-        entry: dict[str, Any] = {"call": action, "error": problem, "rules": list(RULES_BY_CALL.get(action, ()))}
+        entry: dict[str, Any] = {
+            "call": action,
+            "error": problem,
+            "rules": list(RULES_BY_CALL.get(action, ())),
+        }
         if target is not None:
             entry["target"] = target
         self.not_evaluated.append(entry)
         return None
 
-    def pages(self, client: Any, operation: str, token_in: str, token_out: str, **params: Any) -> Iterator[dict]:
+    def pages(
+        self, client: Any, operation: str, token_in: str, token_out: str, **params: Any
+    ) -> Iterator[dict]:
         """Follow a NextToken loop, bounded; stops (recorded) on the first failed page."""
         token: str | None = None
         for _ in range(MAX_PAGES):
@@ -233,7 +260,9 @@ def caller(clients: Clients) -> tuple[str, str]:
         raise SesguardError("no AWS credentials found (environment, profile or instance role)") from None
     except ClientError as err:
         error = err.response.get("Error", {})
-        raise SesguardError(f"AWS STS GetCallerIdentity: {error.get('Code')}: {error.get('Message')}") from None
+        raise SesguardError(
+            f"AWS STS GetCallerIdentity: {error.get('Code')}: {error.get('Message')}"
+        ) from None
     except BotoCoreError as err:
         raise SesguardError(f"AWS STS GetCallerIdentity: {err}") from None
     arn = str(who.get("Arn", "arn:aws:"))
@@ -393,7 +422,9 @@ def _identities(reader: _Reader, b: _Builder) -> tuple[dict[str, Any], list[str]
             "dkimSigningEnabled": dkim.get("SigningEnabled"),
             "dkimOrigin": dkim.get("SigningAttributesOrigin"),
             "mailFromDomain": mail_from.get("MailFromDomain") or None,
-            "mailFromStatus": mail_from.get("MailFromDomainStatus") if mail_from.get("MailFromDomain") else None,
+            "mailFromStatus": mail_from.get("MailFromDomainStatus")
+            if mail_from.get("MailFromDomain")
+            else None,
             "configurationSetName": got.get("ConfigurationSetName"),
         }
     return facts, [name for name, _ in names]
@@ -415,7 +446,9 @@ def _configuration_sets(reader: _Reader, b: _Builder) -> set[str]:
         if got is not None:
             props.update(camel(_without(got, "ConfigurationSetName", "Tags", "ResponseMetadata")))
         b.add(T_CONFIGURATION_SET, name, props)
-        dests = reader.call(c, "get_configuration_set_event_destinations", target=name, ConfigurationSetName=name)
+        dests = reader.call(
+            c, "get_configuration_set_event_destinations", target=name, ConfigurationSetName=name
+        )
         for d in (dests or {}).get("EventDestinations", []):
             b.add(
                 T_EVENT_DESTINATION,
@@ -461,7 +494,9 @@ def _alarms(reader: _Reader, b: _Builder) -> set[str]:
     """CloudWatch alarms on AWS/SES metrics; answers the SNS topics their actions notify."""
     reader.progress("reading CloudWatch alarms")
     topics: set[str] = set()
-    for page in reader.pages(reader.clients.cloudwatch, "describe_alarms", "NextToken", "NextToken", MaxRecords=100):
+    for page in reader.pages(
+        reader.clients.cloudwatch, "describe_alarms", "NextToken", "NextToken", MaxRecords=100
+    ):
         for a in page.get("MetricAlarms", []):
             in_ses = a.get("Namespace") == NAMESPACE or any(
                 ((q.get("MetricStat") or {}).get("Metric") or {}).get("Namespace") == NAMESPACE
@@ -472,10 +507,18 @@ def _alarms(reader: _Reader, b: _Builder) -> set[str]:
             props = camel(
                 _without(
                     a,
-                    "AlarmName", "AlarmArn", "StateValue", "StateReason", "StateReasonData",
-                    "StateUpdatedTimestamp", "AlarmConfigurationUpdatedTimestamp", "StateTransitionedTimestamp",
-                    "Dimensions", "Metrics", "OKActions",
-                )  # fmt: skip
+                    "AlarmName",
+                    "AlarmArn",
+                    "StateValue",
+                    "StateReason",
+                    "StateReasonData",
+                    "StateUpdatedTimestamp",
+                    "AlarmConfigurationUpdatedTimestamp",
+                    "StateTransitionedTimestamp",
+                    "Dimensions",
+                    "Metrics",
+                    "OKActions",
+                )
             )
             props.update(
                 {
@@ -527,14 +570,20 @@ def _topics(reader: _Reader, b: _Builder, arns: Iterable[str]) -> None:
                 }
                 if not pending:
                     sprops["arn"] = sub_arn
-                b.add(T_SUBSCRIPTION, sub_arn.rsplit(":", 1)[-1] if not pending else f"{name}/pending-{n}", sprops)
+                b.add(
+                    T_SUBSCRIPTION,
+                    sub_arn.rsplit(":", 1)[-1] if not pending else f"{name}/pending-{n}",
+                    sprops,
+                )
 
 
 def _contact_lists(reader: _Reader, b: _Builder) -> None:
     c = reader.clients.sesv2
     names: list[str] = []
     for page in reader.pages(c, "list_contact_lists", "NextToken", "NextToken", PageSize=100):
-        names.extend(cl["ContactListName"] for cl in page.get("ContactLists", []) if cl.get("ContactListName"))
+        names.extend(
+            cl["ContactListName"] for cl in page.get("ContactLists", []) if cl.get("ContactListName")
+        )
     for name in names:
         got = reader.call(c, "get_contact_list", target=name, ContactListName=name)
         if got is None or got.get("__missing__"):

@@ -174,7 +174,8 @@ def run_stacks(
                     conn.close()
                     del running[conn]
                     ready[run.index] = Outcome(
-                        run.name, error=SesguardError(f"stack {run.name}: did not finish within {timeout:g} s")
+                        run.name,
+                        error=SesguardError(f"stack {run.name}: did not finish within {timeout:g} s"),
                     )
                     bar.done(run.name)
             while next_index in ready:

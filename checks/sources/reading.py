@@ -49,7 +49,9 @@ def parse_json(raw: bytes, where: str) -> Any:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(where, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
+        raise InputError(
+            where, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+        ) from None
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:

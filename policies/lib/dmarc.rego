@@ -15,8 +15,6 @@ policies := {"none", "quarantine", "reject"}
 
 alignments := {"r", "s"}
 
-# How strong a policy is, for "sp no weaker than p" style comparisons.
-strength := {"none": 0, "quarantine": 1, "reject": 2}
 
 _parts(s) := [t | some part in split(s, ";"); t := trim_space(part); t != ""]
 

@@ -48,11 +48,16 @@ _zones := array.concat(resources.of_type(route53_zone), resources.of_type(cloudf
 
 # Known zone identifiers to zone names. A Route53 record's zoneId is the zone's `zoneId` output
 # (also its id); a Cloudflare record's zoneId is the zone's `id`.
-_zone_by_id[id] contains _zone_name(z) if {
+_zone_ids := {[id, _zone_name(z)] |
 	some z in _zones
 	some id in {object.get(z.props, "zoneId", null), object.get(z.props, "id", null), object.get(z, "id", null)}
 	lib.known(id)
 	is_string(id)
+}
+
+_zone_by_id := {id: names |
+	some [id, _] in _zone_ids
+	names := {n | some [i, n] in _zone_ids; i == id}
 }
 
 # The zone name of a record: by a known zone id, or, when the id is unknown at preview, through
@@ -224,37 +229,46 @@ _name(r, z) := fqdn(r.props.name, z) if lib.known(object.get(r.props, "name", nu
 
 else := lib.unknown_value
 
-records contains _record(r) if some r in _all
+records := {_record(r) | some r in _all}
 
-by_name[rec.name] contains rec if {
-	some rec in records
-	rec.name != lib.unknown_value
+# Every index below is an object comprehension whose inner comprehension compares with `==` to
+# the key: OPA then builds the grouping once (comprehension indexing), keeping it linear. Partial
+# rules (`by_name[k] contains x`) and `in` filters measured quadratic in OPA here.
+_names := {rec.name | some rec in records; rec.name != lib.unknown_value}
+
+by_name := {n: recs |
+	some n in _names
+	recs := {rec | some rec in records; rec.name == n}
 }
 
-by_name_type[rec.name][rec.type] contains rec if {
-	some rec in records
-	rec.name != lib.unknown_value
+by_name_type := {n: types |
+	some n, recs in by_name
+	types := {t: {rec | some rec in recs; rec.type == t} | some t in {rec.type | some rec in recs}}
 }
 
-unknown_named contains rec if {
-	some rec in records
-	rec.name == lib.unknown_value
-}
+unknown_named := {rec | some rec in records; rec.name == lib.unknown_value}
 
 # Records by the URN of every resource they depend on: how a DKIM CNAME built from an
 # identity's tokens (its name unknown at preview) is traced back to that identity.
-by_dependency[u] contains rec if {
-	some rec in records
-	some u in object.get(rec.resource, "dependencies", [])
+_dependencies := {u | some rec in records; some u in object.get(rec.resource, "dependencies", [])}
+
+by_dependency := {u: recs |
+	some u in _dependencies
+	recs := {rec | some rec in records; some d in object.get(rec.resource, "dependencies", []); d == u}
 }
 
 # Known-named `<selector>._domainkey.<domain>` records, by domain.
-domainkey_by_domain[d] contains rec if {
-	some rec in records
-	rec.name != lib.unknown_value
-	i := indexof(rec.name, "._domainkey.")
+_domainkey := {[_domainkey_domain(rec.name), rec] | some rec in records; _domainkey_domain(rec.name)}
+
+_domainkey_domain(name) := substring(name, i + 12, -1) if {
+	name != lib.unknown_value
+	i := indexof(name, "._domainkey.")
 	i > 0
-	d := substring(rec.name, i + 12, -1)
+}
+
+domainkey_by_domain := {d: recs |
+	some [d, _] in _domainkey
+	recs := {rec | some [d2, rec] in _domainkey; d2 == d}
 }
 
 # The records of one type at one name (an empty set when there are none).

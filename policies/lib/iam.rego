@@ -61,6 +61,11 @@ else := {}
 
 _principals(p) := {"*"} if p == "*"
 
+_principals(p) := set() if {
+	p != "*"
+	not is_object(p)
+}
+
 _principals(p) := {v |
 	some k, vs in p
 	some x in _strings(vs)

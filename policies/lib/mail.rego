@@ -52,26 +52,38 @@ _mail_from_value(v) := dns.normalize(v) if {
 
 # Custom MAIL FROM settings: {resource, version, domain (of the identity), mail_from_domain,
 # behavior}. When behaviorOnMxFailure is not set AWS uses USE_DEFAULT_VALUE (both APIs).
-mail_from contains {
-	"resource": r,
-	"version": v,
-	"domain": d,
-	"mail_from_domain": _mail_from_value(object.get(r.props, "mailFromDomain", null)),
-	"behavior": _behavior(object.get(r.props, "behaviorOnMxFailure", null)),
-} if {
+mail_from := {m |
 	some [v, t, k] in [["v2", ses.t.v2_mail_from, "emailIdentity"], ["v1", ses.t.v1_mail_from, "domain"]]
 	some r in resources.of_type(t)
 	some d in _identity_domains(r, object.get(r.props, k, null))
+	m := {
+		"resource": r,
+		"version": v,
+		"domain": d,
+		"mail_from_domain": _mail_from_value(object.get(r.props, "mailFromDomain", null)),
+		"behavior": _behavior(object.get(r.props, "behaviorOnMxFailure", null)),
+	}
 }
 
-mail_from_by_domain[m.domain] contains m if some m in mail_from
+_mail_from_domains := {m.domain | some m in mail_from}
+
+# Indexed like lib.dns: an object comprehension over the keys, `==` inside.
+mail_from_by_domain := {d: ms |
+	some d in _mail_from_domains
+	ms := {m | some m in mail_from; m.domain == d}
+}
 
 # --- DKIM ----------------------------------------------------------------------------------------
 
 # v1 DomainDkim resources by the domain they sign for.
-v1_dkim_by_domain[d] contains r if {
+_v1_dkims := {[d, r] |
 	some r in resources.of_type(ses.t.v1_domain_dkim)
 	some d in _identity_domains(r, object.get(r.props, "domain", null))
+}
+
+v1_dkim_by_domain := {d: rs |
+	some [d, _] in _v1_dkims
+	rs := {r | some [d2, r] in _v1_dkims; d2 == d}
 }
 
 _present(x) if {

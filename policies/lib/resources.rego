@@ -17,7 +17,9 @@ of_type(t) := object.get(by_type, t, [])
 # Resources of any of the given type tokens (SES v1 and v2 spell the same thing differently).
 of_types(ts) := [r | some t in ts; some r in of_type(t)]
 
-by_urn[r.urn] := r if some r in input.resources
+# A complete object, built once per evaluation: looking a key up in a partial object rule
+# re-runs its body over every resource, which made every join quadratic.
+by_urn := {r.urn: r | some r in input.resources}
 
 # Known identifiers (arn, id, name) to the URNs that carry them; a set per key, since a
 # malformed or merged stack can repeat one and a conflict must not abort evaluation.

@@ -12,8 +12,6 @@ import data.lib.resources
 import data.lib.ses
 import data.lib.topics
 
-cs_types := {ses.t.v2_configuration_set, ses.t.v1_configuration_set}
-
 identity_types := {ses.t.v2_identity, ses.t.v1_domain_identity, ses.t.v1_email_identity}
 
 feedback_types := {"BOUNCE", "COMPLAINT"}
@@ -41,10 +39,12 @@ is_false(v) if {
 	lower(trim_space(v)) == "false"
 }
 
-configuration_sets[c.resource.urn] := c if some c in ses.configuration_sets
+# Indexes are complete objects or read with object.get: a key looked up in a partial rule
+# re-runs the rule's body for every lookup, which makes joins quadratic.
+configuration_sets := {c.resource.urn: c | some c in ses.configuration_sets}
 
 # The configuration sets (URNs) a name, as a property of resource r, refers to.
-sets_named(value, r) := {c.resource.urn | some c in ses.configuration_set_by_name[value]} if {
+sets_named(value, r) := {c.resource.urn | some c in object.get(ses.configuration_set_by_name, value, set())} if {
 	is_string(value)
 	lib.known(value)
 } else := {u | some u in object.get(r, "dependencies", []); configuration_sets[u]} if {
@@ -52,7 +52,7 @@ sets_named(value, r) := {c.resource.urn | some c in ses.configuration_set_by_nam
 } else := set()
 
 # Domain identity URN -> the configuration sets (URNs) it names as its default.
-identity_sets[i.resource.urn] := sets_named(i.configuration_set, i.resource) if some i in ses.domain_identities
+identity_sets := {i.resource.urn: sets_named(i.configuration_set, i.resource) | some i in ses.domain_identities}
 
 _named := {u | some _, s in identity_sets; some u in s}
 
@@ -116,7 +116,7 @@ _identity_name(v) := substring(v, indexof(v, ":identity/") + 10, -1) if {
 	contains(v, ":identity/")
 } else := v
 
-identities_named(v, r) := {u | some u in _by_domain[_norm(_identity_name(v))]} | {u |
+identities_named(v, r) := {u | some u in object.get(_by_domain, _norm(_identity_name(v)), set())} | {u |
 	some u in object.get(resources.by_ident, v, set())
 	resources.by_urn[u].type in identity_types
 } if {

@@ -32,12 +32,11 @@ _arn_name(value, service) := parts[5] if {
 	parts[2] == service
 }
 
-_by_arn_name(index, value, service) := {r | some r in index[_arn_name(value, service)]}
+# The topics in the stack a property value of r points at (a set of resources). The indexes
+# are referenced, never passed as arguments: a large argument costs its size on every call.
+resolve_topic(value, r) := resources.resolve(value, r, ses.t.topic) | {t | some t in object.get(topics_by_name, _arn_name(value, "sns"), set())}
 
-# The topics in the stack a property value of r points at (a set of resources).
-resolve_topic(value, r) := resources.resolve(value, r, ses.t.topic) | _by_arn_name(topics_by_name, value, "sns")
-
-resolve_queue(value, r) := resources.resolve(value, r, ses.t.queue) | _by_arn_name(queues_by_name, value, "sqs")
+resolve_queue(value, r) := resources.resolve(value, r, ses.t.queue) | {q | some q in object.get(queues_by_name, _arn_name(value, "sqs"), set())}
 
 # Subscriptions by the URN of the topic they subscribe to.
 subscriptions_by_topic[t.urn] contains s if {
@@ -78,7 +77,7 @@ redrive_by_queue[q.urn] contains object.get(r.props, "redrivePolicy", null) if {
 	some r in resources.of_type(redrive_type)
 	v := object.get(r.props, "queueUrl", null)
 	lib.known(v)
-	some q in _queues_by_url[v]
+	some q in object.get(_queues_by_url, v, set())
 }
 
 redrive_by_queue[q.urn] contains object.get(r.props, "redrivePolicy", null) if {

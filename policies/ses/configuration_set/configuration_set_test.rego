@@ -104,3 +104,10 @@ test_ses020_unknown_cannot_verify if {
 	some m in fx.msgs(fs, "SES-020")
 	contains(m, "cannot verify")
 }
+
+test_ses018_unknown_set_name_named_by_logical_name if {
+	rs := fx.patch(fx.patch(_cs({}), fx.t_cs, "cs", {"configurationSetName": fx.U}), fx.t_identity, "identity", {"configurationSetName": fx.U})
+	fs := configuration_set.deny with input as fx.stack(rs)
+	some m in fx.msgs(fs, "SES-018")
+	contains(m, "configuration set cs does not publish")
+}

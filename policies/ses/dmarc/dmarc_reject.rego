@@ -118,7 +118,9 @@ _applied(l, tags) := tags.sp if l.inherited
 
 else := tags.p
 
+# An sp left out defaults to p, whose finding already says it: report sp only when it differs.
 _weak_sp(l, tags) if {
 	not l.inherited
 	tags.sp != "reject"
+	tags.sp != tags.p
 }

@@ -122,3 +122,9 @@ test_ses012_v1_event_destination_lower_case_types if {
 	rs := array.concat(fx.drop(fx.sender, fx.t_dest, "dest"), [dest])
 	count(fx.of(_deny(rs), "SES-012")) == 0
 }
+
+test_ses012_notification_without_identity_ignored if {
+	n := fx.res("aws:ses/identityNotificationTopic:IdentityNotificationTopic", "stray", {"identity": "[secret]", "notificationType": "Bounce", "topicArn": fx.U}, [])
+	fs := _deny(array.concat(fx.sender, [n]))
+	count(fx.of(fs, "SES-012")) == 0
+}

@@ -88,7 +88,7 @@ _ses013_routed if {
 	some r in resources.of_type(ses.t.event_rule)
 	_ses013_default_bus(r)
 	_ses013_pattern(r) == "ses"
-	count(_ses013_targets[r.urn]) > 0
+	count(object.get(_ses013_targets, r.urn, set())) > 0
 }
 
 _ses013_targets[r.urn] contains t if {

@@ -96,3 +96,13 @@ test_ses013_eventbridge_types_unknown_judged if {
 	fs := _deny(_dest(object.union(_bus, {"matchingEventTypes": fx.U})))
 	fx.of(fs, "SES-013") == {_dest_urn}
 }
+
+test_ses013_delivery_only_destination_not_judged if {
+	fs := _deny(fx.drop(_dest({"enabled": true, "matchingEventTypes": ["DELIVERY"], "snsDestination": _sns}), fx.t_sub, "queue-sub"))
+	count(fx.of(fs, "SES-013")) == 0
+}
+
+test_ses013_unknown_topic_name_uses_logical_name if {
+	fs := _deny(fx.patch(fx.drop(fx.sender, fx.t_sub, "queue-sub"), fx.t_topic, "feedback", {"name": fx.U}))
+	_msg_has(fs, "SES-013", "SNS topic feedback receives")
+}

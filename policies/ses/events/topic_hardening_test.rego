@@ -58,3 +58,8 @@ test_ses015_alert_topic_not_judged if {
 	fs := _deny(fx.remove_prop(fx.sender, fx.t_topic, "alerts", "kmsMasterKeyId"))
 	count(fx.of(fs, "SES-015")) == 0
 }
+
+test_ses015_unknown_queue_name_uses_logical_name if {
+	fs := _deny(fx.patch(fx.remove_prop(fx.sender, fx.t_queue, "queue", "redrivePolicy"), fx.t_queue, "queue", {"name": fx.U}))
+	_msg_has(fs, "SES-015", "SQS queue queue (subscribed to ses-feedback-prod)")
+}

@@ -96,6 +96,15 @@ _ses_publish(s) if {
 	iam.grants_action(s, "sns:Publish")
 }
 
+# Principal "*" includes SES too.
+_ses_publish_statement(t) if {
+	some p in topics.policies(t)
+	some s in iam.statements(p.policy)
+	iam.allows(s)
+	iam.public(s)
+	iam.grants_action(s, "sns:Publish")
+}
+
 _ses_publish_statement(t) if {
 	some p in topics.policies(t)
 	some s in iam.statements(p.policy)

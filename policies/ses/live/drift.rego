@@ -37,7 +37,7 @@ _drift_problems contains {"resource": l.urn, "message": msg} if {
 	_drift_on
 	some k, ds in _declared_by_key
 	not startswith(k, "alarm|")
-	some l in object.get(_live_by_key, k, set())
+	some l in _live_by_key[k]
 	some d in ds
 	diffs := _diffs(d, l)
 	count(diffs) > 0
@@ -50,7 +50,7 @@ _drift_problems contains {"resource": l.urn, "message": msg} if {
 	_drift_on
 	some k, ds in _declared_by_key
 	startswith(k, "alarm|")
-	ls := object.get(_live_by_key, k, set())
+	ls := _live_by_key[k]
 	some d in ds
 	not _alarm_kept(d, ls)
 	some l in ls
@@ -65,15 +65,15 @@ _drift_on if {
 	is_array(input.facts.declared)
 }
 
-_declared_by_key[k] contains r if {
-	some r in input.facts.declared
-	k := _key(r)
-}
+# Both sides grouped by key once, as complete objects: a partial rule looked up by key would
+# re-scan every resource per lookup. The inner comprehensions are indexed by OPA on `p[0] == k`.
+_declared_keyed := [[k, r] | some r in input.facts.declared; k := _key(r)]
 
-_live_by_key[k] contains r if {
-	some r in input.resources
-	k := _key(r)
-}
+_live_keyed := [[k, r] | some r in input.resources; k := _key(r)]
+
+_declared_by_key := {k: {p[1] | some p in _declared_keyed; p[0] == k} | some k in {p[0] | some p in _declared_keyed}}
+
+_live_by_key := {k: {p[1] | some p in _live_keyed; p[0] == k} | some k in {p[0] | some p in _live_keyed}}
 
 _s(x) := lower(trim_suffix(x, ".")) if {
 	is_string(x)

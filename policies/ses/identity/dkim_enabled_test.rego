@@ -1,0 +1,44 @@
+package ses.identity_test
+
+import data.lib.mail_fixtures_test as fx
+import data.ses.identity
+
+test_easy_dkim_by_default_passes if {
+	rs := [fx.res(fx.identity_type, "d", {"emailIdentity": "example.com"}, [])]
+	count(fx.resources_of(identity.deny, "SES-002")) == 0 with input as fx.doc(rs)
+}
+
+test_byodkim_with_selector_and_secret_key_passes if {
+	rs := [fx.identity_attrs("d", "example.com", {"domainSigningSelector": "sel", "domainSigningPrivateKey": "[secret]"})]
+	count(fx.resources_of(identity.deny, "SES-002")) == 0 with input as fx.doc(rs)
+}
+
+test_byodkim_without_key_fails if {
+	rs := [fx.identity_attrs("d", "example.com", {"domainSigningSelector": "sel"})]
+	fs := identity.deny with input as fx.doc(rs)
+	fx.resources_of(fs, "SES-002") == {fx.identity_urn("d")}
+	fx.says(fs, "SES-002", "no domainSigningPrivateKey")
+}
+
+test_byodkim_without_selector_fails if {
+	rs := [fx.identity_attrs("d", "example.com", {"domainSigningPrivateKey": "[secret]", "domainSigningSelector": ""})]
+	fs := identity.deny with input as fx.doc(rs)
+	fx.says(fs, "SES-002", "no domainSigningSelector")
+}
+
+test_v1_identity_with_domain_dkim_passes if {
+	rs := [fx.v1_identity("d", "Example.com"), fx.v1_dkim("k", "example.com.", fx.U)]
+	count(fx.resources_of(identity.deny, "SES-002")) == 0 with input as fx.doc(rs)
+}
+
+test_v1_domain_dkim_from_unknown_domain_output_passes if {
+	k := fx.res("aws:ses/domainDkim:DomainDkim", "k", {"domain": fx.U}, [fx.urn("aws:ses/domainIdentity:DomainIdentity", "d")])
+	rs := [fx.v1_identity("d", "example.com"), k]
+	count(fx.resources_of(identity.deny, "SES-002")) == 0 with input as fx.doc(rs)
+}
+
+test_v1_identity_without_domain_dkim_fails if {
+	rs := [fx.v1_identity("d", "example.com"), fx.v1_dkim("k", "example.org", fx.U)]
+	fs := identity.deny with input as fx.doc(rs)
+	fx.resources_of(fs, "SES-002") == {fx.urn("aws:ses/domainIdentity:DomainIdentity", "d")}
+}

@@ -1,0 +1,88 @@
+package ses.mail_from_test
+
+import data.lib.mail_fixtures_test as fx
+import data.ses.mail_from
+
+_md_mx := fx.urn(fx.route53_type, "example.com-mx")
+
+_md(drop, extra) := fs if {
+	fs := mail_from.deny with input as fx.doc(fx.sender_with("example.com", drop, extra))
+}
+
+test_mail_from_dns_compliant_passes if {
+	fx.resources_of(_md(set(), []), "SES-009") == set()
+}
+
+test_mail_from_dns_cloudflare_passes if {
+	rs := [
+		fx.cf_zone("z", "example.com"),
+		fx.cf("mx", "mail", "MX", "feedback-smtp.us-east-1.amazonses.com", {"priority": 10.0}),
+		fx.cf("spf", "mail", "TXT", "\"v=spf1 include:amazonses.com ~all\"", {}),
+	]
+	fx.resources_of(_md({"example.com-mx", "example.com-spf"}, rs), "SES-009") == set()
+}
+
+test_mail_from_dns_region_from_config if {
+	d := object.union(fx.doc(fx.sender("example.com")), {"region": null, "config": {"aws:region": "eu-west-1"}})
+	fs := mail_from.deny with input as d
+	fx.messages_of(fs, "SES-009") == {"the MX of MAIL FROM domain mail.example.com is \"10 feedback-smtp.us-east-1.amazonses.com\"; expected \"10 feedback-smtp.eu-west-1.amazonses.com\""}
+}
+
+test_mail_from_dns_region_unknown_fails_closed if {
+	d := object.union(fx.doc(fx.sender("example.com")), {"region": "", "config": {}})
+	fs := mail_from.deny with input as d
+	fx.messages_of(fs, "SES-009") == {"cannot verify the MX of mail.example.com: the stack's AWS region (aws:region) is not known"}
+}
+
+test_mail_from_dns_no_mx_fails if {
+	fs := _md({"example.com-mx"}, [])
+	fx.resources_of(fs, "SES-009") == {fx.identity_urn("example.com")}
+	fx.says(fs, "SES-009", "has no MX record")
+}
+
+test_mail_from_dns_two_mx_fail if {
+	fs := _md({"example.com-mx"}, [fx.r53("example.com-mx", "mail.example.com", "MX", [fx.mx_ok, "20 mx.example.com"])])
+	fx.messages_of(fs, "SES-009") == {"MAIL FROM domain mail.example.com has 2 MX values; SES needs exactly one, 10 feedback-smtp.us-east-1.amazonses.com"}
+}
+
+test_mail_from_dns_wrong_region_or_priority_fails if {
+	fx.resources_of(_md({"example.com-mx"}, [fx.r53("example.com-mx", "mail.example.com", "MX", ["10 feedback-smtp.eu-west-1.amazonses.com"])]), "SES-009") == {_md_mx}
+	fx.resources_of(_md({"example.com-mx"}, [fx.r53("example.com-mx", "mail.example.com", "MX", ["20 feedback-smtp.us-east-1.amazonses.com"])]), "SES-009") == {_md_mx}
+}
+
+test_mail_from_dns_mx_on_wrong_name_fails if {
+	fs := _md({"example.com-mx"}, [fx.r53("example.com-mx", "example.com", "MX", [fx.mx_ok])])
+	fx.says(fs, "SES-009", "has no MX record")
+}
+
+test_mail_from_dns_unknown_mx_cannot_verify if {
+	fs := _md({"example.com-mx"}, [fx.r53("example.com-mx", "mail.example.com", "MX", [fx.U])])
+	fx.messages_of(fs, "SES-009") == {"cannot verify the MX of mail.example.com: its value is not known"}
+}
+
+test_mail_from_dns_no_spf_fails if {
+	fs := _md({"example.com-spf"}, [fx.r53("v", "mail.example.com", "TXT", ["some-verification=1"])])
+	fx.messages_of(fs, "SES-009") == {"MAIL FROM domain mail.example.com has no SPF record; declare TXT `v=spf1 include:amazonses.com ~all`"}
+}
+
+test_mail_from_dns_spf_without_amazonses_fails if {
+	fs := _md({"example.com-spf"}, [fx.r53("example.com-spf", "mail.example.com", "TXT", ["v=spf1 include:_spf.google.com ~all"])])
+	fx.messages_of(fs, "SES-009") == {"the SPF record at MAIL FROM domain mail.example.com does not include amazonses.com: v=spf1 include:_spf.google.com ~all"}
+}
+
+test_mail_from_dns_unknown_spf_cannot_verify if {
+	fs := _md({"example.com-spf"}, [fx.r53("example.com-spf", "mail.example.com", "TXT", [fx.U])])
+	fx.messages_of(fs, "SES-009") == {"cannot verify the SPF record of mail.example.com: a TXT value there is not known"}
+}
+
+test_mail_from_dns_external_skips if {
+	rs := fx.sender_with("example.com", {"example.com-mx", "example.com-spf"}, [])
+	fs := mail_from.deny with input as fx.doc_config(rs, {"ses-sender:dns": "external"})
+	fx.resources_of(fs, "SES-009") == set()
+}
+
+test_mail_from_dns_external_still_judges_declared_records if {
+	rs := fx.sender_with("example.com", {"example.com-mx"}, [])
+	fs := mail_from.deny with input as fx.doc_config(rs, {"ses-sender:dns": "external"})
+	fx.says(fs, "SES-009", "has no MX record")
+}
