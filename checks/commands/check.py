@@ -97,7 +97,13 @@ def _run_program(args: argparse.Namespace, policies: Any) -> int:
             if outcome.error is not None:
                 errors.append(outcome.error)
             elif outcome.document is not None:
-                results.append(common.judge_one(outcome.document, engine))
+                try:
+                    results.append(common.judge_one(outcome.document, engine))
+                except SesguardError as exc:
+                    # An engine that failed once is not trusted with the rest: stop here, report
+                    # the stacks already judged, and exit 2 (leaving the generator kills the workers).
+                    errors.append(SesguardError(f"stack {outcome.stack}: {exc}"))
+                    break
     finally:
         engine.close()
     code = common.emit(results, args, policies) if results else common.EXIT_ERROR

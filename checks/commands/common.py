@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import re
 import sys
@@ -19,12 +18,13 @@ from typing import Any
 
 import yaml
 
-from checks import __version__, policyset, yamlio
+from checks import policyset, yamlio
 from checks.document import Document
 from checks.engine import Engine, Settings
 from checks.errors import InputError, SesguardError
 from checks.findings import StackResult
 from checks.policyset import PolicySet
+from checks.report import summary_line as report_summary
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
 LEVELS = ("mandatory", "advisory", "disabled")
@@ -250,52 +250,10 @@ def exit_code(results: Sequence[StackResult]) -> int:
     return EXIT_PASS if all(r.passed for r in results) else EXIT_FINDINGS
 
 
-def _fallback_json(results: Sequence[StackResult]) -> str:
-    """DESIGN's JSON report, for when the report package is not available."""
-    summary = {"stacks": len(results), "mandatory": 0, "advisory": 0, "waived": 0}
-    for r in results:
-        for k, v in r.counts().items():
-            summary[k] += v
-    report = {
-        "tool": {"name": "sesguard", "version": __version__},
-        "results": [
-            {
-                "project": r.project,
-                "stack": r.stack,
-                "source": r.source,
-                "passed": r.passed,
-                "findings": [f.to_dict() for f in r.findings],
-            }
-            for r in results
-        ],
-        "summary": summary,
-    }
-    return json.dumps(report, indent=2) + "\n"
-
-
-def _summary_line(results: Sequence[StackResult]) -> str:
-    try:
-        from checks.report import summary_line
-    except ImportError:
-        n = len(results)
-        verdict = "passed" if all(r.passed for r in results) else "failed"
-        return f"sesguard: {n} stack{'' if n == 1 else 's'} — {verdict}"
-    return summary_line(list(results))
-
-
 def render(fmt: str, results: Sequence[StackResult], policies: PolicySet, *, color: bool = False) -> str:
-    try:
-        from checks import report
-    except ImportError:
-        report = None  # type: ignore[assignment]
-    if report is None or not hasattr(report, "render"):
-        return _fallback_json(results)
-    try:
-        return report.render(fmt, list(results), policies, color=color)
-    except ModuleNotFoundError as exc:
-        if exc.name != f"checks.report.{fmt}":
-            raise
-        return _fallback_json(results)
+    from checks import report
+
+    return report.render(fmt, list(results), policies, color=color)
 
 
 def _color(args: argparse.Namespace) -> bool:
@@ -320,5 +278,5 @@ def emit(results: Sequence[StackResult], args: argparse.Namespace, policies: Pol
     """Render and write the report; the exit code for the findings (0 pass, 1 mandatory findings)."""
     policies = policies or load_policies()
     text = render(args.format, results, policies, color=_color(args))
-    write_report(text, args, _summary_line(results))
+    write_report(text, args, report_summary(list(results)))
     return exit_code(results)

@@ -9,11 +9,15 @@ package lib.dmarc
 
 import data.lib
 import data.lib.dns
+import data.lib.ses
 
 # RFC 7489 §6.3 `p` / `sp` values and §6.3 `adkim` / `aspf` values.
 policies := {"none", "quarantine", "reject"}
 
 alignments := {"r", "s"}
+
+# How strong a policy is, for "sp no weaker than p" comparisons (used by the published-DNS rules).
+strength := {"none": 0, "quarantine": 1, "reject": 2}
 
 
 _parts(s) := [t | some part in split(s, ";"); t := trim_space(part); t != ""]
@@ -183,11 +187,19 @@ else := [p, true] if {
 else := [domain, false]
 
 # {name, inherited, declared, dmarc: [{record, value}], unknown: [...], others: [...], cnames}
-lookup(domain) := {
+# Looked up once per identity domain (a complete rule is evaluated once per query; a function
+# call is not cached), so SES-005/006/007 share one lookup and one parse per record.
+_lookups := {d: _lookup(d) | some d in ses.domains; lib.known(d)}
+
+lookup(domain) := l if {
+	l := _lookups[domain]
+} else := _lookup(domain)
+
+_lookup(domain) := {
 	"name": name,
 	"inherited": inherited,
 	"declared": _declared_value(name),
-	"dmarc": [x | some x in entries; lib.known(x.value); is_dmarc(x.value)],
+	"dmarc": [object.union(x, {"parsed": parse(x.value)}) | some x in entries; lib.known(x.value); is_dmarc(x.value)],
 	"unknown": [x | some x in entries; not lib.known(x.value)],
 	"others": [x | some x in entries; lib.known(x.value); not is_dmarc(x.value)],
 	"cnames": dns.at(name, "CNAME"),
@@ -205,6 +217,6 @@ policy(domain) := {"record": x.record, "value": x.value, "tags": parsed.tags, "i
 	count(l.unknown) == 0
 	count(l.cnames) == 0
 	x := l.dmarc[0]
-	parsed := parse(x.value)
+	parsed := x.parsed
 	parsed.valid
 }

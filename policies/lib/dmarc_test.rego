@@ -107,3 +107,8 @@ test_policy_of_cname_is_undefined if {
 	count(l.cnames) == 1
 	not dmarc.policy("example.com") with input as fx.doc(rs)
 }
+
+test_strength_orders_policies if {
+	dmarc.strength.none < dmarc.strength.quarantine
+	dmarc.strength.quarantine < dmarc.strength.reject
+}

@@ -2,7 +2,7 @@
 # title: DNS records, Route53 and Cloudflare
 # description: |
 #   One normalized view of every DNS record a stack declares, whichever provider declares it:
-#   {resource, name, type, values, priority, zone}. Names are fully qualified, lower-case, without
+#   {resource (the record's URN), dependencies, name, type, values, priority, zone}. Names are fully qualified, lower-case, without
 #   the trailing dot; a name relative to its zone (or `@`, the apex) is completed when the zone is
 #   in the stack. TXT values written as several quoted strings are joined into one string, as
 #   receivers do (RFC 7208 §3.3); MX values read "<preference> <host>" for both providers.
@@ -61,49 +61,39 @@ _zone_by_id := {id: names |
 }
 
 # The zone name of a record: by a known zone id, or, when the id is unknown at preview, through
-# the record's dependencies on a zone resource. Absent when the zone is not in the stack.
-_record_zone(r) := zs if {
+# the record's dependencies on a zone resource; null when the zone is not in the stack. Hot path:
+# one else-chain per record, so only the branch that applies is evaluated.
+zone_of(r) := _one_of(object.get(_zone_by_id, zid, set())) if {
 	zid := object.get(r.props, "zoneId", null)
 	lib.known(zid)
-	zs := object.get(_zone_by_id, zid, set())
-}
+} else := _one_of({n |
+	some t in [route53_zone, cloudflare_zone]
+	some z in resources.resolve(r.props.zoneId, r, t)
+	n := _zone_name(z)
+}) if {
+	lib.unknown(object.get(r.props, "zoneId", null))
+} else := null
 
-# The conditions stay outside the comprehension: inside it, this definition would also yield an
-# empty set for a known zoneId and conflict with the one above.
-_record_zone(r) := zs if {
-	zid := object.get(r.props, "zoneId", null)
-	lib.unknown(zid)
-	zs := {n |
-		some t in [route53_zone, cloudflare_zone]
-		some z in resources.resolve(zid, r, t)
-		n := _zone_name(z)
-	}
-}
-
-zone_of(r) := z if {
-	zs := _record_zone(r)
+_one_of(zs) := z if {
 	count(zs) == 1
 	some z in zs
-}
-
-else := null
+} else := null
 
 # --- names ---------------------------------------------------------------------------------------
 
 # Completing a relative name follows the providers (terraform-provider-aws expandRecordName,
 # Cloudflare's API): `@` or an empty name is the apex; a name already ending in the zone stays.
-fqdn(name, zone) := zone if {
-	is_string(zone)
-	normalize(name) in {"", "@"}
-} else := normalize(name) if {
-	not _needs_zone(normalize(name), zone)
-} else := concat(".", [normalize(name), zone])
+fqdn(name, zone) := _complete(normalize(name), zone)
 
-_needs_zone(n, zone) if {
-	is_string(zone)
-	n != zone
-	not strict_subdomain(n, zone)
-}
+_complete(n, zone) := n if not is_string(zone)
+
+else := zone if n in {"", "@"}
+
+else := n if n == zone
+
+else := n if strict_subdomain(n, zone)
+
+else := concat(".", [n, zone])
 
 # --- values --------------------------------------------------------------------------------------
 
@@ -112,89 +102,42 @@ _needs_zone(n, zone) if {
 # strings as `part1""part2` inside one element, which Route53 stores as two strings.
 txt_join(v) := concat("", [_unquote(c) | some c in regex.find_n(`"(?:[^"\\]|\\.)*"`, trim_space(v), -1)]) if {
 	startswith(trim_space(v), `"`)
-}
-
-txt_join(v) := replace(v, `""`, "") if {
-	not startswith(trim_space(v), `"`)
-}
+} else := replace(v, `""`, "")
 
 _unquote(c) := replace(replace(substring(c, 1, count(c) - 2), `\"`, `"`), `\\`, `\`)
 
-# "<preference> <host>" with the preference as a plain integer and the host normalized.
-_mx(pref, host) := concat(" ", [format_int(to_number(pref), 10), normalize(host)]) if {
-	regex.match(`^[0-9]+(\.0+)?$`, sprintf("%v", [pref]))
-	is_string(host)
-}
+# "<preference> <host>" with the preference as a plain integer and the host normalized; an MX
+# value of another shape is kept as written, so a rule reports it as wrong.
+_mx_value(v) := concat(" ", [format_int(to_number(parts[0]), 10), normalize(parts[1])]) if {
+	parts := regex.split(`\s+`, trim_space(v))
+	count(parts) == 2
+	regex.match(`^[0-9]+(\.0+)?$`, parts[0])
+} else := trim_space(v)
 
 _value(type, v) := v if not lib.known(v)
 
-_value(type, v) := txt_join(v) if {
-	lib.known(v)
-	type == "TXT"
-}
+else := txt_join(v) if type == "TXT"
 
-_value(type, v) := normalize(v) if {
-	lib.known(v)
-	type in {"CNAME", "NS", "PTR"}
-}
+else := normalize(v) if type in {"CNAME", "NS", "PTR"}
 
-_value(type, v) := m if {
-	lib.known(v)
-	type == "MX"
-	parts := regex.split(`\s+`, trim_space(v))
-	count(parts) == 2
-	m := _mx(parts[0], parts[1])
-}
+else := _mx_value(v) if type == "MX"
 
-# An MX value that is not "<number> <host>" is kept as written, so a rule reports it as wrong.
-_value(type, v) := trim_space(v) if {
-	lib.known(v)
-	type == "MX"
-	not _mx_shaped(v)
-}
+else := v
 
-_value(type, v) := v if {
-	lib.known(v)
-	not type in {"TXT", "CNAME", "NS", "PTR", "MX"}
-}
-
-_mx_shaped(v) if {
-	parts := regex.split(`\s+`, trim_space(v))
-	count(parts) == 2
-	_mx(parts[0], parts[1])
-}
-
-# Route53: a list of values (or a wholly unknown list at preview).
-_values(r) := [lib.unknown_value] if {
+# Route53: a list of values (or a wholly unknown list at preview). Cloudflare: one value,
+# `content` (older providers: `value`); an MX takes its preference from `priority`.
+_values(r, type) := [lib.unknown_value] if {
 	r.type == route53_record
 	lib.unknown(object.get(r.props, "records", []))
-}
-
-_values(r) := [_value(_type(r), v) | some v in object.get(r.props, "records", [])] if {
+} else := [_value(type, v) | some v in object.get(r.props, "records", [])] if {
 	r.type == route53_record
-	not lib.unknown(object.get(r.props, "records", []))
-}
-
-# Cloudflare: one value per record, `content` (older providers: `value`); MX takes its
-# preference from `priority`.
-_cf_content(r) := object.get(r.props, "content", object.get(r.props, "value", null))
-
-_values(r) := [] if {
-	r.type != route53_record
+} else := [] if {
 	_cf_content(r) == null
-}
+} else := [_cf_mx(r)] if {
+	type == "MX"
+} else := [_value(type, _cf_content(r))]
 
-_values(r) := [_value(_type(r), _cf_content(r))] if {
-	r.type != route53_record
-	_cf_content(r) != null
-	_type(r) != "MX"
-}
-
-_values(r) := [_cf_mx(r)] if {
-	r.type != route53_record
-	_cf_content(r) != null
-	_type(r) == "MX"
-}
+_cf_content(r) := object.get(r.props, "content", object.get(r.props, "value", null))
 
 _cf_mx(r) := lib.unknown_value if {
 	some x in [_cf_content(r), object.get(r.props, "priority", 0)]
@@ -215,50 +158,53 @@ _all := array.concat(
 )
 
 _record(r) := {
-	"resource": r,
+	"resource": r.urn,
+	"dependencies": object.get(r, "dependencies", []),
 	"name": _name(r, z),
-	"type": _type(r),
-	"values": _values(r),
+	"type": type,
+	"values": _values(r, type),
 	"priority": object.get(r.props, "priority", null),
 	"zone": z,
 } if {
 	z := zone_of(r)
+	type := _type(r)
 }
 
 _name(r, z) := fqdn(r.props.name, z) if lib.known(object.get(r.props, "name", null))
 
 else := lib.unknown_value
 
-records := {_record(r) | some r in _all}
+records := [_record(r) | some r in _all]
 
 # Every index below is an object comprehension whose inner comprehension compares with `==` to
 # the key: OPA then builds the grouping once (comprehension indexing), keeping it linear. Partial
-# rules (`by_name[k] contains x`) and `in` filters measured quadratic in OPA here.
+# rules (`by_name[k] contains x`) and `in` filters measured quadratic in OPA here. Records carry
+# their URN, not the resource, so grouping does not hash whole resources.
 _names := {rec.name | some rec in records; rec.name != lib.unknown_value}
 
 by_name := {n: recs |
 	some n in _names
-	recs := {rec | some rec in records; rec.name == n}
+	recs := [rec | some rec in records; rec.name == n]
 }
 
 by_name_type := {n: types |
 	some n, recs in by_name
-	types := {t: {rec | some rec in recs; rec.type == t} | some t in {rec.type | some rec in recs}}
+	types := {t: [rec | some rec in recs; rec.type == t] | some t in {rec.type | some rec in recs}}
 }
 
-unknown_named := {rec | some rec in records; rec.name == lib.unknown_value}
+unknown_named := [rec | some rec in records; rec.name == lib.unknown_value]
 
 # Records by the URN of every resource they depend on: how a DKIM CNAME built from an
 # identity's tokens (its name unknown at preview) is traced back to that identity.
-_dependencies := {u | some rec in records; some u in object.get(rec.resource, "dependencies", [])}
+_dependencies := {u | some rec in records; some u in rec.dependencies}
 
 by_dependency := {u: recs |
 	some u in _dependencies
-	recs := {rec | some rec in records; some d in object.get(rec.resource, "dependencies", []); d == u}
+	recs := [rec | some rec in records; some d in rec.dependencies; d == u]
 }
 
 # Known-named `<selector>._domainkey.<domain>` records, by domain.
-_domainkey := {[_domainkey_domain(rec.name), rec] | some rec in records; _domainkey_domain(rec.name)}
+_domainkey := [[_domainkey_domain(rec.name), rec] | some rec in records; _domainkey_domain(rec.name)]
 
 _domainkey_domain(name) := substring(name, i + 12, -1) if {
 	name != lib.unknown_value
@@ -266,13 +212,15 @@ _domainkey_domain(name) := substring(name, i + 12, -1) if {
 	i > 0
 }
 
+_domainkey_domains := {d | some [d, _] in _domainkey}
+
 domainkey_by_domain := {d: recs |
-	some [d, _] in _domainkey
-	recs := {rec | some [d2, rec] in _domainkey; d2 == d}
+	some d in _domainkey_domains
+	recs := [rec | some [d2, rec] in _domainkey; d2 == d]
 }
 
-# The records of one type at one name (an empty set when there are none).
-at(name, type) := object.get(by_name_type, [name, type], set())
+# The records of one type at one name (an empty list when there are none).
+at(name, type) := object.get(by_name_type, [name, type], [])
 
 # Every value at one name and type: [{record, value}], one per TXT/MX/CNAME record string.
 values_at(name, type) := [{"record": rec, "value": v} | some rec in at(name, type); some v in rec.values]

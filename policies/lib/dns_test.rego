@@ -33,9 +33,9 @@ test_name_already_in_zone_and_apex if {
 		fx.res(fx.route53_type, "b", {"zoneId": "ZABC", "name": "", "type": "TXT", "records": ["y"]}, []),
 		fx.res(fx.route53_type, "c", {"zoneId": "ZABC", "name": "example.com", "type": "MX", "records": ["10 mx.example.com"]}, []),
 	]
-	_one(array.concat([_zone], recs), "mail.example.com", "TXT").resource.name == "a"
-	_one(array.concat([_zone], recs), "example.com", "TXT").resource.name == "b"
-	_one(array.concat([_zone], recs), "example.com", "MX").resource.name == "c"
+	_one(array.concat([_zone], recs), "mail.example.com", "TXT").resource == fx.urn(fx.route53_type, "a")
+	_one(array.concat([_zone], recs), "example.com", "TXT").resource == fx.urn(fx.route53_type, "b")
+	_one(array.concat([_zone], recs), "example.com", "MX").resource == fx.urn(fx.route53_type, "c")
 }
 
 test_apex_without_zone_stays_as_written if {
@@ -106,7 +106,7 @@ test_domainkey_index if {
 		fx.r53("a", "abc._domainkey.example.com", "CNAME", ["abc.dkim.amazonses.com"]),
 		fx.r53("b", "_domainkey.example.com", "TXT", ["o=~"]),
 	]
-	{r.resource.name | some r in dns.domainkey_by_domain["example.com"]} == {"a"} with input as fx.doc(rs)
+	{r.resource | some r in dns.domainkey_by_domain["example.com"]} == {fx.urn(fx.route53_type, "a")} with input as fx.doc(rs)
 }
 
 test_values_at if {
@@ -131,4 +131,9 @@ test_strict_subdomain_is_label_wise if {
 	dns.strict_subdomain("mail.example.com", "example.com")
 	not dns.strict_subdomain("mailexample.com", "example.com")
 	not dns.strict_subdomain("example.com", "example.com")
+}
+
+test_record_without_zone_id_has_no_zone if {
+	rec := fx.res(fx.route53_type, "r", {"name": "x.example.com", "type": "TXT", "records": ["v"]}, [])
+	_one([rec], "x.example.com", "TXT").zone == null
 }

@@ -109,7 +109,12 @@ known_tokens(tokens) if {
 
 # DKIM as a domain identity has it: {mode: easy|byodkim|none, tokens, selector, key_length,
 # current_key_length, resources (the resources whose outputs are the tokens)}.
-dkim(i) := {
+# Computed once per identity (function results are not cached between rules).
+_dkims := {i.resource.urn: _dkim(i) | some i in ses.domain_identities}
+
+dkim(i) := _dkims[i.resource.urn]
+
+_dkim(i) := {
 	"mode": _v2_mode(attrs),
 	"tokens": object.get(attrs, "tokens", null),
 	"selector": object.get(attrs, "domainSigningSelector", null),
@@ -122,7 +127,7 @@ dkim(i) := {
 	attrs := _attrs(i.resource)
 }
 
-dkim(i) := {
+_dkim(i) := {
 	"mode": "easy",
 	"tokens": _v1_tokens(dkims),
 	"selector": null,
@@ -136,7 +141,7 @@ dkim(i) := {
 	count(dkims) > 0
 }
 
-dkim(i) := {
+_dkim(i) := {
 	"mode": "none",
 	"tokens": null,
 	"selector": null,

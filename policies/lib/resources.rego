@@ -23,13 +23,30 @@ by_urn := {r.urn: r | some r in input.resources}
 
 # Known identifiers (arn, id, name) to the URNs that carry them; a set per key, since a
 # malformed or merged stack can repeat one and a conflict must not abort evaluation.
-by_ident[v] contains r.urn if {
+# Built from sorted (identifier, urn) pairs, one run per identifier: a partial set rule
+# grouping ~15,000 keys cost more than the rest of the pack together.
+_ident_pairs := sort([[v, r.urn] |
 	some r in input.resources
 	some k in ["arn", "id", "name"]
 	v := r.props[k]
 	is_string(v)
 	lib.known(v)
+])
+
+_run_starts := [i | some i, p in _ident_pairs; _run_start(i, p)]
+
+_run_start(0, _)
+
+_run_start(i, p) if {
+	i > 0
+	_ident_pairs[i - 1][0] != p[0]
 }
+
+_run_end(j) := _run_starts[j + 1] if j + 1 < count(_run_starts)
+
+else := count(_ident_pairs)
+
+by_ident := {_ident_pairs[st][0]: {_ident_pairs[m][1] | some m in numbers.range(st, _run_end(j) - 1)} | some j, st in _run_starts}
 
 # The resources of type t that a property value of r points at. A known value matches an
 # identifier of the target; a value that is unknown at preview (an ARN not yet created)

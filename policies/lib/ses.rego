@@ -111,20 +111,29 @@ event_destinations contains {
 	"resource": r,
 	"configuration_set": r.props.configurationSetName,
 	"enabled": object.get(ed, "enabled", false),
-	"types": {upper(x) | some x in object.get(ed, "matchingEventTypes", [])},
+	"types": {upper(x) | some x in object.get(ed, "matchingEventTypes", []); is_string(x)},
 	"sns_topic": object.get(ed, ["snsDestination", "topicArn"], null),
 	"event_bus": object.get(ed, ["eventBridgeDestination", "eventBusArn"], null),
 	"version": "v2",
 } if {
 	some r in resources.of_type(t.v2_event_destination)
-	ed := object.get(r.props, "eventDestination", {})
+	ed := _event_destination(r)
 }
+
+# A block built inside an apply is unknown as a whole at preview: then so is every field of it
+# (object.get on the sentinel string would abort the whole evaluation).
+_event_destination(r) := ed if {
+	ed := object.get(r.props, "eventDestination", {})
+	is_object(ed)
+} else := {"enabled": lib.unknown_value, "matchingEventTypes": lib.unknown_value} if {
+	lib.unknown(r.props.eventDestination)
+} else := {}
 
 event_destinations contains {
 	"resource": r,
 	"configuration_set": r.props.configurationSetName,
 	"enabled": object.get(r.props, "enabled", false),
-	"types": {upper(x) | some x in object.get(r.props, "matchingTypes", [])},
+	"types": {upper(x) | some x in object.get(r.props, "matchingTypes", []); is_string(x)},
 	"sns_topic": object.get(r.props, ["snsDestination", "topicArn"], null),
 	"event_bus": null,
 	"version": "v1",

@@ -88,7 +88,7 @@ _dmarc_reject_problems contains {"resource": x.record.resource, "message": msg} 
 	some [i, l] in _dmarc_domains
 	count(l.dmarc) == 1
 	x := l.dmarc[0]
-	parsed := dmarc.parse(x.value)
+	parsed := x.parsed
 	not parsed.valid
 	msg := sprintf("the DMARC record at %s is invalid: %s", [l.name, concat("; ", parsed.errors)])
 }
@@ -98,7 +98,7 @@ _dmarc_reject_problems contains {"resource": x.record.resource, "message": msg} 
 	some [i, l] in _dmarc_domains
 	count(l.dmarc) == 1
 	x := l.dmarc[0]
-	parsed := dmarc.parse(x.value)
+	parsed := x.parsed
 	parsed.valid
 	tags := parsed.tags
 	some msg in {m |

@@ -27,7 +27,7 @@ deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if som
 # Every known SPF string the stack declares: [name, record, value].
 _spf_records contains [name, rec, value] if {
 	some name, types in dns.by_name_type
-	some rec in object.get(types, "TXT", set())
+	some rec in object.get(types, "TXT", [])
 	some value in rec.values
 	spf.is_spf(value)
 }
@@ -35,7 +35,7 @@ _spf_records contains [name, rec, value] if {
 # SPF strings per name, counted from each name's own records (linear: no grouping over all).
 _spf_count := {name: n |
 	some name, types in dns.by_name_type
-	n := count([v | some rec in object.get(types, "TXT", set()); some v in rec.values; spf.is_spf(v)])
+	n := count([v | some rec in object.get(types, "TXT", []); some v in rec.values; spf.is_spf(v)])
 	n > 0
 }
 

@@ -128,3 +128,18 @@ test_ses012_notification_without_identity_ignored if {
 	fs := _deny(array.concat(fx.sender, [n]))
 	count(fx.of(fs, "SES-012")) == 0
 }
+
+test_ses012_destination_block_unknown_cannot_verify if {
+	fs := _deny(fx.replace(fx.sender, fx.t_dest, "dest", {"configurationSetName": "prod", "eventDestination": fx.U}))
+	_msg_has(fs, "SES-012", "cannot verify")
+}
+
+test_ses012_destination_block_malformed_fails_closed if {
+	fs := _deny(fx.replace(fx.sender, fx.t_dest, "dest", {"configurationSetName": "prod", "eventDestination": 7}))
+	_msg_has(fs, "SES-012", "no enabled event destination")
+}
+
+test_ses012_non_string_type_ignored if {
+	fs := _deny(_dest({"enabled": true, "matchingEventTypes": ["BOUNCE", 7], "snsDestination": _sns}))
+	_msg_has(fs, "SES-012", "matches COMPLAINT events")
+}

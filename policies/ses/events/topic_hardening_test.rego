@@ -63,3 +63,10 @@ test_ses015_unknown_queue_name_uses_logical_name if {
 	fs := _deny(fx.patch(fx.remove_prop(fx.sender, fx.t_queue, "queue", "redrivePolicy"), fx.t_queue, "queue", {"name": fx.U}))
 	_msg_has(fs, "SES-015", "SQS queue queue (subscribed to ses-feedback-prod)")
 }
+
+test_ses015_queue_found_by_known_arn if {
+	rs := fx.patch(fx.remove_prop(fx.sender, fx.t_queue, "queue", "redrivePolicy"), fx.t_sub, "queue-sub", {"endpoint": "arn:aws:sqs:us-east-1:123456789012:ses-feedback-prod"})
+	subs := [object.union(r, {"dependencies": [fx.urn(fx.t_topic, "feedback")]}) | some r in rs; r.type == fx.t_sub]
+	others := [r | some r in rs; r.type != fx.t_sub]
+	fx.of(_deny(array.concat(others, subs)), "SES-015") == {_queue_urn}
+}

@@ -44,13 +44,13 @@ _dkim_identities contains [i, mail.dkim(i)] if {
 _dkim_skipped(i) if {
 	dns.external(i.domain)
 	count(_dkim_linked(i, mail.dkim(i))) == 0
-	count(object.get(dns.domainkey_by_domain, i.domain, set())) == 0
+	count(object.get(dns.domainkey_by_domain, i.domain, [])) == 0
 }
 
 # CNAMEs that depend on the resources whose outputs are the identity's tokens.
 _dkim_linked(i, d) := {rec |
 	some u in d.resources
-	some rec in object.get(dns.by_dependency, u, set())
+	some rec in object.get(dns.by_dependency, u, [])
 	rec.type == "CNAME"
 }
 
@@ -103,8 +103,8 @@ _dkim_records_problems contains {"resource": i.resource, "message": msg} if {
 	some [i, d] in _dkim_identities
 	d.mode == "easy"
 	not mail.known_tokens(d.tokens)
-	candidates := _dkim_linked(i, d) | {rec | some rec in object.get(dns.domainkey_by_domain, i.domain, set()); rec.type == "CNAME"}
-	good := {rec.resource.urn | some rec in candidates; _dkim_shape_ok(rec, i.domain)}
+	candidates := _dkim_linked(i, d) | {rec | some rec in object.get(dns.domainkey_by_domain, i.domain, []); rec.type == "CNAME"}
+	good := {rec.resource | some rec in candidates; _dkim_shape_ok(rec, i.domain)}
 	count(good) < 3
 	msg := sprintf(
 		"%d of the 3 DKIM CNAMEs <token>._domainkey.%s -> <token>%s are declared (tokens are not known yet, so records are matched by shape and by depending on the identity)",

@@ -42,7 +42,7 @@ _mail_from_names contains [i, m.mail_from_domain] if {
 
 _mail_from_external(domain, name) if {
 	dns.external(domain)
-	count(object.get(dns.by_name, name, set())) == 0
+	count(object.get(dns.by_name, name, [])) == 0
 }
 
 _expected_mx := concat("", ["10 feedback-smtp.", mail.region, ".amazonses.com"])
