@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n== {name} ==", flush=True)
         if name == "engine":
             sizes = [1, 10, 100] if args.quick else [1, 10, 100, 1000, 10000]
-            sections.append(engine_scaling.run(sizes, 2 if args.quick else 5, 30.0 if args.quick else 300.0))
+            sections.append(engine_scaling.run(sizes, 2 if args.quick else 5, 30.0 if args.quick else 60.0))
         elif name == "stacks":
             sizes = [1, 10] if args.quick else [1, 10, 100, 1000]
             sections.append(stacks_throughput.run(sizes, 1 if args.quick else 3, 1, 900.0))

@@ -61,14 +61,27 @@ _date(s) := true if {
 	_calendar_day(s)
 } else := false
 
-# time.parse_ns covers only the years an int64 of nanoseconds can hold (up to 2262); a later
-# date is checked by the pattern alone rather than failing the whole evaluation.
-_calendar_day(s) if s >= "2262"
-
+# Checked by hand rather than with time.parse_ns: that builtin errors (aborting the whole
+# evaluation) on an impossible day such as 2027-02-30 and on any year past 2262.
 _calendar_day(s) if {
-	s < "2262"
-	time.parse_ns("2006-01-02", s)
+	d := to_number(substring(s, 8, 2))
+	d <= _days_in_month(to_number(substring(s, 0, 4)), to_number(substring(s, 5, 2)))
 }
+
+_days_in_month(y, 2) := 29 if _leap(y)
+
+else := 28
+
+_days_in_month(_, m) := 30 if m in {4, 6, 9, 11}
+
+_days_in_month(_, m) := 31 if m in {1, 3, 5, 7, 8, 10, 12}
+
+_leap(y) if {
+	y % 4 == 0
+	y % 100 != 0
+}
+
+_leap(y) if y % 400 == 0
 
 # A malformed date is reported once, as such; only a well-formed past date is "expired".
 _current(s) := false if {

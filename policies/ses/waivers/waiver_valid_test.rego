@@ -158,3 +158,24 @@ test_ses026_malformed_waiver_file_waives_nothing if {
 	some f in _f(fs, "SES-019")
 	f.waived == false
 }
+
+# Years past 2262 do not fit OPA's nanosecond clock: such a waiver is judged by its pattern
+# instead of aborting the whole evaluation.
+test_ses026_far_future_expiry_is_valid if {
+	fs := _findings(_tls_off, [object.union(_valid, {"expires": "2999-01-01"})])
+	some f in _f(fs, "SES-019")
+	f.waived == true
+	count(_f(fs, "SES-026")) == 0
+}
+
+test_ses026_impossible_calendar_day if {
+	some g in _f(_findings(_tls_off, [object.union(_valid, {"expires": "2027-02-30"})]), "SES-026")
+	contains(g.message, "it has no expiry date (expires: YYYY-MM-DD)")
+}
+
+test_ses026_leap_day if {
+	fs := _findings(_tls_off, [object.union(_valid, {"expires": "2028-02-29"})])
+	count(_f(fs, "SES-026")) == 0
+	some g in _f(_findings(_tls_off, [object.union(_valid, {"expires": "2100-02-29"})]), "SES-026")
+	contains(g.message, "it has no expiry date")
+}
