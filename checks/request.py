@@ -13,13 +13,12 @@ next to the stack's resources, so SES-032 can check every claim against the decl
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from checks.document import UNKNOWN, Document, new_document
+from checks.document import UNKNOWN, Document, new_document, parse_config_value
 
 NS = "ses-sender:"
 MAX_USE_CASE = 5000
@@ -226,23 +225,13 @@ def claims_of(text: str, mail_type: Any) -> tuple[dict[str, Any], dict[str, str]
 # --- the request ---------------------------------------------------------------------------------
 
 
-def _config_value(config: Mapping[str, Any], key: str) -> Any:
-    value = config.get(key)
-    if isinstance(value, str) and value[:1] in "[{":
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
 def _text(value: Any) -> str:
     return " ".join(value.split()) if isinstance(value, str) else ""
 
 
 def build(config: Mapping[str, Any], stack_doc: Document) -> dict[str, Any]:
     """The request section of the document: {params, answers, claims, evidence}."""
-    raw = _config_value(config, NS + "request")
+    raw = parse_config_value(config.get(NS + "request"))
     req: Mapping[str, Any] = raw if isinstance(raw, dict) else {}
     mail_type = config.get(NS + "mailType", "TRANSACTIONAL")
     answers = {k: _text(req.get(k)) for k in QUESTIONS}

@@ -379,7 +379,7 @@ def test_submit_without_terminal_or_yes_refuses(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     calls: list[str] = []
-    monkeypatch.setattr(request_cmd, "_sesv2_client", lambda region, *_: calls.append(region))
+    monkeypatch.setattr(request_cmd, "sesv2_client", lambda region, *_: calls.append(region))
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     assert cli.main(["request", "--stack", "prod", "--submit"]) == 2
     err = capsys.readouterr().err

@@ -12,6 +12,7 @@ import argparse
 import sys
 from typing import Any
 
+from checks.aws import sesv2_client
 from checks.commands import common
 from checks.errors import SesguardError
 from checks.sources import dns as dns_source
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         mail_from=args.mail_from,
         dkim_tokens=args.dkim_token,
         stack=args.stack,
-        client_factory=lambda region: dns_source.sesv2_client(region, args.profile),
+        client_factory=lambda region: sesv2_client(region, args.profile),
     )
     resolver = dns_source.make_resolver(nameserver, args.timeout)
     progress = _progress if sys.stderr.isatty() else None

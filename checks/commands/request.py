@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from checks import request as request_builder
+from checks.aws import sesv2_client
 from checks.commands import common
 from checks.document import Document
 from checks.errors import SesguardError
@@ -53,22 +54,6 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--yes", "-y", action="store_true", help="with --submit: do not ask for confirmation")
     common.add_common(parser)
     parser.set_defaults(func=run)
-
-
-def _sesv2_client(region: str, profile: str | None = None) -> Any:
-    import boto3
-    from botocore.config import Config
-    from botocore.exceptions import BotoCoreError
-
-    try:
-        session = boto3.Session(profile_name=profile)
-    except BotoCoreError as err:
-        raise SesguardError(f"AWS profile {profile}: {err}") from None
-    return session.client(
-        "sesv2",
-        region_name=region,
-        config=Config(retries={"mode": "standard"}, connect_timeout=5, read_timeout=20),
-    )
 
 
 def run(args: argparse.Namespace, *, client_factory: ClientFactory | None = None) -> int:
@@ -106,7 +91,7 @@ def run(args: argparse.Namespace, *, client_factory: ClientFactory | None = None
     if not args.yes and not _confirm(f"Submit this production-access request to SES in {region}? [y/N] "):
         print("sesguard: not submitted", file=sys.stderr)
         return code
-    factory = client_factory or (lambda r: _sesv2_client(r, args.profile))
+    factory = client_factory or (lambda r: sesv2_client(r, args.profile))
     status = submit(params, region, factory)
     print(f"sesguard: submitted; {status}", file=sys.stderr)
     return code

@@ -24,6 +24,7 @@ import dns.rcode
 import dns.rdatatype
 import dns.resolver
 
+from checks.aws import sesv2_client
 from checks.document import SECRET, Document, new_document
 from checks.errors import SesguardError
 
@@ -297,22 +298,6 @@ def _redacted(value: Any) -> Any:
 # --- what to look up -----------------------------------------------------------------------------
 
 ClientFactory = Callable[[str], Any]
-
-
-def sesv2_client(region: str, profile: str | None = None) -> Any:
-    import boto3
-    from botocore.config import Config
-    from botocore.exceptions import BotoCoreError
-
-    try:
-        session = boto3.Session(profile_name=profile)
-    except BotoCoreError as err:
-        raise SesguardError(f"AWS profile {profile}: {err}") from None
-    return session.client(
-        "sesv2",
-        region_name=region,
-        config=Config(retries={"mode": "standard"}, connect_timeout=5, read_timeout=10),
-    )
 
 
 def live_dkim_tokens(
