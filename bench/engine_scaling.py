@@ -95,6 +95,8 @@ def run(sizes: list[int], runs: int, max_seconds: float, packages: bool = True) 
                 section.say(
                     f"{n:>6} domains: not run, projected ≥ {min(projected.values()):.0f} s per evaluation"
                 )
+                for name in ENGINES:
+                    results[name][n] = {"skipped": projected[name]}
                 continue
             doc = generate.document(n)
             resources[n] = len(doc["resources"])
@@ -143,12 +145,19 @@ def run(sizes: list[int], runs: int, max_seconds: float, packages: bool = True) 
         *table(
             ["domains", "resources", "embedded", "x prev", "server", "x prev", "findings (blocking)"], rows
         ),
-        "",
-        *section.markdown[2:],
+        *_after(section.markdown, "Where the time goes"),
     ]
     section.headline = headline
     section.images.append(_plot(resources, results))
     return section
+
+
+def _after(lines: list[str], start: str) -> list[str]:
+    """The Markdown from the line starting with ``start``; the progress lines before it are console-only."""
+    for i, line in enumerate(lines):
+        if line.startswith(start):
+            return ["", *lines[i:]]
+    return []
 
 
 def _projection(done: dict[int, dict[str, Any]], n: int) -> float:
@@ -166,7 +175,8 @@ def _rows(
     prev: dict[str, float] = {}
     for n in sizes:
         if n not in resources:
-            rows.append([f"{n:,}", "-", "not run", "", "not run", "", ""])
+            cells = [f"not run (projected ≥ {results[e][n]['skipped']:.0f} s)" for e in ENGINES]
+            rows.append([f"{n:,}", "-", cells[0], "", cells[1], "", ""])
             continue
         row = [f"{n:,}", f"{resources[n]:,}"]
         counts = ""

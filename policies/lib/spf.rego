@@ -69,19 +69,20 @@ _earlier_modifier(ts, i, name) if {
 
 lookups(s) := count([t | some t in _terms(s); t.name in lookup_terms])
 
-# The qualifier of the `all` mechanism, or null when the record has none.
-all_qualifier(s) := q if {
-	some t in _terms(s)
-	t.kind == "mechanism"
-	t.name == "all"
-	q := t.qualifier
-} else := null
+# The `all` mechanisms' qualifiers, in record order.
+_all_qualifiers(s) := [t.qualifier | some t in _terms(s); t.kind == "mechanism"; t.name == "all"]
+
+# The qualifier of the first `all` mechanism (receivers stop there, RFC 7208 §4.6.2), or null
+# when the record has none.
+all_qualifier(s) := _all_qualifiers(s)[0] if count(_all_qualifiers(s)) > 0
+
+else := null
 
 errors(s) := ["it is not a string"] if not is_string(s)
 
 errors(s) := sort({e |
 	some e in array.concat(
-		[_version_error(s)],
+		[_version_error(s), _all_error(s)],
 		array.concat(
 			[sprintf("%q is not a mechanism or modifier", [t.raw]) |
 				some t in _terms(s)
@@ -98,6 +99,11 @@ errors(s) := sort({e |
 	)
 	e != ""
 }) if is_string(s)
+
+# A second `all` is never reached, so a record with two says something its author did not mean.
+_all_error(s) := "it has more than one all mechanism" if count(_all_qualifiers(s)) > 1
+
+else := ""
 
 _version_error(s) := "" if is_spf(s)
 

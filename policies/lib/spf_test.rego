@@ -50,3 +50,10 @@ test_includes_ignores_fail_qualifier_and_other_domains if {
 test_bare_all_is_pass if {
 	spf.parse("v=spf1 all").all == "+"
 }
+
+test_two_all_mechanisms_first_counts_and_is_an_error if {
+	spf.all_qualifier("v=spf1 include:amazonses.com ~all -all") == "~"
+	r := spf.parse("v=spf1 include:amazonses.com ~all -all")
+	not r.valid
+	"it has more than one all mechanism" in r.errors
+}
