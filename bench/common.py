@@ -84,3 +84,15 @@ def pyplot() -> Any:
 
     IMG.mkdir(parents=True, exist_ok=True)
     return plt
+
+
+def save(fig: Any, name: str) -> Path:
+    """Write a figure to docs/img/<name> and release it (benchmarks draw several per run)."""
+    path = IMG / name
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    fig.clf()
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return path

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import generate
-from bench.common import IMG, Section, fmt_s, median, pyplot, table, timed
+from bench.common import Section, fmt_s, median, pyplot, save, table, timed
 
 ENGINES = ("embedded", "server")
 TARGET_1000 = 1.0
@@ -235,11 +235,7 @@ def _plot(resources: dict[int, int], results: dict[str, dict[int, dict[str, Any]
     ax.set_title("Whole pack over one document")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
-    path = IMG / "engine-scaling.png"
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save(fig, "engine-scaling.png")
 
 
 def main(argv: list[str] | None = None) -> int:

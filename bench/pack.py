@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.common import IMG, ROOT, Section, cores, pyplot, table
+from bench.common import ROOT, Section, cores, pyplot, save, table
 
 _LINE = re.compile(r"^\s*(?P<label>.+?)\s{2,}(?P<ms>[\d.]+) ms")
 
@@ -76,11 +76,7 @@ def _plot(figures: dict[str, float]) -> Path:
     ax.set_title("Policy pack over gRPC")
     ax.invert_yaxis()
     ax.grid(True, axis="x", which="both", alpha=0.3)
-    path = IMG / "pack-latency.png"
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save(fig, "pack-latency.png")
 
 
 def main(argv: list[str] | None = None) -> int:

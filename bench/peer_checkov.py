@@ -33,7 +33,7 @@ from typing import Any
 
 import yaml
 
-from bench.common import IMG, ROOT, Section, cores, fmt_s, median, pyplot, table
+from bench.common import ROOT, Section, cores, fmt_s, median, pyplot, save, table
 
 CHECKOV_VERSION = "3.3.30"
 VENV = ROOT / "bench" / ".venv-checkov"
@@ -575,11 +575,7 @@ def _plot(timing: dict[str, tuple[float, float]]) -> Path:
     for ax in (left, right):
         ax.grid(True, axis="x", alpha=0.3)
     fig.suptitle("Same SES setup: Checkov (CloudFormation) vs sesguard (Pulumi program)")
-    path = IMG / "peer-checkov.png"
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save(fig, "peer-checkov.png")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import check_stacks, generate
-from bench.common import IMG, Section, cores, fmt_s, pyplot, table
+from bench.common import Section, cores, fmt_s, pyplot, save, table
 
 JOBS = (1, 2)
 TARGET_1000 = 60.0
@@ -107,11 +107,7 @@ def _plot(sizes: list[int], results: dict[int, dict[int, Any]]) -> Path:
         ax.set_title(title)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend()
-    path = IMG / "stacks-throughput.png"
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save(fig, "stacks-throughput.png")
 
 
 def main(argv: list[str] | None = None) -> int:
