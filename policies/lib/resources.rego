@@ -65,11 +65,4 @@ resolve(value, r, t) := {x |
 	x.type == t
 } if lib.unknown(value)
 
-# Children of a resource, by parent URN (component resources group their pieces).
-children[p] contains r.urn if {
-	some r in input.resources
-	p := r.parent
-	is_string(p)
-}
-
 prop(r, path) := object.get(r.props, path, null)

@@ -5,6 +5,7 @@
 #   resources by name and the observed facts. These rules never fire on a declared stack.
 package ses.live
 
+import data.lib.resources
 import data.lib.ses
 
 live if input.source == "live"
@@ -13,16 +14,14 @@ _facts := input.facts if is_object(input.facts)
 
 else := {}
 
-# The live EmailIdentity resource of each identity name, lower-case.
-identity_urn[lower(r.props.emailIdentity)] := r.urn if {
-	some r in input.resources
-	r.type == ses.t.v2_identity
+# The live EmailIdentity resource of each identity name, lower-case. Built as one object over the
+# identities only: a key lookup in a partial rule over all resources re-scans them every time.
+identity_urn := {lower(r.props.emailIdentity): r.urn |
+	some r in resources.of_type(ses.t.v2_identity)
 	is_string(r.props.emailIdentity)
 }
 
-urn_of_identity(name) := identity_urn[lower(name)]
-
-urn_of_identity(name) := null if not identity_urn[lower(name)]
+urn_of_identity(name) := object.get(identity_urn, lower(name), null)
 
 # A fraction as a percentage with two decimals; OPA passes whole numbers to sprintf as integers, so
 # the digits are computed rather than formatted with %.2f.
