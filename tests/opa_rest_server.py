@@ -233,18 +233,7 @@ class OpaRestServer:
                     elif method == "PUT" and pid:
                         self._put_policy(pid, body.decode("utf-8", "replace"))
                     elif method == "DELETE" and pid in server.modules:
-                        modules = {k: v for k, v in server.modules.items() if k != pid}
-                        error = server._try(modules, server.data)
-                        if error is not None:
-                            self._error(
-                                400,
-                                "invalid_parameter",
-                                "error(s) occurred while compiling module(s)",
-                                _compile_errors(error, pid),
-                            )
-                            return
-                        server.modules = modules
-                        self._send(200, {})
+                        self._replace_modules({k: v for k, v in server.modules.items() if k != pid}, pid)
                     else:
                         self._error(404, "resource_not_found", f"storage_not_found_error: policy id {pid!r}")
 
@@ -253,8 +242,10 @@ class OpaRestServer:
                 if pkg and server.owned(pkg.group(1).replace(".", "/")):
                     self._error(400, "invalid_parameter", f"path {pkg.group(1)} is owned by bundle")
                     return
-                modules = dict(server.modules)
-                modules[pid] = text
+                self._replace_modules({**server.modules, pid: text}, pid)
+
+            def _replace_modules(self, modules: dict[str, str], pid: str) -> None:
+                # Like OPA: the change lands only if the whole set of modules still compiles.
                 error = server._try(modules, server.data)
                 if error is not None:
                     self._error(
