@@ -10,6 +10,7 @@ from typing import Any
 
 from checks.document import Document
 from checks.engine import QUERY_PATH, Settings, to_findings
+from checks.engine.projection import project, type_tokens
 from checks.errors import EngineError
 from checks.findings import Finding
 from checks.policyset import PolicySet
@@ -33,6 +34,7 @@ class EmbeddedEngine:
         opa = _opa()
         self._error = opa.OpaError
         self._opa = opa.OpaEngine()
+        self._types = type_tokens(policies.modules)
         try:
             for path, text in policies.modules + (policies.tests if with_tests else ()):
                 self._opa.add_policy(path, text)
@@ -60,7 +62,7 @@ class EmbeddedEngine:
         return self._opa.last_coverage
 
     def evaluate(self, document: Document) -> list[Finding]:
-        return to_findings(self.document(QUERY_PATH, document))
+        return to_findings(self.document(QUERY_PATH, project(document, self._types)))
 
     def close(self) -> None:
         self._opa.close()

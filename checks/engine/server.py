@@ -28,6 +28,7 @@ from opa_client.errors import DeletePolicyError, RegoParseError
 
 from checks.document import Document
 from checks.engine import QUERY_PATH, Settings, to_findings
+from checks.engine.projection import project, type_tokens
 from checks.errors import EngineError
 from checks.findings import Finding
 from checks.policyset import PolicySet
@@ -153,6 +154,9 @@ class ServerEngine:
         self.url = url.rstrip("/")
         self.timeout = timeout
         self._lock = threading.Lock()
+        # Only policies pushed from here are known to read no more than their type tokens; a server
+        # serving its own bundle may hold other policies, so it gets the whole document.
+        self._types = None if bundle_loaded else type_tokens(policies.modules)
         self._client = self._connect(ca, token)
         try:
             self._call("health check (GET /health)", self._client.health)
@@ -272,6 +276,8 @@ class ServerEngine:
     def evaluate(self, document: Document) -> list[Finding]:
         what = f"query (POST /v1/data/{QUERY_PATH})"
         package, rule = QUERY_PATH.rsplit("/", 1)
+        if self._types is not None:
+            document = project(document, self._types)
         body = self._call(what, lambda: self._client.query_rule(document, package, rule))
         if not isinstance(body, dict):
             raise self._error(f"{what}: the answer is not a JSON object")

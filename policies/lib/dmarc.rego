@@ -25,40 +25,18 @@ _parts(s) := [t | some part in split(s, ";"); t := trim_space(part); t != ""]
 _pair(t) := {"name": lower(trim_space(substring(t, 0, i))), "value": trim_space(substring(t, i + 1, -1)), "raw": t} if {
 	i := indexof(t, "=")
 	i > 0
-}
-
-_pair(t) := {"name": null, "value": null, "raw": t} if indexof(t, "=") <= 0
-
-_pairs(s) := [_pair(t) | some t in _parts(s)]
+} else := {"name": null, "value": null, "raw": t}
 
 # A DMARC record is recognised by its first tag alone (RFC 7489 §6.6.3: TXT records at _dmarc
 # that do not start with v=DMARC1 are discarded). The version value is case-sensitive (ABNF %x).
 is_dmarc(s) if {
 	is_string(s)
-	first := _pairs(s)[0]
+	first := _pair(_parts(s)[0])
 	first.name == "v"
 	first.value == "DMARC1"
 }
 
-# The first occurrence of each tag; duplicates are reported as errors, never a conflict.
-_first(pairs) := {p.name: p.value |
-	some i, p in pairs
-	p.name != null
-	not _seen_before(pairs, i, p.name)
-}
-
-_seen_before(pairs, i, name) if {
-	some j, q in pairs
-	j < i
-	q.name == name
-}
-
 _lower_tags := {"p", "sp", "adkim", "aspf", "fo", "rf"}
-
-_raw_tags(s) := {k: v |
-	some k, v0 in _first(_pairs(s))
-	v := _lower(k, v0)
-}
 
 _lower(k, v) := lower(v) if k in _lower_tags
 
@@ -70,26 +48,40 @@ else := 100 if not "pct" in object.keys(tags)
 
 else := null
 
-tags(s) := object.union(raw, {"sp": object.get(raw, "sp", object.get(raw, "p", null)), "pct": _pct(raw)}) if {
-	raw := _raw_tags(s)
-}
-
-errors(s) := ["the record is not a string"] if not is_string(s)
-
-errors(s) := ["it is empty"] if {
+# The parsed record. `valid` is false whenever `errors` is not empty. The tags are split once per
+# record and every check reads that one list: the parser runs for every TXT record at a _dmarc
+# name, so it is on the hot path of the pack.
+parse(s) := {"valid": count(errs) == 0, "errors": errs, "tags": _defaults(raw)} if {
 	is_string(s)
-	count(_pairs(s)) == 0
+	pairs := [_pair(t) | some t in _parts(s)]
+	named := [p | some p in pairs; p.name != null]
+	names := {p.name | some p in named}
+	dups := _duplicates(named, names)
+	raw := _first(named, names, dups)
+	errs := _errors(pairs, raw, dups)
 }
 
-errors(s) := sort({e |
-	some e in array.concat(array.concat([_version_error(s)], _tag_errors(t)), _syntax_errors(pairs))
+parse(s) := {"valid": false, "errors": ["the record is not a string"], "tags": {}} if not is_string(s)
+
+# sp defaults to p and pct to 100, as receivers apply them.
+_defaults(raw) := object.union(raw, {"sp": object.get(raw, "sp", object.get(raw, "p", null)), "pct": _pct(raw)})
+
+# Tag names that appear more than once; reported as errors, never a conflict.
+_duplicates(named, names) := set() if count(named) == count(names)
+
+else := {n | some n in names; count([p | some p in named; p.name == n]) > 1}
+
+# The first occurrence of each tag, values of the case-insensitive tags lower-cased.
+_first(named, names, dups) := {p.name: _lower(p.name, p.value) | some p in named} if count(dups) == 0
+
+else := {n: _lower(n, v) | some n in names; v := [p.value | some p in named; p.name == n][0]}
+
+_errors(pairs, raw, dups) := ["it is empty"] if count(pairs) == 0
+
+else := sort({e |
+	some e in array.concat(array.concat([_version_error(pairs)], _tag_errors(raw)), _syntax_errors(pairs, dups))
 	e != ""
-}) if {
-	is_string(s)
-	pairs := _pairs(s)
-	count(pairs) > 0
-	t := _raw_tags(s)
-}
+})
 
 _tag_errors(t) := [
 	_missing("p", t),
@@ -100,14 +92,15 @@ _tag_errors(t) := [
 	_bad_pct(t),
 ]
 
-_syntax_errors(pairs) := array.concat(
+_syntax_errors(pairs, dups) := array.concat(
 	[sprintf("tag %q has no '='", [p.raw]) | some p in pairs; p.name == null],
-	[sprintf("tag %s appears more than once", [n]) | some n in _duplicates(pairs)],
+	[sprintf("tag %s appears more than once", [n]) | some n in dups],
 )
 
-_version_error(s) := "" if is_dmarc(s)
-
-else := "it does not start with v=DMARC1"
+_version_error(pairs) := "" if {
+	pairs[0].name == "v"
+	pairs[0].value == "DMARC1"
+} else := "it does not start with v=DMARC1"
 
 _missing(k, t) := sprintf("it has no %s tag", [k]) if not k in object.keys(t)
 
@@ -131,20 +124,6 @@ _pct_ok(v) if {
 	regex.match(`^[0-9]{1,3}$`, v)
 	to_number(v) <= 100
 }
-
-_duplicates(pairs) := {p.name |
-	some i, p in pairs
-	p.name != null
-	_seen_before(pairs, i, p.name)
-}
-
-# The parsed record. `valid` is false whenever `errors` is not empty.
-parse(s) := {"valid": count(errs) == 0, "errors": errs, "tags": tags(s)} if {
-	is_string(s)
-	errs := errors(s)
-}
-
-parse(s) := {"valid": false, "errors": errors(s), "tags": {}} if not is_string(s)
 
 # The report URIs of a tag (rua, ruf): comma-separated, each optionally followed by `!size`.
 uris(tags, k) := [u | some part in split(object.get(tags, k, ""), ","); u := trim_space(part); u != ""]

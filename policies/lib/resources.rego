@@ -21,32 +21,33 @@ of_types(ts) := [r | some t in ts; some r in of_type(t)]
 # re-runs its body over every resource, which made every join quadratic.
 by_urn := {r.urn: r | some r in input.resources}
 
-# Known identifiers (arn, id, name) to the URNs that carry them; a set per key, since a
-# malformed or merged stack can repeat one and a conflict must not abort evaluation.
-# Built from sorted (identifier, urn) pairs, one run per identifier: a partial set rule
-# grouping ~15,000 keys cost more than the rest of the pack together.
-_ident_pairs := sort([[v, r.urn] |
-	some r in input.resources
+# The types other resources point at by identifier (an ARN, id or name in a property): the
+# targets of resolve() and of lib.sending's identity lookups. Indexing only these keeps by_ident
+# to a few resources per sending domain instead of every resource in the stack.
+referable := {
+	"aws:cloudwatch/eventRule:EventRule",
+	"aws:sns/topic:Topic",
+	"aws:sqs/queue:Queue",
+	"aws:sesv2/emailIdentity:EmailIdentity",
+	"aws:ses/domainIdentity:DomainIdentity",
+	"aws:ses/emailIdentity:EmailIdentity",
+	"aws:route53/zone:Zone",
+	"cloudflare:index/zone:Zone",
+}
+
+# Known identifiers (arn, id, name) of referable resources to the URNs that carry them; a set per
+# key, since a malformed or merged stack can repeat one and a conflict must not abort evaluation.
+# The inner comprehension compares with `==` to the key, so OPA groups the pairs once
+# (comprehension indexing) and the object stays linear.
+_ident_pairs := [[v, r.urn] |
+	some r in of_types(referable)
 	some k in ["arn", "id", "name"]
 	v := r.props[k]
 	is_string(v)
 	lib.known(v)
-])
+]
 
-_run_starts := [i | some i, p in _ident_pairs; _run_start(i, p)]
-
-_run_start(0, _)
-
-_run_start(i, p) if {
-	i > 0
-	_ident_pairs[i - 1][0] != p[0]
-}
-
-_run_end(j) := _run_starts[j + 1] if j + 1 < count(_run_starts)
-
-else := count(_ident_pairs)
-
-by_ident := {_ident_pairs[st][0]: {_ident_pairs[m][1] | some m in numbers.range(st, _run_end(j) - 1)} | some j, st in _run_starts}
+by_ident := {v: {p[1] | some p in _ident_pairs; p[0] == v} | some v in {p[0] | some p in _ident_pairs}}
 
 # The resources of type t that a property value of r points at. A known value matches an
 # identifier of the target; a value that is unknown at preview (an ARN not yet created)
@@ -56,7 +57,21 @@ resolve(value, r, t) := {x |
 	some u in object.get(by_ident, value, set())
 	x := by_urn[u]
 	x.type == t
-} if not lib.unknown(value)
+} if {
+	not lib.unknown(value)
+	t in referable
+}
+
+# A type no index covers is scanned: correct for any caller, linear per call.
+resolve(value, r, t) := {x |
+	lib.known(value)
+	some x in of_type(t)
+	some k in ["arn", "id", "name"]
+	x.props[k] == value
+} if {
+	not lib.unknown(value)
+	not t in referable
+}
 
 resolve(value, r, t) := {x |
 	lib.unknown(value)
@@ -65,4 +80,3 @@ resolve(value, r, t) := {x |
 	x.type == t
 } if lib.unknown(value)
 
-prop(r, path) := object.get(r.props, path, null)

@@ -20,9 +20,8 @@ has_unknown(x) if {
 
 secret(x) if x == secret_value
 
-# A value a rule can judge: present, not unknown, not redacted.
-known(x) if {
-	x != null
-	not unknown(x)
-	not secret(x)
-}
+# A value a rule can judge: present, not unknown, not redacted. One membership test, not three
+# calls: it runs for nearly every property every rule reads.
+known(x) if not x in _not_known
+
+_not_known := {null, unknown_value, secret_value}
