@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checks import cli, policyset
+from checks import cli
 from checks.document import SCHEMA
 from checks.engine.embedded import EmbeddedEngine
 from checks.errors import SesguardError
@@ -31,13 +31,6 @@ from checks.sources.reading import parse_json
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 E2E = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[EmbeddedEngine]:
-    e = EmbeddedEngine(policyset.load())
-    yield e
-    e.close()
 
 
 def parse(engine: EmbeddedEngine, lib: str, text: str) -> dict[str, Any]:

@@ -9,25 +9,16 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import mutations
 import pytest
 
-from checks import policyset
 from checks.engine.embedded import EmbeddedEngine
 from checks.findings import Finding
 
 OUT = Path(__file__).resolve().parents[1] / "bench" / "out" / "mutations.txt"
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[EmbeddedEngine]:
-    e = EmbeddedEngine(policyset.load())
-    yield e
-    e.close()
 
 
 @pytest.fixture(scope="module")

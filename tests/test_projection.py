@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import engine_corpus
@@ -25,13 +24,6 @@ from checks.engine.projection import project, type_tokens
 from checks.findings import Finding
 
 STACKS = ("dev", "staging", "prod", "marketing")
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[EmbeddedEngine]:
-    e = EmbeddedEngine(policyset.load())
-    yield e
-    e.close()
 
 
 @pytest.fixture(scope="module")

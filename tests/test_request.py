@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import pytest
 from botocore.stub import Stubber
 from botocore.validate import validate_parameters
 
-from checks import cli, policyset
+from checks import cli
 from checks import request as builder
 from checks.commands import request as request_cmd
 from checks.document import Document
@@ -24,13 +23,6 @@ from checks.sources import program
 
 REPO = program.ROOT
 STACKS = ("dev", "staging", "prod", "marketing")
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[EmbeddedEngine]:
-    e = EmbeddedEngine(policyset.load())
-    yield e
-    e.close()
 
 
 @pytest.fixture(scope="module")

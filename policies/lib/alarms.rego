@@ -16,14 +16,16 @@ statistics := {"Average", "Maximum"}
 
 comparisons := {"GreaterThanThreshold", "GreaterThanOrEqualToThreshold"}
 
-on_metric[m] contains {"resource": r, "statistic": object.get(r.props, "statistic", null)} if {
+on_metric := {m: {p[1] | some p in _metric_pairs; p[0] == m} | some m in {p[0] | some p in _metric_pairs}}
+
+_metric_pairs contains [m, {"resource": r, "statistic": object.get(r.props, "statistic", null)}] if {
 	some r in resources.of_type(ses.t.alarm)
 	object.get(r.props, "namespace", null) == "AWS/SES"
 	m := r.props.metricName
 	is_string(m)
 }
 
-on_metric[m] contains {"resource": r, "statistic": object.get(q.metric, "stat", null)} if {
+_metric_pairs contains [m, {"resource": r, "statistic": object.get(q.metric, "stat", null)}] if {
 	some r in resources.of_type(ses.t.alarm)
 	qs := r.props.metricQueries
 	is_array(qs)

@@ -9,8 +9,11 @@ import data.lib
 
 types := {r.type | some r in input.resources}
 
-# Resources grouped by type token: by_type["aws:sns/topic:Topic"] is a list.
-by_type[t] := [r | some r in input.resources; r.type == t] if some t in types
+# Resources grouped by type token: by_type["aws:sns/topic:Topic"] is a list. Every index in the
+# lib is a complete object whose inner comprehension compares with `==` to the key: OPA builds the
+# grouping once per evaluation (comprehension indexing). Partial rules read as a whole
+# (`object.get(partial, k, d)`) measured superlinear here: 7x the time for 4x the resources.
+by_type := {t: [r | some r in input.resources; r.type == t] | some t in types}
 
 of_type(t) := object.get(by_type, t, [])
 

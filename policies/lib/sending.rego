@@ -63,7 +63,9 @@ used_sets := _named if count(_named) > 0
 else := {u | some u, _ in configuration_sets}
 
 # Event destinations by the URN of their configuration set.
-destinations_by_set[u] contains d if {
+destinations_by_set := {u: {p[1] | some p in _destination_pairs; p[0] == u} | some u in {p[0] | some p in _destination_pairs}}
+
+_destination_pairs contains [u, d] if {
 	some d in ses.event_destinations
 	some u in sets_named(d.configuration_set, d.resource)
 }
@@ -97,7 +99,9 @@ enabled_unknown(d) if {
 
 # SES v1 identity notification topics by the URN of the identity they belong to. A topic that is
 # null or empty turns notifications off, so it does not count.
-notifications_by_identity[u] contains n if {
+notifications_by_identity := {u: {p[1] | some p in _notification_pairs; p[0] == u} | some u in {p[0] | some p in _notification_pairs}}
+
+_notification_pairs contains [u, n] if {
 	some n in ses.notification_topics
 	not n.topic in {null, ""}
 	some u in identities_named(n.identity, n.resource)
@@ -105,7 +109,7 @@ notifications_by_identity[u] contains n if {
 
 notification_types(identity_urn) := {n.type | some n in object.get(notifications_by_identity, identity_urn, set())}
 
-_by_domain[i.domain] contains i.resource.urn if some i in ses.domain_identities
+_by_domain := {d: {i.resource.urn | some i in ses.domain_identities; i.domain == d} | some d in ses.domains}
 
 _norm(v) := lower(trim_suffix(v, "."))
 
@@ -177,7 +181,7 @@ _carries_feedback(d) := true if {
 ref_topics(ref) := topics.resolve_topic(ref.value, ref.from)
 
 # Every topic in the stack SES publishes to, by URN.
-ses_topics[t.urn] := t if {
+ses_topics := {t.urn: t |
 	some ref in sns_refs
 	some t in ref_topics(ref)
 }

@@ -100,10 +100,9 @@ configuration_sets contains {"name": r.props.name, "resource": r, "version": "v1
 	some r in resources.of_type(t.v1_configuration_set)
 }
 
-configuration_set_by_name[c.name] contains c if {
-	some c in configuration_sets
-	is_string(c.name)
-}
+configuration_set_by_name := {n: {c | some c in configuration_sets; c.name == n} | some n in _set_names}
+
+_set_names := {c.name | some c in configuration_sets; is_string(c.name)}
 
 # Event destinations, both versions, with upper-case event types:
 # {resource, configuration_set, enabled, types, sns_topic, event_bus, version}.
@@ -141,10 +140,9 @@ event_destinations contains {
 	some r in resources.of_type(t.v1_event_destination)
 }
 
-event_destinations_by_set[d.configuration_set] contains d if {
-	some d in event_destinations
-	is_string(d.configuration_set)
-}
+event_destinations_by_set := {n: {d | some d in event_destinations; d.configuration_set == n} | some n in _destination_sets}
+
+_destination_sets := {d.configuration_set | some d in event_destinations; is_string(d.configuration_set)}
 
 # SES v1 identity notification topics: {resource, identity, type (BOUNCE…), topic}.
 notification_topics contains {

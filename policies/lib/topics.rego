@@ -11,17 +11,14 @@ import data.lib
 import data.lib.resources
 import data.lib.ses
 
-topics_by_name[n] contains r if {
-	some r in resources.of_type(ses.t.topic)
-	n := r.props.name
-	is_string(n)
-}
+topics_by_name := {n: {r | some r in _topics; r.props.name == n} | some n in {n | some r in _topics; n := r.props.name; is_string(n)}}
 
-queues_by_name[n] contains r if {
-	some r in resources.of_type(ses.t.queue)
-	n := r.props.name
-	is_string(n)
-}
+queues_by_name := {n: {r | some r in _queues; r.props.name == n} | some n in {n | some r in _queues; n := r.props.name; is_string(n)}}
+
+# Rules, not calls: comprehension indexing needs the collection to be a reference.
+_topics := resources.of_type(ses.t.topic)
+
+_queues := resources.of_type(ses.t.queue)
 
 # The last field of an ARN (arn:partition:service:region:account:name) for the given service.
 _arn_name(value, service) := parts[5] if {
@@ -39,7 +36,9 @@ resolve_topic(value, r) := resources.resolve(value, r, ses.t.topic) | {t | some 
 resolve_queue(value, r) := resources.resolve(value, r, ses.t.queue) | {q | some q in object.get(queues_by_name, _arn_name(value, "sqs"), set())}
 
 # Subscriptions by the URN of the topic they subscribe to.
-subscriptions_by_topic[t.urn] contains s if {
+subscriptions_by_topic := {u: {p[1] | some p in _subscription_pairs; p[0] == u} | some u in {p[0] | some p in _subscription_pairs}}
+
+_subscription_pairs contains [t.urn, s] if {
 	some s in resources.of_type(ses.t.topic_subscription)
 	some t in resolve_topic(object.get(s.props, "topic", null), s)
 }
@@ -48,12 +47,14 @@ subscriptions(topic) := object.get(subscriptions_by_topic, topic.urn, set())
 
 # Policies that govern a topic, by topic URN: {resource, policy}. A TopicPolicy resource
 # (props arn, policy) or the topic's own inline `policy`.
-policies_by_topic[t.urn] contains {"resource": p, "policy": object.get(p.props, "policy", null)} if {
+policies_by_topic := {u: {p[1] | some p in _policy_pairs; p[0] == u} | some u in {p[0] | some p in _policy_pairs}}
+
+_policy_pairs contains [t.urn, {"resource": p, "policy": object.get(p.props, "policy", null)}] if {
 	some p in resources.of_type(ses.t.topic_policy)
 	some t in resolve_topic(object.get(p.props, "arn", null), p)
 }
 
-policies_by_topic[t.urn] contains {"resource": t, "policy": t.props.policy} if {
+_policy_pairs contains [t.urn, {"resource": t, "policy": t.props.policy}] if {
 	some t in resources.of_type(ses.t.topic)
 	not t.props.policy in {null, ""}
 }
@@ -65,7 +66,9 @@ policies(topic) := object.get(policies_by_topic, topic.urn, set())
 # unknown, through dependencies.
 redrive_type := "aws:sqs/redrivePolicy:RedrivePolicy"
 
-_queues_by_url[u] contains q if {
+_queues_by_url := {u: {p[1] | some p in _queue_url_pairs; p[0] == u} | some u in {p[0] | some p in _queue_url_pairs}}
+
+_queue_url_pairs contains [u, q] if {
 	some q in resources.of_type(ses.t.queue)
 	some k in ["url", "id"]
 	u := q.props[k]
@@ -73,14 +76,16 @@ _queues_by_url[u] contains q if {
 	lib.known(u)
 }
 
-redrive_by_queue[q.urn] contains object.get(r.props, "redrivePolicy", null) if {
+redrive_by_queue := {u: {p[1] | some p in _redrive_pairs; p[0] == u} | some u in {p[0] | some p in _redrive_pairs}}
+
+_redrive_pairs contains [q.urn, object.get(r.props, "redrivePolicy", null)] if {
 	some r in resources.of_type(redrive_type)
 	v := object.get(r.props, "queueUrl", null)
 	lib.known(v)
 	some q in object.get(_queues_by_url, v, set())
 }
 
-redrive_by_queue[q.urn] contains object.get(r.props, "redrivePolicy", null) if {
+_redrive_pairs contains [q.urn, object.get(r.props, "redrivePolicy", null)] if {
 	some r in resources.of_type(redrive_type)
 	lib.unknown(object.get(r.props, "queueUrl", null))
 	some q in resources.resolve(r.props.queueUrl, r, ses.t.queue)

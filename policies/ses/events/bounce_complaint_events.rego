@@ -34,11 +34,7 @@ deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 }
 
 # Identity URN -> the event destinations of the configuration sets it uses.
-_ses012_dests[u] contains d if {
-	some u, sets in sending.identity_sets
-	some s in sets
-	some d in sending.destinations(s)
-}
+_ses012_dests := {u: {d | some s in sets; some d in sending.destinations(s)} | some u, sets in sending.identity_sets}
 
 _ses012_covered(u) := sending.notification_types(u) | {x |
 	some d in object.get(_ses012_dests, u, set())

@@ -1,0 +1,18 @@
+"""Fixtures every test module shares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from checks import policyset
+from checks.engine.embedded import EmbeddedEngine
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[EmbeddedEngine]:
+    """The embedded OPA with the repository's policies, compiled once per test process."""
+    e = EmbeddedEngine(policyset.load())
+    yield e
+    e.close()
