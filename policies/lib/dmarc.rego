@@ -44,7 +44,7 @@ else := v
 
 _pct(tags) := to_number(tags.pct) if regex.match(`^[0-9]{1,3}$`, object.get(tags, "pct", ""))
 
-else := 100 if not "pct" in object.keys(tags)
+else := 100 if not _has(tags, "pct")
 
 else := null
 
@@ -102,19 +102,22 @@ _version_error(pairs) := "" if {
 	pairs[0].value == "DMARC1"
 } else := "it does not start with v=DMARC1"
 
-_missing(k, t) := sprintf("it has no %s tag", [k]) if not k in object.keys(t)
+# Whether a tag is present; a membership test on a key, not on a fresh set of every key.
+_has(t, k) if _ = t[k]
+
+_missing(k, t) := sprintf("it has no %s tag", [k]) if not _has(t, k)
 
 else := ""
 
-_bad_value(t, k, allowed, want) := sprintf("%s=%v is not %s", [k, t[k], want]) if {
-	k in object.keys(t)
-	not t[k] in allowed
+_bad_value(t, k, allowed, want) := sprintf("%s=%v is not %s", [k, v, want]) if {
+	v := t[k]
+	not v in allowed
 }
 
 else := ""
 
 _bad_pct(t) := sprintf("pct=%v is not a whole number from 0 to 100", [t.pct]) if {
-	"pct" in object.keys(t)
+	_has(t, "pct")
 	not _pct_ok(t.pct)
 }
 
@@ -178,15 +181,21 @@ _lookup(domain) := {
 	"name": name,
 	"inherited": inherited,
 	"declared": _declared_value(name),
-	"dmarc": [object.union(x, {"parsed": parse(x.value)}) | some x in entries; lib.known(x.value); is_dmarc(x.value)],
-	"unknown": [x | some x in entries; not lib.known(x.value)],
-	"others": [x | some x in entries; lib.known(x.value); not is_dmarc(x.value)],
+	"dmarc": [object.union(x, {"parsed": parse(x.value)}) | some [x, kind] in kinds; kind == "dmarc"],
+	"unknown": [x | some [x, kind] in kinds; kind == "unknown"],
+	"others": [x | some [x, kind] in kinds; kind == "other"],
 	"cnames": dns.at(name, "CNAME"),
 } if {
 	[source, inherited] := _source(domain)
 	name := record_name(source)
-	entries := dns.values_at(name, "TXT")
+	kinds := [[x, _kind(x.value)] | some x in dns.values_at(name, "TXT")]
 }
+
+_kind(v) := "unknown" if not lib.known(v)
+
+else := "dmarc" if is_dmarc(v)
+
+else := "other"
 
 # The one DMARC record that governs the domain, parsed, when there is exactly one and it is valid:
 # {record, value, tags, inherited, name}.
