@@ -18,6 +18,7 @@ import mutations
 import pytest
 
 from checks import policyset
+from checks.document import new_document
 from checks.engine import QUERY_PATH, to_findings
 from checks.engine.embedded import EmbeddedEngine
 from checks.engine.projection import project, type_tokens
@@ -100,6 +101,24 @@ def test_projection_keeps_every_mutation_blocked(
     assert any(f.rule == m.rule and f.blocking for f in whole), m.id
     assert engine.evaluate(doc) == whole
     assert engine.evaluate(with_foreign_resources(doc)) == whole
+
+
+def test_a_stack_whose_only_ses_resource_no_rule_names_is_still_an_ses_stack(engine: EmbeddedEngine) -> None:
+    # Stack-wide rules (suppression, reputation alarms) judge any stack declaring something of SES,
+    # which the Rego asks with a prefix: a type it never names must still reach OPA.
+    pool = {
+        "urn": "urn:pulumi:x::y::aws:sesv2/dedicatedIpPool:DedicatedIpPool::pool",
+        "type": "aws:sesv2/dedicatedIpPool:DedicatedIpPool",
+        "name": "pool",
+        "props": {"poolName": "pool", "scalingMode": "MANAGED"},
+        "dependencies": [],
+    }
+    doc = new_document(
+        source="program", project="y", stack="x", region="us-east-1", config={}, resources=[pool]
+    )
+    whole = unprojected(engine, doc)
+    assert {"SES-016", "SES-021", "SES-022"} <= {f.rule for f in whole if f.blocking}, whole
+    assert engine.evaluate(doc) == whole
 
 
 def test_projection_drops_what_no_rule_reads_and_keeps_the_rest(stacks: dict[str, dict[str, Any]]) -> None:
