@@ -88,7 +88,7 @@ def _floor_table(policies: Any, types: frozenset[str], domains: int, runs: int, 
 
     from checks.engine.embedded import EmbeddedEngine
 
-    extra = (("bench/floor.rego", FLOOR.read_text("utf-8")),)
+    extra = (("bench/rego/floor.rego", FLOOR.read_text("utf-8")),)
     engine = EmbeddedEngine(dataclasses.replace(policies, modules=policies.modules + extra))
     doc = project(generate.document(domains), types)
     queries = [
