@@ -198,6 +198,12 @@ def to_resource(r: PolicyResource) -> dict[str, Any]:
 def to_document(
     resources: Iterable[PolicyResource], environ: Mapping[str, str] | None = None
 ) -> doc_mod.Document:
+    return _pack_document([to_resource(r) for r in resources], environ)
+
+
+def _pack_document(resources: list[dict[str, Any]], environ: Mapping[str, str] | None) -> doc_mod.Document:
+    """A pack document: the resources, with project, stack, region and config from the environment
+    the Pulumi CLI starts the pack in."""
     env = os.environ if environ is None else environ
     config = stack_config(env)
     region = doc_mod.parse_config_value(config.get("aws:region"))
@@ -207,7 +213,7 @@ def to_document(
         stack=env.get("PULUMI_STACK", ""),
         region=region if isinstance(region, str) and region != doc_mod.SECRET else None,
         config=config,
-        resources=[to_resource(r) for r in resources],
+        resources=resources,
     )
 
 
@@ -359,9 +365,6 @@ def document_from_request(request: Any, environ: Mapping[str, str] | None = None
     """The stack document straight from an ``AnalyzeStackRequest``, secrets and unknowns intact."""
     from google.protobuf import json_format
 
-    env = os.environ if environ is None else environ
-    config = stack_config(env)
-    region = doc_mod.parse_config_value(config.get("aws:region"))
     resources = []
     for r in request.resources:
         deps = dict.fromkeys(r.dependencies)
@@ -377,14 +380,7 @@ def document_from_request(request: Any, environ: Mapping[str, str] | None = None
                 "dependencies": list(deps),
             }
         )
-    return doc_mod.new_document(
-        source="pack",
-        project=env.get("PULUMI_PROJECT", ""),
-        stack=env.get("PULUMI_STACK", ""),
-        region=region if isinstance(region, str) and region != doc_mod.SECRET else None,
-        config=config,
-        resources=resources,
-    )
+    return _pack_document(resources, environ)
 
 
 _SERVICER_HELPERS = (

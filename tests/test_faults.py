@@ -126,25 +126,31 @@ def server() -> Iterator[OpaRestServer]:
         yield srv
 
 
+def _check_against(
+    capsys: pytest.CaptureFixture[str], server: OpaRestServer, documents: dict[str, Path], *extra: str
+) -> tuple[int, str, str]:
+    """`sesguard check` of the compliant document against the server's already loaded bundle."""
+    return run_cli(
+        capsys,
+        "check",
+        "--document",
+        str(documents["compliant"]),
+        "--opa-url",
+        server.url,
+        "--opa-bundle-loaded",
+        *extra,
+        "--format",
+        "json",
+    )
+
+
 @pytest.mark.parametrize("fault", ["drop", "close", "garbage", "500"])
 def test_opa_server_failing_mid_response_exits_2(
     capsys: pytest.CaptureFixture[str], server: OpaRestServer, documents: dict[str, Path], fault: str
 ) -> None:
     server.set_fault(fault, "/v1/data/sesguard/findings")
     try:
-        code, out, err = run_cli(
-            capsys,
-            "check",
-            "--document",
-            str(documents["compliant"]),
-            "--opa-url",
-            server.url,
-            "--opa-bundle-loaded",
-            "--opa-timeout",
-            "5",
-            "--format",
-            "json",
-        )
+        code, out, err = _check_against(capsys, server, documents, "--opa-timeout", "5")
     finally:
         server.set_fault(None)
     assert code == 2, (fault, out, err)
@@ -157,17 +163,7 @@ def test_opa_server_healthy_again_passes(
     capsys: pytest.CaptureFixture[str], server: OpaRestServer, documents: dict[str, Path]
 ) -> None:
     """The fault tests above fail because of the fault, not because the server never worked."""
-    code, out, _ = run_cli(
-        capsys,
-        "check",
-        "--document",
-        str(documents["compliant"]),
-        "--opa-url",
-        server.url,
-        "--opa-bundle-loaded",
-        "--format",
-        "json",
-    )
+    code, out, _ = _check_against(capsys, server, documents)
     assert code == 0 and json.loads(out)["summary"]["stacks"] == 1
 
 

@@ -19,7 +19,8 @@ from checks.report import FORMATS, render, summary_line
 from checks.report import github as github_report
 from checks.report import markdown as markdown_report
 
-SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared/data/sarif-schema-2.1.0.json"
+# The official OASIS SARIF 2.1.0 schema, vendored so the suite needs nothing outside the repository.
+SARIF_SCHEMA = Path(__file__).resolve().parent / "fixtures" / "sarif-schema-2.1.0.json"
 REPORT_SCHEMA = Path(__file__).resolve().parents[1] / "checks/schema/report-v1.json"
 SECRET_VALUE = "hunter2-Xq9-planted-secret"
 URN = "urn:pulumi:prod::ses-sender::aws:sesv2/emailIdentity:EmailIdentity::acmetickets"
@@ -28,13 +29,6 @@ URN = "urn:pulumi:prod::ses-sender::aws:sesv2/emailIdentity:EmailIdentity::acmet
 @pytest.fixture(scope="module")
 def policies() -> policyset.PolicySet:
     return policyset.load()
-
-
-@pytest.fixture(scope="module")
-def engine(policies: policyset.PolicySet):
-    e = EmbeddedEngine(policies)
-    yield e
-    e.close()
 
 
 def _judge(engine: EmbeddedEngine, doc: dict, file: str | None = None) -> StackResult:

@@ -29,11 +29,8 @@ DRIFT_RULE = "SES-043"
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "audit",
-        help="audit the live SES account of one region (read-only)",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = common.subcommand(
+        subparsers, "audit", "audit the live SES account of one region (read-only)", __doc__
     )
     add_aws_options(parser)
     parser.add_argument(

@@ -17,12 +17,7 @@ from checks.commands import common
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "bundle",
-        help="build an OPA bundle of the policies",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = common.subcommand(subparsers, "bundle", "build an OPA bundle of the policies", __doc__)
     parser.add_argument(
         "--output", "-o", required=True, metavar="FILE", help="where to write the .tar.gz bundle"
     )

@@ -18,11 +18,11 @@ from checks.findings import StackResult
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
+    parser = common.subcommand(
+        subparsers,
         "check",
-        help="check stacks (program, preview, state or document) against the policies",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "check stacks (program, preview, state or document) against the policies",
+        __doc__,
     )
     parser.add_argument(
         "--stack",

@@ -25,6 +25,7 @@ from checks.errors import InputError, SesguardError
 from checks.findings import StackResult
 from checks.policyset import PolicySet
 from checks.report import summary_line as report_summary
+from checks.sources.reading import decode_text
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
 LEVELS = ("mandatory", "advisory", "disabled")
@@ -35,6 +36,14 @@ _THRESHOLD = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 # --- options -------------------------------------------------------------------------------------
+
+
+def subcommand(subparsers: Any, name: str, help: str, description: str | None) -> argparse.ArgumentParser:
+    """A subcommand whose --help shows its module docstring as written (examples keep their lines)."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        name, help=help, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    return parser
 
 
 def add_report_options(parser: argparse.ArgumentParser, formats: Sequence[str] = FORMATS) -> None:
@@ -174,12 +183,7 @@ def load_waivers(path: str) -> list[Any]:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read waiver file: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            path, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
-        ) from None
+    text = decode_text(raw, path)
     if not text.strip():
         raise InputError(path, "waiver file is empty")
     try:

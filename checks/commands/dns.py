@@ -19,11 +19,8 @@ from checks.sources import dns as dns_source
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "dns",
-        help="check a domain's published DMARC, DKIM and MAIL FROM records",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = common.subcommand(
+        subparsers, "dns", "check a domain's published DMARC, DKIM and MAIL FROM records", __doc__
     )
     parser.add_argument("domain", metavar="DOMAIN", help="the sending domain, e.g. example.com")
     parser.add_argument(

@@ -30,11 +30,8 @@ ClientFactory = Callable[[str], Any]
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "request",
-        help="build and lint the SES production-access request; --submit sends it",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = common.subcommand(
+        subparsers, "request", "build and lint the SES production-access request; --submit sends it", __doc__
     )
     parser.add_argument("--stack", required=True, metavar="NAME", help="the stack the request is for")
     parser.add_argument("--root", metavar="DIR", help="the Pulumi project (default: this repository)")

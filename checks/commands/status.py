@@ -27,11 +27,11 @@ LEVELS: dict[str, tuple[str, float, float]] = {
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
+    parser = common.subcommand(
+        subparsers,
         "status",
-        help="sandbox or production, quota, enforcement and reputation of one region",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "sandbox or production, quota, enforcement and reputation of one region",
+        __doc__,
     )
     add_aws_options(parser)
     common.add_report_options(parser, formats=("text", "json"))

@@ -43,15 +43,20 @@ def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def parse_json(raw: bytes, where: str) -> Any:
-    if not raw.strip():
-        raise InputError(where, "file is empty")
+def decode_text(raw: bytes, where: str) -> str:
+    """The file's text (a UTF-8 byte-order mark dropped), or an InputError naming the first bad byte."""
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
             where, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
         ) from None
+
+
+def parse_json(raw: bytes, where: str) -> Any:
+    if not raw.strip():
+        raise InputError(where, "file is empty")
+    text = decode_text(raw, where)
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
