@@ -23,7 +23,9 @@ SECRET = "[secret]"
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270"
 
-SOURCES = ("program", "preview", "state", "pack", "live", "dns", "request")
+SOURCES = ("program", "preview", "state", "pack", "live", "dns", "request", "terraform", "cloudformation")
+# The language of the code that declared a stack: picks the remediation snippet a report shows.
+LANGUAGES = ("python", "typescript", "go", "csharp", "java", "yaml", "terraform", "cloudformation")
 
 Document = dict[str, Any]
 
@@ -79,6 +81,9 @@ def resource_name(urn: str) -> str:
     return urn.rsplit("::", 1)[-1]
 
 
+_OPTIONAL_RESOURCE_KEYS = ("region", "location")
+
+
 def new_document(
     *,
     source: str,
@@ -90,6 +95,7 @@ def new_document(
     facts: dict[str, Any] | None = None,
     request: dict[str, Any] | None = None,
     file: str | None = None,
+    language: str | None = None,
 ) -> Document:
     doc: Document = {
         "schema": SCHEMA,
@@ -106,6 +112,9 @@ def new_document(
                 "props": scrub(r.get("props") or {}),
                 "parent": r.get("parent") or None,
                 "dependencies": list(r.get("dependencies") or []),
+                # Optional: the region of the resource's own provider, and where the user's code
+                # declares it (file relative to the repository root, line, column).
+                **{k: r[k] for k in _OPTIONAL_RESOURCE_KEYS if r.get(k) is not None},
             }
             for r in resources
         ],
@@ -115,4 +124,6 @@ def new_document(
         doc["request"] = scrub(request)
     if file is not None:
         doc["file"] = file
+    if language is not None:
+        doc["language"] = language
     return doc

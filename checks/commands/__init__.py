@@ -1,1 +1,1 @@
-"""One module per `sesguard` subcommand; shared option handling in common.py."""
+"""One module per `sesguard` subcommand; the options they share are in options.py."""

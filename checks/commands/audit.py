@@ -19,17 +19,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from checks.commands import common
+from checks import judging, policyset
+from checks.commands import options
 from checks.document import Document
+from checks.engine import factory
 from checks.findings import Finding, StackResult
 from checks.policyset import PolicySet
+from checks.report import output
 from checks.sources import live
 
 DRIFT_RULE = "SES-043"
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = common.subcommand(
+    parser = options.subcommand(
         subparsers, "audit", "audit the live SES account of one region (read-only)", __doc__
     )
     add_aws_options(parser)
@@ -38,7 +41,7 @@ def add_parser(subparsers: Any) -> None:
         metavar="NAME",
         help="judge under this stack's config and compare with what it declares (SES-043)",
     )
-    common.add_common(parser)
+    options.add_common(parser)
     parser.set_defaults(func=run)
 
 
@@ -50,7 +53,7 @@ def add_aws_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--profile", metavar="P", help="AWS profile from ~/.aws/config")
     group.add_argument(
         "--retries",
-        type=common.positive_int,
+        type=options.positive_int,
         default=live.DEFAULT_MAX_ATTEMPTS,
         metavar="N",
         help="retries per call after throttling or a 5xx, botocore standard mode's max_attempts "
@@ -122,8 +125,8 @@ def not_evaluated(
 
 
 def run(args: argparse.Namespace) -> int:
-    policies = common.load_policies()
-    engine = common.make_engine(args, policies)
+    policies = policyset.load()
+    engine = factory.make_engine(args, policies)
     try:
         config: dict[str, Any] = {}
         production = False
@@ -144,16 +147,16 @@ def run(args: argparse.Namespace) -> int:
                 declared=declared,
                 progress=progress,
             )
-        result = common.judge_one(document, engine)
+        result = judging.judge_one(document, engine)
     finally:
         engine.close()
     result, skipped = not_evaluated(result, document, policies, drift=declared is not None)
-    code = common.emit([result], args, policies)
+    code = output.emit([result], args, policies)
     if skipped:
         print(
             f"sesguard: audit incomplete: {len(skipped)} rule(s) not evaluated ({', '.join(skipped)}); "
             "see the report",
             file=sys.stderr,
         )
-        return common.EXIT_ERROR
+        return judging.EXIT_ERROR
     return code

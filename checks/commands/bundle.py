@@ -12,12 +12,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from checks import judging, policyset, settings
 from checks.bundle import build_bundle, default_revision
-from checks.commands import common
+from checks.commands import options
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = common.subcommand(subparsers, "bundle", "build an OPA bundle of the policies", __doc__)
+    parser = options.subcommand(subparsers, "bundle", "build an OPA bundle of the policies", __doc__)
     parser.add_argument(
         "--output", "-o", required=True, metavar="FILE", help="where to write the .tar.gz bundle"
     )
@@ -35,10 +36,12 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    policies = common.load_policies()
-    settings = common.settings(args, policies) if (args.waivers or args.level or args.threshold) else None
-    revision = args.revision or default_revision(policies, settings)
-    out = build_bundle(policies, Path(args.output), revision=revision, settings=settings)
+    policies = policyset.load()
+    run_settings = (
+        settings.from_args(args, policies) if (args.waivers or args.level or args.threshold) else None
+    )
+    revision = args.revision or default_revision(policies, run_settings)
+    out = build_bundle(policies, Path(args.output), revision=revision, settings=run_settings)
     baked = ", with settings" if settings is not None else ""
     print(f"sesguard: wrote {out} (revision {revision}, {len(policies.modules)} modules{baked})")
-    return common.EXIT_PASS
+    return judging.EXIT_PASS

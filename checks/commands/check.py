@@ -12,13 +12,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from checks.commands import common
+from checks import judging, policyset
+from checks.commands import options
+from checks.engine import factory
 from checks.errors import SesguardError
 from checks.findings import StackResult
+from checks.report import output
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = common.subcommand(
+    parser = options.subcommand(
         subparsers,
         "check",
         "check stacks (program, preview, state or document) against the policies",
@@ -38,7 +41,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--jobs",
         "-j",
-        type=common.positive_int,
+        type=options.positive_int,
         default=None,
         metavar="N",
         help="stacks run at once (default: cores)",
@@ -48,7 +51,7 @@ def add_parser(subparsers: Any) -> None:
         metavar="DIR",
         help="the Pulumi project: its __main__.py and stacks/ (default: this repository)",
     )
-    common.add_common(parser)
+    options.add_common(parser)
     parser.set_defaults(func=run)
 
 
@@ -61,7 +64,7 @@ def _file_source(args: argparse.Namespace) -> tuple[str, str] | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    policies = common.load_policies()
+    policies = policyset.load()
     source = _file_source(args)
     if source is not None and args.stack:
         raise SesguardError(f"--stack selects program stacks; it cannot be combined with --{source[0]}")
@@ -69,12 +72,12 @@ def run(args: argparse.Namespace) -> int:
         from checks import sources
 
         document = sources.load(*source)
-        engine = common.make_engine(args, policies)
+        engine = factory.make_engine(args, policies)
         try:
-            results = common.judge([document], engine)
+            results = judging.judge([document], engine)
         finally:
             engine.close()
-        return common.emit(results, args, policies)
+        return output.emit(results, args, policies)
     return _run_program(args, policies)
 
 
@@ -89,7 +92,7 @@ def _run_program(args: argparse.Namespace, policies: Any) -> int:
     names = list(dict.fromkeys(args.stack)) or program.list_stacks(root)
     if not names:
         raise SesguardError(f"{root / program.STACKS_DIR}: no Pulumi.<stack>.yaml files to check")
-    engine = common.make_engine(args, policies)
+    engine = factory.make_engine(args, policies)
     results: list[StackResult] = []
     errors: list[SesguardError] = []
     try:
@@ -98,7 +101,7 @@ def _run_program(args: argparse.Namespace, policies: Any) -> int:
                 errors.append(outcome.error)
             elif outcome.document is not None:
                 try:
-                    results.append(common.judge_one(outcome.document, engine))
+                    results.append(judging.judge_one(outcome.document, engine))
                 except SesguardError as exc:
                     # An engine that failed once is not trusted with the rest: stop here, report
                     # the stacks already judged, and exit 2 (leaving the generator kills the workers).
@@ -106,7 +109,7 @@ def _run_program(args: argparse.Namespace, policies: Any) -> int:
                     break
     finally:
         engine.close()
-    code = common.emit(results, args, policies) if results else common.EXIT_ERROR
+    code = output.emit(results, args, policies) if results else judging.EXIT_ERROR
     for error in errors:
         print(f"sesguard: {error}", file=sys.stderr)
-    return common.EXIT_ERROR if errors else code
+    return judging.EXIT_ERROR if errors else code

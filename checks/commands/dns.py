@@ -12,14 +12,17 @@ import argparse
 import sys
 from typing import Any
 
+from checks import judging, policyset
 from checks.aws import sesv2_client
-from checks.commands import common
+from checks.commands import options
+from checks.engine import factory
 from checks.errors import SesguardError
+from checks.report import output
 from checks.sources import dns as dns_source
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = common.subcommand(
+    parser = options.subcommand(
         subparsers, "dns", "check a domain's published DMARC, DKIM and MAIL FROM records", __doc__
     )
     parser.add_argument("domain", metavar="DOMAIN", help="the sending domain, e.g. example.com")
@@ -53,7 +56,7 @@ def add_parser(subparsers: Any) -> None:
         metavar="SECONDS",
         help=f"per-query time limit ({dns_source.DEFAULT_TIMEOUT:g})",
     )
-    common.add_common(parser)
+    options.add_common(parser)
     parser.set_defaults(func=run)
 
 
@@ -72,13 +75,13 @@ def run(args: argparse.Namespace) -> int:
     resolver = dns_source.make_resolver(nameserver, args.timeout)
     progress = _progress if sys.stderr.isatty() else None
     document = dns_source.read(target, resolver, progress=progress)
-    policies = common.load_policies()
-    engine = common.make_engine(args, policies)
+    policies = policyset.load()
+    engine = factory.make_engine(args, policies)
     try:
-        results = common.judge([document], engine)
+        results = judging.judge([document], engine)
     finally:
         engine.close()
-    return common.emit(results, args, policies)
+    return output.emit(results, args, policies)
 
 
 def _progress(what: str) -> None:

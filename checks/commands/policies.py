@@ -10,16 +10,17 @@ import argparse
 import json
 from typing import Any
 
-from checks import __version__
-from checks.commands import common
+from checks import __version__, judging, policyset
+from checks.commands import options
 from checks.policyset import PolicySet, Rule
+from checks.report import output
 
 FORMATS = ("markdown", "json")
 
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("policies", help="print the rule catalog", description=__doc__)
-    common.add_report_options(parser, FORMATS)
+    options.add_report_options(parser, FORMATS)
     parser.set_defaults(func=run)
 
 
@@ -92,7 +93,7 @@ def as_json(policies: PolicySet) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    policies = common.load_policies()
+    policies = policyset.load()
     text = markdown(policies) if args.format == "markdown" else as_json(policies)
-    common.write_report(text, args, f"sesguard: {len(policies.rules)} rules written to {args.output}")
-    return common.EXIT_PASS
+    output.write_report(text, args, f"sesguard: {len(policies.rules)} rules written to {args.output}")
+    return judging.EXIT_PASS

@@ -20,17 +20,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from checks import judging, policyset
 from checks import request as request_builder
 from checks.aws import sesv2_client
-from checks.commands import common
+from checks.commands import options
 from checks.document import Document
+from checks.engine import factory
 from checks.errors import SesguardError
+from checks.report import output
 
 ClientFactory = Callable[[str], Any]
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = common.subcommand(
+    parser = options.subcommand(
         subparsers, "request", "build and lint the SES production-access request; --submit sends it", __doc__
     )
     parser.add_argument("--stack", required=True, metavar="NAME", help="the stack the request is for")
@@ -49,7 +52,7 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument("--submit", action="store_true", help="send the request when the lint passes")
     parser.add_argument("--yes", "-y", action="store_true", help="with --submit: do not ask for confirmation")
-    common.add_common(parser)
+    options.add_common(parser)
     parser.set_defaults(func=run)
 
 
@@ -70,16 +73,16 @@ def run(args: argparse.Namespace, *, client_factory: ClientFactory | None = None
             raise SesguardError(
                 f"{args.request_output}: cannot write the request: {exc.strerror or exc}"
             ) from None
-    policies = common.load_policies()
-    engine = common.make_engine(args, policies)
+    policies = policyset.load()
+    engine = factory.make_engine(args, policies)
     try:
-        results = common.judge([document], engine)
+        results = judging.judge([document], engine)
     finally:
         engine.close()
-    code = common.emit(results, args, policies)
+    code = output.emit(results, args, policies)
     if not args.submit:
         return code
-    if code != common.EXIT_PASS:
+    if code != judging.EXIT_PASS:
         print("sesguard: not submitted: the request has mandatory findings (see the report)", file=sys.stderr)
         return code
     region = args.region or document.get("region")
@@ -88,8 +91,8 @@ def run(args: argparse.Namespace, *, client_factory: ClientFactory | None = None
     if not args.yes and not _confirm(f"Submit this production-access request to SES in {region}? [y/N] "):
         print("sesguard: not submitted", file=sys.stderr)
         return code
-    factory = client_factory or (lambda r: sesv2_client(r, args.profile))
-    status = submit(params, region, factory)
+    make_client = client_factory or (lambda r: sesv2_client(r, args.profile))
+    status = submit(params, region, make_client)
     print(f"sesguard: submitted; {status}", file=sys.stderr)
     return code
 

@@ -14,9 +14,10 @@ import json
 import sys
 from typing import Any
 
-from checks import __version__
-from checks.commands import common
+from checks import __version__, judging
+from checks.commands import options
 from checks.commands.audit import add_aws_options
+from checks.report import output
 from checks.sources import live
 
 # AWS's levels for the reputation metrics (SES-FACTS.md): review, then a possible pause.
@@ -27,14 +28,14 @@ LEVELS: dict[str, tuple[str, float, float]] = {
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = common.subcommand(
+    parser = options.subcommand(
         subparsers,
         "status",
         "sandbox or production, quota, enforcement and reputation of one region",
         __doc__,
     )
     add_aws_options(parser)
-    common.add_report_options(parser, formats=("text", "json"))
+    options.add_report_options(parser, formats=("text", "json"))
     parser.set_defaults(func=run)
 
 
@@ -163,10 +164,10 @@ def run(args: argparse.Namespace) -> int:
         color = not args.output and sys.stdout.isatty()
         text = render_text(summary, color)
     acc = summary["account"] or {}
-    common.write_report(
+    output.write_report(
         text,
         args,
         f"sesguard: {summary['region']}: {acc.get('mode', 'unknown')}, "
         f"enforcement {acc.get('enforcementStatus', 'unknown')}",
     )
-    return common.EXIT_ERROR if summary["notRead"] else common.EXIT_PASS
+    return judging.EXIT_ERROR if summary["notRead"] else judging.EXIT_PASS

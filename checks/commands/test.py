@@ -10,8 +10,9 @@ import argparse
 import json
 from typing import Any
 
-from checks import regotest
-from checks.commands import common
+from checks import judging, policyset, regotest
+from checks.commands import options
+from checks.report import output
 
 FORMATS = ("text", "json")
 
@@ -25,7 +26,7 @@ def add_parser(subparsers: Any) -> None:
         metavar="PCT",
         help="fail when total line coverage is below PCT percent (default 0)",
     )
-    common.add_report_options(parser, FORMATS)
+    options.add_report_options(parser, FORMATS)
     parser.set_defaults(func=run)
 
 
@@ -71,10 +72,10 @@ def _json(run: regotest.TestRun, minimum: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = regotest.run(common.load_policies())
+    result = regotest.run(policyset.load())
     text = (_text if args.format == "text" else _json)(result, args.coverage_min)
     passed = len(result.outcomes) - len(result.failed)
     summary = f"{passed} passed, {len(result.failed)} failed, coverage {result.coverage:.1f}%"
-    common.write_report(text, args, summary)
+    output.write_report(text, args, summary)
     ok = not result.failed and result.coverage >= args.coverage_min
-    return common.EXIT_PASS if ok else common.EXIT_FINDINGS
+    return judging.EXIT_PASS if ok else judging.EXIT_FINDINGS

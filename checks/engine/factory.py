@@ -1,0 +1,29 @@
+"""Which engine a run uses: the embedded OPA, or the OPA server at ``--opa-url``."""
+
+from __future__ import annotations
+
+import argparse
+
+from checks import settings
+from checks.engine import Engine
+from checks.policyset import PolicySet
+
+
+def make_engine(args: argparse.Namespace, policies: PolicySet) -> Engine:
+    """The engine for this run, loaded with the policies and the run's rule settings."""
+    run_settings = settings.from_args(args, policies)
+    if getattr(args, "opa_url", None):
+        from checks.engine.server import ServerEngine
+
+        return ServerEngine(
+            args.opa_url,
+            policies,
+            run_settings,
+            timeout=args.opa_timeout,
+            ca=args.opa_ca,
+            token=args.opa_token,
+            bundle_loaded=args.opa_bundle_loaded,
+        )
+    from checks.engine.embedded import EmbeddedEngine
+
+    return EmbeddedEngine(policies, run_settings)
