@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from checks.document import LANGUAGES
 from checks.errors import SesguardError
 
 POLICY_DIR = Path(__file__).resolve().parent.parent / "policies"
@@ -34,11 +35,18 @@ class Rule:
     remediation: str
     package: str
     file: str
+    # METADATA `custom.remediation_code`: (language, snippet) pairs, language one of
+    # document.LANGUAGES; `remediation` stays the language-neutral text.
+    remediation_code: tuple[tuple[str, str], ...] = ()
 
     @property
     def policy_name(self) -> str:
         """The Pulumi policy name, e.g. ``ses-005-dmarc-reject``."""
         return f"{self.id.lower()}-{self.slug}"
+
+    def snippet(self, language: str | None) -> str | None:
+        """The remediation snippet for ``language``, if the rule has one."""
+        return next((code for lang, code in self.remediation_code if lang == language), None)
 
     @property
     def url(self) -> str:
@@ -92,9 +100,22 @@ def _rules_of(path: str, text: str) -> list[Rule]:
                 remediation=str(custom["remediation"]).strip(),
                 package=pkg.group(1) if pkg else "",
                 file=path,
+                remediation_code=_remediation_code(path, custom),
             )
         )
     return rules
+
+
+def _remediation_code(path: str, custom: dict) -> tuple[tuple[str, str], ...]:
+    code = custom.get("remediation_code") or {}
+    if not isinstance(code, dict) or not all(
+        lang in LANGUAGES and isinstance(text, str) for lang, text in code.items()
+    ):
+        raise SesguardError(
+            f"{path}: rule {custom['id']} remediation_code must map languages "
+            f"({', '.join(LANGUAGES)}) to snippets"
+        )
+    return tuple((str(lang), text.strip("\n")) for lang, text in code.items())
 
 
 @cache
