@@ -120,8 +120,9 @@ def project(root: Path, stacks: int) -> Path:
     """
     root = Path(root)
     (root / "stacks").mkdir(parents=True, exist_ok=True)
-    for name in ("Pulumi.yaml", "__main__.py"):
-        shutil.copy2(ROOT / name, root / name)
+    shutil.copy2(ROOT / "__main__.py", root / "__main__.py")
+    # This repo's project without its virtualenv option: the program runs in sesguard's own Python.
+    (root / "Pulumi.yaml").write_text("name: ses-sender\nruntime: python\nstackConfigDir: stacks\n", "utf-8")
     if not (root / "infra").exists():
         os.symlink(ROOT / "infra", root / "infra", target_is_directory=True)
     for old in (root / "stacks").glob("Pulumi.*.yaml"):

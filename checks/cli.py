@@ -17,7 +17,7 @@ from checks.errors import SesguardError
 EXIT_PASS, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 # Subcommand modules; each defines `add_parser(subparsers)` which sets `func(args) -> int`.
-COMMANDS = ("check", "audit", "dns", "request", "status", "policies", "test", "bundle")
+COMMANDS = ("check", "audit", "dns", "request", "status", "policies", "test", "bundle", "engine", "pack")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -10,9 +10,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources as importlib_resources
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from checks.errors import InputError
 
@@ -30,8 +28,15 @@ LANGUAGES = ("python", "typescript", "go", "csharp", "java", "yaml", "terraform"
 Document = dict[str, Any]
 
 
+if TYPE_CHECKING:
+    import jsonschema
+
+
 @cache
 def _validator() -> jsonschema.protocols.Validator:
+    # Imported here: a project's own virtualenv runs the program source without jsonschema.
+    import jsonschema
+
     text = importlib_resources.files("checks").joinpath("schema/stack-v1.json").read_text("utf-8")
     schema = json.loads(text)
     cls = jsonschema.validators.validator_for(schema)

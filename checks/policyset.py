@@ -7,8 +7,10 @@ the reports can never disagree with the Rego.
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -17,7 +19,23 @@ import yaml
 from checks.document import LANGUAGES
 from checks.errors import SesguardError
 
-POLICY_DIR = Path(__file__).resolve().parent.parent / "policies"
+
+def _installed_pack() -> Path:
+    """The pack installed with sesguard: the package ``sesguard_policies`` (policies/ in the repository).
+
+    Located through the import system, so a wheel reads its own copy and an editable install the
+    repository's policies/; never a path relative to this file.
+    """
+    spec = importlib.util.find_spec("sesguard_policies")
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    return Path(locations[0]) if locations else Path("sesguard_policies (not installed)")
+
+
+POLICY_DIR = _installed_pack()
+ENV_POLICIES = "SESGUARD_POLICIES"
+# The pack's own ids; an organisation's rules use any other prefix (ORG-001, ACME-MAIL-2).
+PACK_PREFIX = "SES-"
+RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+$")
 DOCS_URL = "https://github.com/sesguard/sesguard/blob/main/docs/rules.md"
 
 _METADATA = re.compile(r"^# METADATA\n((?:#.*\n)+)", re.MULTILINE)
@@ -38,6 +56,8 @@ class Rule:
     # METADATA `custom.remediation_code`: (language, snippet) pairs, language one of
     # document.LANGUAGES; `remediation` stays the language-neutral text.
     remediation_code: tuple[tuple[str, str], ...] = ()
+    # False for an organisation's rule from --extra-policies (``file`` then starts with its folder).
+    builtin: bool = True
 
     @property
     def policy_name(self) -> str:
@@ -60,8 +80,18 @@ class PolicySet:
     tests: tuple[tuple[str, str], ...]
     rules: tuple[Rule, ...]
 
+    # --extra-policies folders: the prefix of their modules' paths -> the folder on disk.
+    extras: tuple[tuple[str, Path], ...] = ()
+
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
+
+    def path_of(self, rel: str) -> Path:
+        """Where a module (path as in ``modules``) lies on disk, for messages that name the file."""
+        for prefix, folder in self.extras:
+            if rel.startswith(prefix + "/"):
+                return folder / rel[len(prefix) + 1 :]
+        return self.root / rel
 
 
 def _metadata_blocks(path: str, text: str) -> list[dict]:
@@ -118,25 +148,136 @@ def _remediation_code(path: str, custom: dict) -> tuple[tuple[str, str], ...]:
     return tuple((str(lang), text.strip("\n")) for lang, text in code.items())
 
 
-@cache
-def load(root: Path = POLICY_DIR) -> PolicySet:
-    """Read every .rego module under root once per process."""
-    if not root.is_dir():
-        raise SesguardError(f"{root}: policy directory not found")
-    modules, tests, rules = [], [], []
+def _read(root: Path, prefix: str = "") -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    modules: list[tuple[str, str]] = []
+    tests: list[tuple[str, str]] = []
     for p in sorted(root.rglob("*.rego")):
-        rel = p.relative_to(root).as_posix()
+        rel = (prefix + "/" if prefix else "") + p.relative_to(root).as_posix()
         try:
             text = p.read_text("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise SesguardError(f"{p}: cannot read policy: {exc}") from None
-        if p.name.endswith("_test.rego"):
-            tests.append((rel, text))
-        else:
-            modules.append((rel, text))
-            rules.extend(_rules_of(rel, text))
-    ids = [r.id for r in rules]
-    dupes = sorted({i for i in ids if ids.count(i) > 1})
+        (tests if p.name.endswith("_test.rego") else modules).append((rel, text))
+    return modules, tests
+
+
+_DENY = re.compile(r"^deny\b", re.MULTILINE)
+
+
+def _extra_rules(
+    folder: Path, prefix: str, modules: list[tuple[str, str]], pack_packages: set[str]
+) -> list[Rule]:
+    """An organisation's rules: same METADATA contract, their own ids and packages under ``ses.``."""
+    rules: list[Rule] = []
+    for rel, text in modules:
+        path = folder / rel[len(prefix) + 1 :]
+        pkg = _PACKAGE.search(text)
+        name = pkg.group(1) if pkg else ""
+        if not (name.startswith("ses.") or name.startswith("lib.")):
+            raise SesguardError(
+                f"{path}: package {name or '(none)'}: an organisation rule's package must be under "
+                "`ses.` (its `deny` set is gathered from data.ses.<name>.deny) or `lib.` for helpers"
+            )
+        if name in pack_packages:
+            raise SesguardError(f"{path}: package {name} is the pack's own: use a package of your own")
+        found = [replace(r, file=rel, builtin=False) for r in _rules_of(str(path), text)]
+        if _DENY.search(text) and not found:
+            raise SesguardError(
+                f"{path}: `deny` without a # METADATA block with custom id, slug, severity, "
+                "enforcement and remediation"
+            )
+        rules.extend(found)
+    return rules
+
+
+def _check_ids(policyset: PolicySet) -> None:
+    seen: dict[str, str] = {}
+    for rule in policyset.rules:
+        where = policyset.path_of(rule.file)
+        if not RULE_ID.match(rule.id):
+            raise SesguardError(f"{where}: rule id {rule.id!r} is not of the form ABC-123")
+        if not rule.builtin and rule.id.startswith(PACK_PREFIX):
+            raise SesguardError(f"{where}: rule id {rule.id} collides with the pack's {PACK_PREFIX}* ids")
+        if rule.id in seen:
+            raise SesguardError(f"{where}: rule id {rule.id} is already defined in {seen[rule.id]}")
+        seen[rule.id] = str(where)
+        if rule.enforcement not in ENFORCEMENTS or rule.severity not in SEVERITIES:
+            raise SesguardError(
+                f"{where}: rule {rule.id}: severity must be one of {', '.join(SEVERITIES)} and "
+                f"enforcement one of {', '.join(ENFORCEMENTS)}"
+            )
+
+
+ENFORCEMENTS = ("mandatory", "advisory", "disabled")
+SEVERITIES = ("low", "medium", "high", "critical")
+
+
+def default_root(environ: os._Environ[str] | dict[str, str] | None = None) -> Path:
+    """``SESGUARD_POLICIES`` when set (a customised copy of the pack), else the installed pack."""
+    env = os.environ if environ is None else environ
+    value = env.get(ENV_POLICIES, "").strip()
+    return Path(value) if value else POLICY_DIR
+
+
+@cache
+def load(root: Path | None = None, extras: tuple[Path, ...] = ()) -> PolicySet:
+    """Read every .rego module under root (and each --extra-policies folder) once per process."""
+    root = default_root() if root is None else root
+    if not root.is_dir():
+        raise SesguardError(f"{root}: policy directory not found")
+    modules, tests = _read(root)
+    rules: list[Rule] = []
+    for rel, text in modules:
+        rules.extend(_rules_of(rel, text))
+    dupes = sorted({r.id for r in rules if [x.id for x in rules].count(r.id) > 1})
     if dupes:
         raise SesguardError(f"{root}: rule ids defined twice: {', '.join(dupes)}")
-    return PolicySet(root, tuple(modules), tuple(tests), tuple(sorted(rules, key=lambda r: r.id)))
+    pack_packages = {m.group(1) for _, t in modules if (m := _PACKAGE.search(t))}
+    prefixes: list[tuple[str, Path]] = []
+    for folder in extras:
+        folder = folder.resolve()
+        if not folder.is_dir():
+            raise SesguardError(f"{folder}: --extra-policies directory not found")
+        prefix = f"extra/{folder.name}"
+        if any(p == prefix for p, _ in prefixes):
+            raise SesguardError(f"{folder}: another --extra-policies folder is also named {folder.name!r}")
+        prefixes.append((prefix, folder))
+        extra_modules, extra_tests = _read(folder, prefix)
+        if not extra_modules:
+            raise SesguardError(f"{folder}: no .rego modules in this --extra-policies folder")
+        rules.extend(_extra_rules(folder, prefix, extra_modules, pack_packages))
+        modules += extra_modules
+        tests += extra_tests
+    policyset = PolicySet(
+        root, tuple(modules), tuple(tests), tuple(sorted(rules, key=lambda r: r.id)), tuple(prefixes)
+    )
+    if extras:
+        _check_ids(policyset)
+    return policyset
+
+
+def from_args(args: object) -> PolicySet:
+    """The policies a command runs: ``--policies``/SESGUARD_POLICIES and each ``--extra-policies``.
+
+    Organisation rules are compiled once here, so Rego that does not compile is exit 2 naming its
+    file in every command, even one (``policies``, ``bundle``) that never evaluates.
+    """
+    chosen = getattr(args, "policies", None)
+    extras = tuple(Path(p) for p in getattr(args, "extra_policies", None) or ())
+    policyset = load(Path(chosen) if chosen else None, extras)
+    if extras:
+        _compile(policyset)
+    return policyset
+
+
+def _compile(policyset: PolicySet) -> None:
+    from checks.engine.embedded import EmbeddedEngine
+    from checks.errors import EngineError
+
+    try:
+        EmbeddedEngine(policyset, with_tests=True).close()
+    except EngineError as exc:
+        message = str(exc)
+        for prefix, folder in policyset.extras:
+            message = message.replace(prefix + "/", f"{folder}/")
+        raise SesguardError(message) from None

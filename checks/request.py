@@ -280,7 +280,6 @@ def document(stack: str, root: Path | str | None = None, config: Mapping[str, An
     """Run the program for ``stack`` under mocks and build its request document."""
     from checks.sources import program
 
-    root = root or program.ROOT
     raw = dict(config) if config is not None else program.load_stack_config(root, stack)
     stack_doc = program.run_stack(stack, root, config_override=raw if config is not None else None)
     return request_document(stack_doc, raw)

@@ -17,12 +17,11 @@ import yaml
 from checks import yamlio
 from checks.engine import Settings
 from checks.errors import InputError, SesguardError
-from checks.policyset import PolicySet
+from checks.policyset import RULE_ID, PolicySet
 from checks.sources.reading import decode_text
 
 LEVELS = ("mandatory", "advisory", "disabled")
 
-_RULE_ID = re.compile(r"^SES-\d{3}$")
 _THRESHOLD = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -31,7 +30,7 @@ def parse_levels(items: Iterable[str], policies: PolicySet | None = None) -> dic
     for item in items:
         rule, sep, level = item.partition("=")
         rule, level = rule.strip().upper(), level.strip().lower()
-        if not sep or not _RULE_ID.match(rule) or level not in LEVELS:
+        if not sep or not RULE_ID.match(rule) or level not in LEVELS:
             raise SesguardError(f"--level {item!r}: expected ID=LEVEL with LEVEL one of {', '.join(LEVELS)}")
         if policies is not None and policies.rule(rule) is None:
             raise SesguardError(f"--level {item!r}: no rule {rule} in {policies.root}")

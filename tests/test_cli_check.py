@@ -23,8 +23,10 @@ DOC = "tests/fixtures/check/program_prod.json"
 
 def _project_root(tmp: Path, stacks: dict[str, str]) -> Path:
     """A Pulumi project folder using this repository's program with the given stack files."""
-    for name in ("__main__.py", "Pulumi.yaml", "infra"):
+    for name in ("__main__.py", "infra"):
         (tmp / name).symlink_to(ROOT / name)
+    # This repo's project without its virtualenv option: the program runs in the test's own Python.
+    (tmp / "Pulumi.yaml").write_text("name: ses-sender\nruntime: python\nstackConfigDir: stacks\n", "utf-8")
     (tmp / "stacks").mkdir()
     for name, text in stacks.items():
         (tmp / "stacks" / f"Pulumi.{name}.yaml").write_text(text, encoding="utf-8")

@@ -54,7 +54,8 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def project(root: Path, stacks: dict[str, str], program: str | None = None) -> Path:
     """A Pulumi project folder for ``check --root``: this repo's program, the given stack files."""
     (root / "stacks").mkdir(parents=True)
-    shutil.copy2(ROOT / "Pulumi.yaml", root / "Pulumi.yaml")
+    # This repo's project without its virtualenv option: the program runs in the test's own Python.
+    (root / "Pulumi.yaml").write_text("name: ses-sender\nruntime: python\nstackConfigDir: stacks\n", "utf-8")
     (root / "__main__.py").write_text(program or (ROOT / "__main__.py").read_text("utf-8"), "utf-8")
     for name, source in stacks.items():
         shutil.copy2(ROOT / "stacks" / f"Pulumi.{source}.yaml", root / "stacks" / f"Pulumi.{name}.yaml")

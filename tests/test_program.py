@@ -323,6 +323,7 @@ def test_bad_config_is_one_clear_line(change: Any, key: str) -> None:
 
 
 def test_bad_yaml_names_the_file(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: broken\nruntime: python\nstackConfigDir: stacks\n")
     (tmp_path / "stacks").mkdir()
     (tmp_path / "stacks" / "Pulumi.broken.yaml").write_text("config:\n  aws:region: [us-east-1\n")
     with pytest.raises(SesguardError, match=r"Pulumi\.broken\.yaml.*not valid YAML"):

@@ -21,7 +21,7 @@ from checks.document import Document
 from checks.engine.embedded import EmbeddedEngine
 from checks.sources import program
 
-REPO = program.ROOT
+REPO = Path(__file__).resolve().parents[1]
 STACKS = ("dev", "staging", "prod", "marketing")
 
 
@@ -314,6 +314,8 @@ def _project(tmp_path: Path, name: str, config: dict[str, Any]) -> Path:
     """A Pulumi project whose program is this repository's, with one stack file of our own."""
     (tmp_path / "__main__.py").symlink_to(REPO / "__main__.py")
     (tmp_path / "infra").symlink_to(REPO / "infra")
+    project_file = "name: ses-sender\nruntime: python\nstackConfigDir: stacks\n"
+    (tmp_path / "Pulumi.yaml").write_text(project_file, "utf-8")
     (tmp_path / "stacks").mkdir()
     import yaml
 

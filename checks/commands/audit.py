@@ -76,10 +76,12 @@ def progress_reporter() -> Iterator[Callable[[str], None]]:
 
 def _stack_inputs(name: str) -> tuple[dict[str, Any], bool, list[dict[str, Any]]]:
     """The stack's config, whether it is marked production, and its declared resources."""
+    from checks import project
     from checks.sources import program
 
-    raw = program.load_stack_config(program.ROOT, name)
-    production = raw.get(f"{program.PROJECT}:production") in (True, "true", "True")
+    proj = project.find()  # the project in the current directory
+    raw = program.load_stack_config(proj.root, name)
+    production = raw.get(f"{proj.name}:production") in (True, "true", "True")
     declared_doc = program.run_stack(name)
     return declared_doc["config"], production, declared_doc["resources"]
 
@@ -125,7 +127,7 @@ def not_evaluated(
 
 
 def run(args: argparse.Namespace) -> int:
-    policies = policyset.load()
+    policies = policyset.from_args(args)
     engine = factory.make_engine(args, policies)
     try:
         config: dict[str, Any] = {}

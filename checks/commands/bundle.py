@@ -32,11 +32,12 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--threshold", action="append", default=[], metavar="NAME=VALUE", help="bake a tightened threshold in"
     )
+    options.add_policy_options(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    policies = policyset.load()
+    policies = policyset.from_args(args)
     run_settings = (
         settings.from_args(args, policies) if (args.waivers or args.level or args.threshold) else None
     )

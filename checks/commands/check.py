@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from checks import judging, policyset
+from checks import judging, policyset, project
 from checks.commands import options
 from checks.engine import factory
 from checks.errors import SesguardError
@@ -49,7 +48,13 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--root",
         metavar="DIR",
-        help="the Pulumi project: its __main__.py and stacks/ (default: this repository)",
+        help="the Pulumi project: its Pulumi.yaml and stack files (default: the current directory)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="the stack's Pulumi.<stack>.yaml for --state/--preview (default: the preview's own "
+        "config, else the project's stack file named by the stack)",
     )
     options.add_common(parser)
     parser.set_defaults(func=run)
@@ -64,14 +69,20 @@ def _file_source(args: argparse.Namespace) -> tuple[str, str] | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    policies = policyset.load()
+    policies = policyset.from_args(args)
     source = _file_source(args)
     if source is not None and args.stack:
         raise SesguardError(f"--stack selects program stacks; it cannot be combined with --{source[0]}")
+    if args.config is not None and (source is None or source[0] == "document"):
+        raise SesguardError(
+            "--config gives --state or --preview a stack config; program mode reads the project's"
+        )
     if source is not None:
-        from checks import sources
+        from checks import sources, stackconfig
 
         document = sources.load(*source)
+        if source[0] in ("state", "preview"):
+            document = stackconfig.apply(document, args.config, args.root)
         engine = factory.make_engine(args, policies)
         try:
             results = judging.judge([document], engine)
@@ -82,16 +93,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_program(args: argparse.Namespace, policies: Any) -> int:
-    from checks.sources import parallel, program
+    from checks.sources import parallel
 
-    root = Path(args.root) if args.root else program.ROOT
-    if not (root / program.STACKS_DIR).is_dir():
-        raise SesguardError(
-            f"{root / program.STACKS_DIR}: no stacks folder (use --root DIR or a file source)"
-        )
-    names = list(dict.fromkeys(args.stack)) or program.list_stacks(root)
+    proj = project.find(args.root)
+    names = list(dict.fromkeys(args.stack)) or proj.stacks()
+    if proj.runtime != "python":
+        raise project.not_python(proj, names[0] if names else None)
     if not names:
-        raise SesguardError(f"{root / program.STACKS_DIR}: no Pulumi.<stack>.yaml files to check")
+        raise SesguardError(f"{proj.stack_dir}: no Pulumi.<stack>.yaml files to check")
+    root = proj.root
     engine = factory.make_engine(args, policies)
     results: list[StackResult] = []
     errors: list[SesguardError] = []

@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     resolver = dns_source.make_resolver(nameserver, args.timeout)
     progress = _progress if sys.stderr.isatty() else None
     document = dns_source.read(target, resolver, progress=progress)
-    policies = policyset.load()
+    policies = policyset.from_args(args)
     engine = factory.make_engine(args, policies)
     try:
         results = judging.judge([document], engine)

@@ -77,9 +77,28 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_policy_options(parser: argparse.ArgumentParser) -> None:
+    """Which Rego a command runs: every command that reads the policies takes these."""
+    group = parser.add_argument_group("policies")
+    group.add_argument(
+        "--policies",
+        metavar="DIR",
+        default=None,
+        help="a customised copy of the pack (default: $SESGUARD_POLICIES, else the installed pack)",
+    )
+    group.add_argument(
+        "--extra-policies",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="your organisation's own Rego rules, same METADATA contract, ids not SES-* (repeatable)",
+    )
+
+
 def add_common(parser: argparse.ArgumentParser, formats: Sequence[str] = FORMATS) -> None:
     add_report_options(parser, formats)
     add_engine_options(parser)
+    add_policy_options(parser)
 
 
 def _positive_float(text: str) -> float:

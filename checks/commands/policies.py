@@ -21,11 +21,17 @@ FORMATS = ("markdown", "json")
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("policies", help="print the rule catalog", description=__doc__)
     options.add_report_options(parser, FORMATS)
+    options.add_policy_options(parser)
     parser.set_defaults(func=run)
 
 
 def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
+
+
+def defined_in(rule: Rule) -> str:
+    """The pack's rules by their path in the pack; an organisation's under extra/<its folder>/."""
+    return f"policies/{rule.file}" if rule.builtin else rule.file
 
 
 def _rule_markdown(rule: Rule) -> list[str]:
@@ -37,7 +43,7 @@ def _rule_markdown(rule: Rule) -> list[str]:
         f"- Pulumi policy: `{rule.policy_name}`",
         f"- Severity: {rule.severity}",
         f"- Default enforcement: {rule.enforcement}",
-        f"- Defined in: `policies/{rule.file}` (package `{rule.package}`)",
+        f"- Defined in: `{defined_in(rule)}` (package `{rule.package}`)",
         "",
         rule.description or "(no description)",
         "",
@@ -84,7 +90,7 @@ def as_json(policies: PolicySet) -> str:
             "description": r.description,
             "remediation": r.remediation,
             "package": r.package,
-            "file": f"policies/{r.file}",
+            "file": defined_in(r),
             "url": r.url,
         }
         for r in policies.rules
@@ -93,7 +99,7 @@ def as_json(policies: PolicySet) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    policies = policyset.load()
+    policies = policyset.from_args(args)
     text = markdown(policies) if args.format == "markdown" else as_json(policies)
     output.write_report(text, args, f"sesguard: {len(policies.rules)} rules written to {args.output}")
     return judging.EXIT_PASS

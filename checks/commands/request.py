@@ -37,7 +37,7 @@ def add_parser(subparsers: Any) -> None:
         subparsers, "request", "build and lint the SES production-access request; --submit sends it", __doc__
     )
     parser.add_argument("--stack", required=True, metavar="NAME", help="the stack the request is for")
-    parser.add_argument("--root", metavar="DIR", help="the Pulumi project (default: this repository)")
+    parser.add_argument("--root", metavar="DIR", help="the Pulumi project (default: the current directory)")
     parser.add_argument(
         "--region", metavar="R", help="the SES region to submit in (default: the stack's aws:region)"
     )
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace, *, client_factory: ClientFactory | None = None
             raise SesguardError(
                 f"{args.request_output}: cannot write the request: {exc.strerror or exc}"
             ) from None
-    policies = policyset.load()
+    policies = policyset.from_args(args)
     engine = factory.make_engine(args, policies)
     try:
         results = judging.judge([document], engine)

@@ -27,6 +27,7 @@ def add_parser(subparsers: Any) -> None:
         help="fail when total line coverage is below PCT percent (default 0)",
     )
     options.add_report_options(parser, FORMATS)
+    options.add_policy_options(parser)
     parser.set_defaults(func=run)
 
 
@@ -72,7 +73,7 @@ def _json(run: regotest.TestRun, minimum: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = regotest.run(policyset.load())
+    result = regotest.run(policyset.from_args(args))
     text = (_text if args.format == "text" else _json)(result, args.coverage_min)
     passed = len(result.outcomes) - len(result.failed)
     summary = f"{passed} passed, {len(result.failed)} failed, coverage {result.coverage:.1f}%"

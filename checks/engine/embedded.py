@@ -20,10 +20,9 @@ def _opa() -> Any:
     try:
         import opa_bindings
     except ImportError:
-        raise EngineError(
-            "the embedded OPA engine is not installed: run `make` targets, or "
-            "`pip install --no-deps --ignore-requires-python opa-golib-python-bindings==0.4.4`"
-        ) from None
+        from checks.engine import install
+
+        raise EngineError(install.MISSING) from None
     return opa_bindings
 
 

@@ -353,7 +353,7 @@ def make_target(
     if stack:
         from checks.sources import program
 
-        config = program.load_stack_config(root or program.ROOT, stack)
+        config = program.load_stack_config(root, stack)
         senders = config.get("ses-sender:senders") or []
         sender = next(
             (s for s in senders if isinstance(s, dict) and _norm(str(s.get("domain", ""))) == domain), None

@@ -115,11 +115,11 @@ class _Progress:
             self._bar.stop()
 
 
-def preload() -> None:
+def preload(root: str | Path | None = None) -> None:
     """Import pulumi_aws and the program once, before any fork."""
     from checks.sources import program
 
-    program.preload()
+    program.preload(root)
 
 
 def run_stacks(
@@ -132,7 +132,7 @@ def run_stacks(
 ) -> Iterator[Outcome]:
     """Each stack's document (or error), in the order of ``names``, as soon as it is ready."""
     jobs = max(1, jobs or default_jobs())
-    preload()
+    preload(root)
     ctx = multiprocessing.get_context("fork")
     pending = list(enumerate(names))[::-1]
     running: dict[Connection, _Running] = {}

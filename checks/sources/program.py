@@ -21,56 +21,34 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from checks import yamlio
+from checks import project
 from checks.document import SECRET, Document, new_document
 from checks.errors import InputError, SesguardError
 
-PROJECT = "ses-sender"
-STACKS_DIR = "stacks"
-ROOT = Path(__file__).resolve().parents[2]
 STACK_TYPE = "pulumi:pulumi:Stack"
 
 # --- stack files ---------------------------------------------------------------------------------
 
 
 def stack_file(root: Path | str, name: str) -> Path:
-    return Path(root) / STACKS_DIR / f"Pulumi.{name}.yaml"
+    return project.find(root).stack_file(name)
 
 
-def list_stacks(root: Path | str = ROOT) -> list[str]:
-    """Stack names with a Pulumi.<name>.yaml in stacks/, sorted."""
-    folder = Path(root) / STACKS_DIR
-    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in folder.glob("Pulumi.*.yaml"))
+def list_stacks(root: Path | str | None = None) -> list[str]:
+    """Stack names with a Pulumi.<name>.yaml in the project's stack folder, sorted."""
+    return project.find(root).stacks()
 
 
-def load_stack_config(root: Path | str, name: str) -> dict[str, Any]:
+def load_stack_config(root: Path | str | None, name: str) -> dict[str, Any]:
     """The stack file's `config:` as fully qualified keys; `secure:` values are left as they are."""
-    path = stack_file(root, name)
-    try:
-        data = yamlio.load(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise InputError(
-            str(path), f"no such stack (stacks: {', '.join(list_stacks(root)) or 'none'})"
-        ) from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise InputError(where, f"not valid YAML: {problem}") from None
-    except OSError as err:
-        raise InputError(str(path), f"cannot read: {err.strerror}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict) or not isinstance(data.get("config", {}), dict | None):
-        raise InputError(str(path), "expected a mapping with a `config:` mapping")
-    config = data.get("config") or {}
-    # A key without a namespace belongs to the project, as in Pulumi itself.
-    return {(k if ":" in str(k) else f"{PROJECT}:{k}"): v for k, v in config.items()}
+    proj = project.find(root)
+    path = proj.stack_file(name)
+    if not path.is_file():
+        raise InputError(str(path), f"no such stack (stacks: {', '.join(proj.stacks()) or 'none'})")
+    return project.stack_config(path, proj.name)
 
 
-def _redact(value: Any) -> tuple[Any, bool]:
+def redact(value: Any) -> tuple[Any, bool]:
     """Replace `secure:` values with the secret marker; say whether there was one."""
     if isinstance(value, dict):
         if set(value) == {"secure"}:
@@ -78,11 +56,11 @@ def _redact(value: Any) -> tuple[Any, bool]:
         found = False
         out = {}
         for k, v in value.items():
-            out[k], hit = _redact(v)
+            out[k], hit = redact(v)
             found = found or hit
         return out, found
     if isinstance(value, list):
-        pairs = [_redact(v) for v in value]
+        pairs = [redact(v) for v in value]
         return [v for v, _ in pairs], any(h for _, h in pairs)
     return value, False
 
@@ -111,10 +89,20 @@ def _skip_source_positions() -> None:
     resource._get_stack_trace = source_pb2.StackTrace
 
 
-def preload() -> None:
-    """Import everything a run needs, so forked workers start warm (pulumi_aws loads lazily)."""
-    import pulumi_aws as aws
+def preload(root: Path | str | None = None) -> None:
+    """Import everything a run needs, so forked workers start warm (pulumi_aws loads lazily).
 
+    Only this repository's example program (its ``infra`` package beside ``__main__.py``) is
+    preloaded beyond the SDK: another project's modules are its own business.
+    """
+    try:
+        import pulumi_aws as aws
+    except ImportError:
+        return  # the program's own import will say so, naming its stack
+    if root is None or not (Path(root) / "infra" / "program.py").is_file():
+        return
+    if str(Path(root).resolve()) not in sys.path:
+        sys.path.insert(0, str(Path(root).resolve()))
     from infra import config
 
     used = {
@@ -140,7 +128,9 @@ def preload() -> None:
     import infra.program  # noqa: F401
 
 
-def _run_program(root: Path, name: str, runtime_config: dict[str, str], secret_keys: list[str]) -> Any:
+def _run_program(
+    main: Path, project_name: str, name: str, runtime_config: dict[str, str], secret_keys: list[str]
+) -> Any:
     import pulumi
     from pulumi.runtime import settings
     from pulumi.runtime.config import set_all_config
@@ -162,20 +152,20 @@ def _run_program(root: Path, name: str, runtime_config: dict[str, str], secret_k
     settings.ROOT.set(None)
     settings.SETTINGS.outputs.clear()
     preview_mocks = PreviewMocks()
-    monitor = RecordingMonitor(preview_mocks, recorder, name)
-    set_mocks(preview_mocks, project=PROJECT, stack=name, preview=True, monitor=monitor)
+    monitor = RecordingMonitor(preview_mocks, recorder, name, project_name)
+    set_mocks(preview_mocks, project=project_name, stack=name, preview=True, monitor=monitor)
     _skip_source_positions()
     settings.ROOT.set(None)
 
     async def program() -> None:
         stack = Stack()
         try:
-            runpy.run_path(str(root / "__main__.py"), run_name="__main__")
+            runpy.run_path(str(main / "__main__.py"), run_name="__main__")
         finally:
             stack._finish()
 
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
+    if str(main) not in sys.path:
+        sys.path.insert(0, str(main))
     try:
         _sync_await(run_pulumi_func(program))
     except pulumi.RunError as err:
@@ -189,30 +179,44 @@ def _run_program(root: Path, name: str, runtime_config: dict[str, str], secret_k
 
 
 def run_stack(
-    name: str, root: Path | str = ROOT, config_override: Mapping[str, Any] | None = None
+    name: str, root: Path | str | None = None, config_override: Mapping[str, Any] | None = None
 ) -> Document:
-    """Run the program for one stack under preview mocks and return its stack document.
+    """Run the project's program for one stack under preview mocks and return its stack document.
 
-    ``config_override`` is the complete config to use instead of stacks/Pulumi.<name>.yaml (fully
-    qualified keys, values as in the YAML, `{secure: ...}` for secrets). Raises SesguardError with
-    one line naming the stack file for bad YAML or bad config, never a traceback.
+    ``root`` is the project (default: the current directory). ``config_override`` is the complete
+    config to use instead of the stack's Pulumi.<name>.yaml (fully qualified keys, values as in the
+    YAML, `{secure: ...}` for secrets). A project that declares a virtualenv runs with that
+    virtualenv's Python (``program_venv``). Raises SesguardError with one line naming the stack
+    file for bad YAML or bad config, never a traceback.
     """
-    root = Path(root).resolve()
+    proj = project.find(root)
+    if proj.runtime != "python":
+        raise project.not_python(proj, name)
     where = (
-        f"{STACKS_DIR}/Pulumi.{name}.yaml" if config_override is None else f"stack {name} (config override)"
+        proj.relative(proj.stack_file(name)) if config_override is None else f"stack {name} (config override)"
     )
-    raw = dict(config_override) if config_override is not None else load_stack_config(root, name)
+    raw = dict(config_override) if config_override is not None else load_stack_config(proj.root, name)
     doc_config: dict[str, Any] = {}
     runtime_config: dict[str, str] = {}
     secret_keys: list[str] = []
     for key, value in raw.items():
-        redacted, secret = _redact(value)
+        redacted, secret = redact(value)
         doc_config[key] = redacted
         runtime_config[key] = _wire(redacted)
         if secret:
             secret_keys.append(key)
+    if not (proj.main / "__main__.py").is_file():
+        raise InputError(str(proj.main / "__main__.py"), "no such file: the Python program's entry point")
+    from checks.sources import program_venv
+
     try:
-        recorder = _run_program(root, name, runtime_config, secret_keys)
+        python = program_venv.interpreter(proj)
+        if python is None:
+            recorder = _run_program(proj.main, proj.name, name, runtime_config, secret_keys)
+        else:
+            recorder = program_venv.run(python, proj, name, runtime_config, secret_keys)
+    except InputError:
+        raise
     except SesguardError as err:
         raise InputError(where, str(err).removeprefix("invalid stack config: ")) from None
     except Exception as err:  # a failure inside Pulumi or the program is still one line
@@ -220,12 +224,13 @@ def run_stack(
     region = raw.get("aws:region")
     return new_document(
         source="program",
-        project=PROJECT,
+        project=proj.name,
         stack=name,
         region=region if isinstance(region, str) else None,
         config=doc_config,
         resources=_resources(recorder),
         file=where if config_override is None else None,
+        language=proj.language,
     )
 
 
@@ -253,7 +258,7 @@ def summary(doc: Document) -> dict[str, int]:
 
 def main(argv: list[str] | None = None) -> int:
     """Print, per stack, what the program declares under mocks. Exit 2 on the first bad stack."""
-    names = (argv if argv is not None else sys.argv[1:]) or list_stacks(ROOT)
+    names = (argv if argv is not None else sys.argv[1:]) or list_stacks()
     for name in names:
         started = time.perf_counter()
         try:

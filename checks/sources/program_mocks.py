@@ -15,7 +15,6 @@ from pulumi.runtime import mocks
 from checks.document import UNKNOWN
 from checks.errors import SesguardError
 
-PROJECT = "ses-sender"
 STACK_TYPE = "pulumi:pulumi:Stack"
 MOCK_ACCOUNT_ID = "123456789012"
 
@@ -63,10 +62,11 @@ class Recorder:
 
 
 class RecordingMonitor(mocks.MockMonitor):
-    def __init__(self, preview_mocks: mocks.Mocks, recorder: Recorder, stack: str) -> None:
+    def __init__(self, preview_mocks: mocks.Mocks, recorder: Recorder, stack: str, project: str) -> None:
         super().__init__(preview_mocks)
         self.recorder = recorder
         self.stack = stack
+        self.project = project
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # As the engine does (MockMonitor keeps only the nearest parent type): the whole chain of
@@ -75,7 +75,7 @@ class RecordingMonitor(mocks.MockMonitor):
             parent_type = parent.split("::")[2]
             if parent_type != STACK_TYPE:
                 type_ = f"{parent_type}${type_}"
-        return f"urn:pulumi:{self.stack}::{PROJECT}::{type_}::{name}"
+        return f"urn:pulumi:{self.stack}::{self.project}::{type_}::{name}"
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
@@ -131,4 +131,7 @@ class PreviewMocks(mocks.Mocks):
         if args.token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
         # An invoke the mocks do not know must not quietly return nothing.
-        raise SesguardError(f"program called {args.token}, which the mock runner does not answer")
+        raise SesguardError(
+            f"program called {args.token}, which the mock runner does not answer: "
+            "judge a preview instead (pulumi preview --json --stack <stack> | sesguard check --preview -)"
+        )

@@ -1,0 +1,42 @@
+"""Installing the embedded OPA engine into the Python that runs sesguard.
+
+opa-golib-python-bindings 0.4.4 declares Python >= 3.14, so on 3.14 it is an ordinary dependency
+of the wheel; its ctypes wrapper runs on 3.11-3.13 too, where pip must be told to ignore that
+declaration. The pip is always ``sys.executable -m pip``: the one of the environment (venv,
+pipx, system) sesguard itself runs in, whichever `pip` is first on PATH.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+
+PACKAGE = "opa-golib-python-bindings==0.4.4"
+COMMAND = "sesguard engine install"
+MISSING = f"the embedded OPA engine is not installed: run `{COMMAND}` (or use --opa-url URL)"
+TIMEOUT = 600.0
+
+
+def pip_command(python: str | None = None) -> list[str]:
+    return [
+        python or sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "--no-deps",
+        "--ignore-requires-python",
+        PACKAGE,
+    ]
+
+
+def installed() -> bool:
+    try:
+        import opa_bindings  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def describe(command: list[str]) -> str:
+    return shlex.join(command)
