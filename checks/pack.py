@@ -25,7 +25,8 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pulumi_policy
@@ -509,3 +510,30 @@ def policies(
     if not result:
         raise SesguardError(f"{ps.root}: no rules found (no # METADATA block with custom.id)")
     return result
+
+
+def serve(extra_policies: Sequence[Path] = ()) -> None:
+    """The pack program: build the PolicyPack and serve it (blocks forever).
+
+    The embedded engine is checked first: on Python 3.11-3.13 pip cannot install it from
+    requirements.txt (its metadata asks for 3.14), so a pack Pulumi just created installs it into
+    its own virtualenv and says so; failing that, the pack exits with one line naming the command.
+    """
+    from pulumi_policy import PolicyPack
+
+    from checks.engine import install
+
+    try:
+        install.ensure(_log)
+        from checks.policyset import checked
+
+        built = policies(checked(None, tuple(Path(p) for p in extra_policies)), warm=True)
+    except SesguardError as exc:
+        _log(str(exc))
+        raise SystemExit(2) from None
+    PolicyPack(
+        name=NAME,
+        description=DESCRIPTION,
+        policies=built,
+        enforcement_level=EnforcementLevel.MANDATORY,
+    )

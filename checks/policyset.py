@@ -162,6 +162,7 @@ def _read(root: Path, prefix: str = "") -> tuple[list[tuple[str, str]], list[tup
 
 
 _DENY = re.compile(r"^deny\b", re.MULTILINE)
+_RULE_PACKAGE = re.compile(r"^ses\.[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _extra_rules(
@@ -181,6 +182,11 @@ def _extra_rules(
         if name in pack_packages:
             raise SesguardError(f"{path}: package {name} is the pack's own: use a package of your own")
         found = [replace(r, file=rel, builtin=False) for r in _rules_of(str(path), text)]
+        if (found or _DENY.search(text)) and not _RULE_PACKAGE.match(name):
+            raise SesguardError(
+                f"{path}: package {name}: a rule's package must be ses.<name> (one level: the entry "
+                "point gathers data.ses[_].deny)"
+            )
         if _DENY.search(text) and not found:
             raise SesguardError(
                 f"{path}: `deny` without a # METADATA block with custom id, slug, severity, "
@@ -264,7 +270,12 @@ def from_args(args: object) -> PolicySet:
     """
     chosen = getattr(args, "policies", None)
     extras = tuple(Path(p) for p in getattr(args, "extra_policies", None) or ())
-    policyset = load(Path(chosen) if chosen else None, extras)
+    return checked(Path(chosen) if chosen else None, extras)
+
+
+def checked(root: Path | None, extras: tuple[Path, ...]) -> PolicySet:
+    """``load``, with the organisation rules compiled (exit 2 naming the file when they do not)."""
+    policyset = load(root, extras)
     if extras:
         _compile(policyset)
     return policyset
@@ -277,7 +288,9 @@ def _compile(policyset: PolicySet) -> None:
     try:
         EmbeddedEngine(policyset, with_tests=True).close()
     except EngineError as exc:
-        message = str(exc)
+        # OPA names the module by the path it was given and quotes the line below: keep one line.
+        message = str(exc).splitlines()[0].removeprefix(f"policies in {policyset.root}: ")
+        message = message.removeprefix("1 error occurred: ")
         for prefix, folder in policyset.extras:
             message = message.replace(prefix + "/", f"{folder}/")
-        raise SesguardError(message) from None
+        raise SesguardError(f"Rego does not compile: {message}") from None

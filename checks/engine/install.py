@@ -8,8 +8,13 @@ pipx, system) sesguard itself runs in, whichever `pip` is first on PATH.
 
 from __future__ import annotations
 
+import importlib
 import shlex
+import subprocess
 import sys
+from collections.abc import Callable
+
+from checks.errors import SesguardError
 
 PACKAGE = "opa-golib-python-bindings==0.4.4"
 COMMAND = "sesguard engine install"
@@ -31,6 +36,7 @@ def pip_command(python: str | None = None) -> list[str]:
 
 
 def installed() -> bool:
+    importlib.invalidate_caches()  # just installed by this process's pip: look again
     try:
         import opa_bindings  # noqa: F401
     except ImportError:
@@ -40,3 +46,18 @@ def installed() -> bool:
 
 def describe(command: list[str]) -> str:
     return shlex.join(command)
+
+
+def ensure(log: Callable[[str], None]) -> None:
+    """Install the engine into this Python when it is missing (the travelling pack's start)."""
+    if installed():
+        return
+    command = pip_command()
+    log(f"the embedded OPA engine is missing: running {describe(command)}")
+    try:
+        done = subprocess.run(command, timeout=TIMEOUT, check=False, capture_output=True, text=True)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SesguardError(f"{describe(command)}: {exc}") from None
+    if done.returncode != 0 or not installed():
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise SesguardError(f"{describe(command)} failed (exit {done.returncode}): {last[:200]}")
