@@ -19,7 +19,7 @@ check: $(STAMP)
 
 test: $(STAMP)
 	@bash tests/system-deps.sh
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 bench: $(STAMP)
 	$(PY) -m bench

@@ -183,7 +183,10 @@ def start_pack(
     stack: str = "prod",
     dry_run: bool = True,
     stderr_path: Path,
+    python: str = sys.executable,
+    pack_dir: Path = PACK_DIR,
 ) -> Pack:
+    """Start the pack in ``pack_dir`` with ``python`` (default: this repository's pack, this Python)."""
     env = dict(os.environ)
     env.update(
         PULUMI_CONFIG=pulumi_config(config or {}),
@@ -195,8 +198,8 @@ def start_pack(
     t0 = time.monotonic()
     errf = stderr_path.open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, "."],
-        cwd=PACK_DIR,
+        [python, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, "."],
+        cwd=pack_dir,
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,

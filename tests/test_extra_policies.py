@@ -1,0 +1,151 @@
+"""Bring your own rules: --policies / SESGUARD_POLICIES and --extra-policies in every command (issue 11).
+
+An organisation's rules follow the pack's METADATA contract; a colliding id, a rule without
+METADATA, a package outside `ses.<name>` or Rego that does not compile is exit 2 with one line
+naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tarfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from clirun import ROOT, sesguard
+
+ORG = ROOT / "tests" / "fixtures" / "org-policies" / "acme"
+COMPLIANT = ROOT / "tests" / "fixtures" / "pack_compliant_stack.json"
+
+pytestmark = pytest.mark.slow
+
+
+def shadow_document(tmp_path: Path) -> Path:
+    """The compliant stack, sending from a domain outside ACME's registry."""
+    doc = json.loads(COMPLIANT.read_text("utf-8"))
+    for r in doc["resources"]:
+        if r["type"] == "aws:sesv2/emailIdentity:EmailIdentity":
+            r["props"]["emailIdentity"] = "shadow.example.org"
+    path = tmp_path / "shadow.json"
+    path.write_text(json.dumps(doc), "utf-8")
+    return path
+
+
+def org_copy(tmp_path: Path, name: str = "acme") -> Path:
+    return Path(shutil.copytree(ORG, tmp_path / name))
+
+
+def test_an_organisation_rule_fires_in_check(tmp_path: Path) -> None:
+    run = sesguard(
+        "check",
+        "--document",
+        str(shadow_document(tmp_path)),
+        "--extra-policies",
+        str(ORG),
+        "--format",
+        "json",
+    )
+    assert run.code == 1, run.stderr
+    [result] = json.loads(run.stdout)["results"]
+    assert [f["message"] for f in result["findings"] if f["rule"] == "ACME-001"] == [
+        "identity shadow.example.org is not an ACME domain"
+    ]
+    # Without the organisation's rules the same stack has no ACME finding.
+    plain = sesguard("check", "--document", str(shadow_document(tmp_path)), "--format", "json")
+    assert all(f["rule"] != "ACME-001" for r in json.loads(plain.stdout)["results"] for f in r["findings"])
+
+
+def test_an_organisation_rule_passes_a_compliant_stack() -> None:
+    run = sesguard("check", "--document", str(COMPLIANT), "--extra-policies", str(ORG))
+    assert run.code == 0, run.stdout + run.stderr
+
+
+def test_level_accepts_an_organisation_rule_id(tmp_path: Path) -> None:
+    doc = str(shadow_document(tmp_path))
+    run = sesguard(
+        "check",
+        "--document",
+        doc,
+        "--extra-policies",
+        str(ORG),
+        "--level",
+        "ACME-001=disabled",
+        "--format",
+        "json",
+    )
+    assert all(f["rule"] != "ACME-001" for r in json.loads(run.stdout)["results"] for f in r["findings"])
+    unknown = sesguard("check", "--document", doc, "--level", "ACME-001=disabled")
+    assert unknown.code == 2 and "no rule ACME-001" in unknown.stderr
+
+
+def test_the_catalog_lists_organisation_rules() -> None:
+    run = sesguard("policies", "--format", "json", "--extra-policies", str(ORG))
+    assert run.code == 0, run.stderr
+    rules = {r["id"]: r for r in json.loads(run.stdout)["rules"]}
+    assert rules["ACME-001"]["policy"] == "acme-001-sender-domains"
+    assert rules["ACME-001"]["file"] == "extra/acme/sender_domains.rego"
+    assert rules["SES-005"]["file"].startswith("policies/ses/")
+    markdown = sesguard("policies", "--format", "markdown", "--extra-policies", str(ORG)).stdout
+    assert "## ACME-001: Sending domains are the organisation's own" in markdown
+
+
+def test_test_and_bundle_include_organisation_rules(tmp_path: Path) -> None:
+    run = sesguard("test", "--format", "json", "--extra-policies", str(ORG))
+    assert run.code == 0, run.stdout[-2000:]
+    names = {t["name"] for t in json.loads(run.stdout)["tests"]}
+    assert any("acme_sender_domains_test" in n for n in names)
+    out = tmp_path / "bundle.tar.gz"
+    assert sesguard("bundle", "-o", str(out), "--extra-policies", str(ORG)).code == 0
+    with tarfile.open(out) as tar:
+        assert "/extra/acme/sender_domains.rego" in tar.getnames()
+
+
+def test_a_customised_copy_of_the_pack(tmp_path: Path) -> None:
+    copy = Path(shutil.copytree(ROOT / "policies", tmp_path / "pack"))
+    rule = copy / "ses" / "dmarc" / "dmarc_reject.rego"
+    rule.write_text(
+        rule.read_text("utf-8").replace("enforcement: mandatory", "enforcement: advisory", 1), "utf-8"
+    )
+
+    def level(*args: str, env: dict[str, str] | None = None) -> str:
+        run = sesguard("policies", "--format", "json", *args, env=env)
+        assert run.code == 0, run.stderr
+        return {r["id"]: r for r in json.loads(run.stdout)["rules"]}["SES-005"]["enforcement"]
+
+    assert level() == "mandatory"
+    assert level("--policies", str(copy)) == "advisory"
+    assert level(env={"SESGUARD_POLICIES": str(copy)}) == "advisory"
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda t: t.replace("id: ACME-001", "id: SES-005"), "collides with the pack's SES-* ids"),
+        (lambda t: t.replace("# METADATA\n", "# (no metadata)\n"), "`deny` without a # METADATA block"),
+        (lambda t: t.replace("package ses.acme_sender_domains", "package ses.acme.domains"), "ses.<name>"),
+        (lambda t: t.replace("\tis_string(d)\n", "\tis_string(d\n"), "Rego does not compile"),
+        (lambda t: t.replace("  slug: sender-domains\n", ""), "METADATA lacks slug"),
+    ],
+    ids=["ses-id", "no-metadata", "nested-package", "parse-error", "no-slug"],
+)
+def test_a_bad_organisation_rule_is_exit_2_naming_the_file(
+    tmp_path: Path, edit: Callable[[str], str], expected: str
+) -> None:
+    org = org_copy(tmp_path)
+    rule = org / "sender_domains.rego"
+    rule.write_text(edit(rule.read_text("utf-8")), "utf-8")
+    for command in (["policies"], ["check", "--document", str(COMPLIANT)]):
+        run = sesguard(*command, "--extra-policies", str(org))
+        assert run.code == 2 and run.stdout == ""
+        assert len(run.err_lines) == 1, run.stderr
+        assert str(rule) in run.stderr and expected in run.stderr
+
+
+def test_two_folders_defining_one_id_is_exit_2(tmp_path: Path) -> None:
+    first, second = org_copy(tmp_path / "a"), org_copy(tmp_path / "b", "acme2")
+    for path in second.glob("*.rego"):
+        path.write_text(path.read_text("utf-8").replace("acme_sender_domains", "acme_other"), "utf-8")
+    run = sesguard("policies", "--extra-policies", str(first), "--extra-policies", str(second))
+    assert run.code == 2 and "ACME-001 is already defined" in run.stderr and len(run.err_lines) == 1
