@@ -446,7 +446,7 @@ def install_single_conversion() -> None:
 
 
 def description(rule: Rule) -> str:
-    return f"{rule.id}: {rule.title}. {rule.url}"
+    return f"{rule.id}: {rule.title}." + (f" {rule.url}" if rule.url else "")
 
 
 def config_schema(thresholds: tuple[str, ...]) -> PolicyConfigSchema | None:
@@ -503,7 +503,7 @@ def policies(
             severity=severity,
             tags=["ses", rule.package],
             remediation_steps=rule.remediation,
-            url=rule.url,
+            url=rule.url or None,
         )
         p._sesguard = handler  # type: ignore[attr-defined]  # found by the single-conversion AnalyzeStack
         result.append(p)

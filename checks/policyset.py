@@ -58,6 +58,8 @@ class Rule:
     remediation_code: tuple[tuple[str, str], ...] = ()
     # False for an organisation's rule from --extra-policies (``file`` then starts with its folder).
     builtin: bool = True
+    # An organisation rule's own documentation: METADATA `related_resources[0]` (OPA's annotation).
+    link: str = ""
 
     @property
     def policy_name(self) -> str:
@@ -70,7 +72,9 @@ class Rule:
 
     @property
     def url(self) -> str:
-        return f"{DOCS_URL}#{self.id.lower()}"
+        """Where the rule is documented: the pack's catalog, or an organisation rule's own link
+        (empty without one: sesguard's catalog does not document it)."""
+        return f"{DOCS_URL}#{self.id.lower()}" if self.builtin else self.link
 
 
 @dataclass(frozen=True)
@@ -131,9 +135,17 @@ def _rules_of(path: str, text: str) -> list[Rule]:
                 package=pkg.group(1) if pkg else "",
                 file=path,
                 remediation_code=_remediation_code(path, custom),
+                link=_link(meta),
             )
         )
     return rules
+
+
+def _link(meta: dict) -> str:
+    related = meta.get("related_resources") or []
+    first = related[0] if isinstance(related, list) and related else None
+    ref = first.get("ref") if isinstance(first, dict) else first
+    return ref if isinstance(ref, str) and ref.startswith(("https://", "http://")) else ""
 
 
 def _remediation_code(path: str, custom: dict) -> tuple[tuple[str, str], ...]:

@@ -4,8 +4,9 @@ Pulumi.<stack>.yaml, so waivers, external DNS, mail type and thresholds apply th
 Which config a file's stack document gets, first found wins:
 1. ``--config FILE`` (a Pulumi.<stack>.yaml);
 2. the preview's own ``config`` block (the CLI already blinded its secrets);
-3. inside a Pulumi project (the current directory or ``--root``), the stack file named by the
-   document's stack, in the project's stack folder.
+3. inside the document's Pulumi project (the current directory or ``--root``, same project
+   name), the stack file named by the document's stack, in the project's stack folder.
+Inside its project the document also gets the project's language (from its runtime).
 Otherwise the document keeps the (empty) config it came with.
 """
 
@@ -22,20 +23,23 @@ from checks.sources.program import redact
 
 def apply(document: Document, config_file: str | None, root: str | None) -> Document:
     proj = project.find_optional(root)
+    if proj is not None and proj.name != document["project"]:
+        proj = None  # another project's stack: its stack files say nothing about this one
+    out = dict(document)
+    if proj is not None and out.get("language") is None and proj.language is not None:
+        out["language"] = proj.language
     if config_file is not None:
         path = Path(config_file)
         if not path.is_file():
             raise InputError(config_file, "no such stack config file")
     elif document.get("config"):
-        return document
+        return out
     elif proj is not None and proj.stack_file(document["stack"]).is_file():
         path = proj.stack_file(document["stack"])
     else:
-        return document
-    name = proj.name if proj is not None else document["project"]
-    raw = project.stack_config(path, name)
+        return out
+    raw = project.stack_config(path, document["project"])
     config: dict[str, Any] = {k: redact(v)[0] for k, v in raw.items()}
-    out = dict(document)
     out["config"] = scrub({k: parse_config_value(v) for k, v in config.items()})
     region = out["config"].get("aws:region")
     if out.get("region") is None and isinstance(region, str):

@@ -86,6 +86,8 @@ def test_the_catalog_lists_organisation_rules() -> None:
     rules = {r["id"]: r for r in json.loads(run.stdout)["rules"]}
     assert rules["ACME-001"]["policy"] == "acme-001-sender-domains"
     assert rules["ACME-001"]["file"] == "extra/acme/sender_domains.rego"
+    # An organisation rule links to its own documentation (METADATA related_resources), not ours.
+    assert rules["ACME-001"]["url"] == "https://wiki.acme.example/mail/sender-domains"
     assert rules["SES-005"]["file"].startswith("policies/ses/")
     markdown = sesguard("policies", "--format", "markdown", "--extra-policies", str(ORG)).stdout
     assert "## ACME-001: Sending domains are the organisation's own" in markdown

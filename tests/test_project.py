@@ -143,6 +143,16 @@ def test_inside_the_project_the_config_is_found_from_the_stack_name(
     assert findings(json.loads(run.stdout)) == {"marketing": program_findings["marketing"]}
 
 
+def test_another_projects_stack_files_are_never_used(tmp_path: Path) -> None:
+    """In the newsletter project, an export of ses-sender/marketing gets no newsletter config."""
+    project = shutil.copytree(PROJECTS / "newsletter", tmp_path / "newsletter")
+    (project / "Pulumi.marketing.yaml").write_text(
+        (ROOT / "stacks" / "Pulumi.marketing.yaml").read_text("utf-8"), "utf-8"
+    )
+    run = sesguard("check", "--state", str(EXPORTS / "marketing.json"), "--format", "json", cwd=project)
+    assert run.code == 1 and findings(json.loads(run.stdout))["marketing"] != []
+
+
 def test_a_preview_uses_its_own_config_block(
     tmp_path: Path, program_findings: dict[str, list[tuple[Any, ...]]]
 ) -> None:
