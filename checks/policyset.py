@@ -286,9 +286,10 @@ def from_args(args: object) -> PolicySet:
 
 
 def checked(root: Path | None, extras: tuple[Path, ...]) -> PolicySet:
-    """``load``, with the organisation rules compiled (exit 2 naming the file when they do not)."""
+    """``load``, with a customised pack or organisation rules compiled (exit 2 naming the file
+    when they do not); the installed pack is compiled by its own tests."""
     policyset = load(root, extras)
-    if extras:
+    if extras or root is not None or default_root() != POLICY_DIR:
         _compile(policyset)
     return policyset
 
@@ -305,4 +306,8 @@ def _compile(policyset: PolicySet) -> None:
         message = message.removeprefix("1 error occurred: ")
         for prefix, folder in policyset.extras:
             message = message.replace(prefix + "/", f"{folder}/")
+        for rel, _ in policyset.modules + policyset.tests:
+            if message.startswith(rel + ":"):
+                message = f"{policyset.root / rel}{message[len(rel) :]}"
+                break
         raise SesguardError(f"Rego does not compile: {message}") from None

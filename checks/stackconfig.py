@@ -18,7 +18,9 @@ from typing import Any
 from checks import project
 from checks.document import Document, parse_config_value, scrub
 from checks.errors import InputError
-from checks.sources.program import redact
+
+# The program source's own redaction of `secure:` values, so both sources blind secrets alike.
+from checks.sources.program import _redact as redact
 
 
 def apply(document: Document, config_file: str | None, root: str | None) -> Document:

@@ -121,6 +121,15 @@ def test_a_customised_copy_of_the_pack(tmp_path: Path) -> None:
     assert level(env={"SESGUARD_POLICIES": str(copy)}) == "advisory"
 
 
+def test_a_customised_pack_that_does_not_compile_is_exit_2_naming_the_file(tmp_path: Path) -> None:
+    copy = Path(shutil.copytree(ROOT / "policies", tmp_path / "pack"))
+    rule = copy / "ses" / "dmarc" / "dmarc_reject.rego"
+    rule.write_text(rule.read_text("utf-8") + "\ndeny contains x if {\n", "utf-8")
+    run = sesguard("policies", "--policies", str(copy))
+    assert run.code == 2 and run.stdout == "" and len(run.err_lines) == 1
+    assert f"Rego does not compile: {rule}:" in run.stderr
+
+
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [

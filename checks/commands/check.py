@@ -1,7 +1,9 @@
 """`sesguard check`: judge stacks before they are deployed — the PR check and the security review.
 
-Sources: the Pulumi program under mocks (default: every stack in stacks/, or --stack NAME…), a
-`pulumi preview --json` file, a `pulumi stack export` file, or a stack document. Stacks that were
+Sources: the Pulumi project in the current directory (or --root DIR) — a Python program run
+under mocks, every stack whose Pulumi.<stack>.yaml it has, or --stack NAME… —, a
+`pulumi preview --json` file, a `pulumi stack export` file (with --config Pulumi.<stack>.yaml, or
+the project's stack file when run inside the project), or a stack document. Stacks that were
 judged are reported even when another could not be run; that run still exits 2.
 """
 

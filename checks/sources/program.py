@@ -48,7 +48,7 @@ def load_stack_config(root: Path | str | None, name: str) -> dict[str, Any]:
     return project.stack_config(path, proj.name)
 
 
-def redact(value: Any) -> tuple[Any, bool]:
+def _redact(value: Any) -> tuple[Any, bool]:
     """Replace `secure:` values with the secret marker; say whether there was one."""
     if isinstance(value, dict):
         if set(value) == {"secure"}:
@@ -56,11 +56,11 @@ def redact(value: Any) -> tuple[Any, bool]:
         found = False
         out = {}
         for k, v in value.items():
-            out[k], hit = redact(v)
+            out[k], hit = _redact(v)
             found = found or hit
         return out, found
     if isinstance(value, list):
-        pairs = [redact(v) for v in value]
+        pairs = [_redact(v) for v in value]
         return [v for v, _ in pairs], any(h for _, h in pairs)
     return value, False
 
@@ -200,7 +200,7 @@ def run_stack(
     runtime_config: dict[str, str] = {}
     secret_keys: list[str] = []
     for key, value in raw.items():
-        redacted, secret = redact(value)
+        redacted, secret = _redact(value)
         doc_config[key] = redacted
         runtime_config[key] = _wire(redacted)
         if secret:
