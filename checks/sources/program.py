@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import yaml
@@ -26,6 +27,7 @@ import yaml
 from checks import yamlio
 from checks.document import SECRET, Document, new_document
 from checks.errors import InputError, SesguardError
+from checks.sources import positions
 
 PROJECT = "ses-sender"
 STACKS_DIR = "stacks"
@@ -99,16 +101,35 @@ def _wire(value: Any) -> str:
 # --- the run -------------------------------------------------------------------------------------
 
 
-def _skip_source_positions() -> None:
-    """Register resources without the caller's stack trace.
+def _cheap_source_positions() -> None:
+    """Record where each resource is declared without the SDK's full stack trace.
 
-    The SDK walks and formats the Python stack for every resource so the CLI can point at the
-    line that declared it; no CLI reads it under mocks, and it was about a quarter of each run.
+    The SDK formats the whole Python stack for every resource (reading each frame's source line)
+    and sends only its first frame as the source position; that was about a quarter of each run.
+    The same frame is found by walking frame objects, as the SDK does: the caller of the third
+    ``__init__`` up the stack (Resource, Custom/ComponentResource, then the concrete class).
     """
     from pulumi.runtime import resource
     from pulumi.runtime.proto import source_pb2
 
-    resource._get_stack_trace = source_pb2.StackTrace
+    def stack_trace() -> Any:
+        frame: FrameType | None = sys._getframe(1)
+        inits = 0
+        while frame is not None:
+            if frame.f_code.co_name == "__init__":
+                inits += 1
+                if inits == 3:
+                    break
+            frame = frame.f_back
+        caller = frame.f_back if frame is not None else None
+        if caller is None:
+            return source_pb2.StackTrace()
+        position = source_pb2.SourcePosition(
+            uri=Path(caller.f_code.co_filename).as_uri(), line=caller.f_lineno or 0
+        )
+        return source_pb2.StackTrace(frames=[source_pb2.StackFrame(pc=position)])
+
+    resource._get_stack_trace = stack_trace
 
 
 def preload() -> None:
@@ -162,9 +183,9 @@ def _run_program(root: Path, name: str, runtime_config: dict[str, str], secret_k
     settings.ROOT.set(None)
     settings.SETTINGS.outputs.clear()
     preview_mocks = PreviewMocks()
-    monitor = RecordingMonitor(preview_mocks, recorder, name)
+    monitor = RecordingMonitor(preview_mocks, recorder, name, root, positions.repo_prefix(root))
     set_mocks(preview_mocks, project=PROJECT, stack=name, preview=True, monitor=monitor)
-    _skip_source_positions()
+    _cheap_source_positions()
     settings.ROOT.set(None)
 
     async def program() -> None:
@@ -218,6 +239,8 @@ def run_stack(
     except Exception as err:  # a failure inside Pulumi or the program is still one line
         raise InputError(where, f"program failed: {type(err).__name__}: {err}") from None
     region = raw.get("aws:region")
+    prefix = positions.repo_prefix(root)
+    config_file = f"{prefix}/{where}" if prefix else where
     return new_document(
         source="program",
         project=PROJECT,
@@ -226,6 +249,8 @@ def run_stack(
         config=doc_config,
         resources=_resources(recorder),
         file=where if config_override is None else None,
+        language="python",
+        config_file=config_file if config_override is None else None,
     )
 
 
