@@ -14,6 +14,7 @@ it never fails a run, since it only moves where a report points, never what it s
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -72,6 +73,15 @@ def from_file_uri(
     uri: str, line: int, column: int, project_root: Path, prefix: str = ""
 ) -> dict[str, Any] | None:
     """What the SDK sends the monitor (an absolute ``file://`` URI), if it is inside the project."""
+    file = _project_file(uri, project_root, prefix)
+    if file is None:
+        return None
+    return _compact(file, line if line >= 1 else None, column if line >= 1 and column >= 1 else None)
+
+
+@lru_cache(maxsize=1024)
+def _project_file(uri: str, project_root: Path, prefix: str) -> str | None:
+    """The repository-relative path of a ``file://`` URI inside the project (cached: few files)."""
     parts = urlsplit(uri)
     if parts.scheme != FILE_SCHEME:
         return None
@@ -81,10 +91,7 @@ def from_file_uri(
         return None
     if "site-packages" in rel.split("/"):  # a library in the project's own virtualenv
         return None
-    file = _relative(rel, prefix)
-    if file is None:
-        return None
-    return _compact(file, line if line >= 1 else None, column if line >= 1 and column >= 1 else None)
+    return _relative(rel, prefix)
 
 
 def _compact(file: str, line: int | None, column: int | None) -> dict[str, Any]:

@@ -13,6 +13,7 @@ Usable repeatedly in one process, and in workers forked after the first import.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import runpy
 import sys
@@ -101,6 +102,12 @@ def _wire(value: Any) -> str:
 # --- the run -------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)
+def _file_uri(filename: str) -> str:
+    # pathlib's as_uri is most of what a position costs; a program has few files and many resources.
+    return Path(filename).as_uri()
+
+
 def _cheap_source_positions() -> None:
     """Record where each resource is declared without the SDK's full stack trace.
 
@@ -125,7 +132,7 @@ def _cheap_source_positions() -> None:
         if caller is None:
             return source_pb2.StackTrace()
         position = source_pb2.SourcePosition(
-            uri=Path(caller.f_code.co_filename).as_uri(), line=caller.f_lineno or 0
+            uri=_file_uri(caller.f_code.co_filename), line=caller.f_lineno or 0
         )
         return source_pb2.StackTrace(frames=[source_pb2.StackFrame(pc=position)])
 
