@@ -174,3 +174,10 @@ def test_markdown_links_to_the_declaring_line_on_github(monkeypatch: pytest.Monk
     monkeypatch.setenv("GITHUB_SHA", sha)
     text = render("markdown", [result], policies)
     assert f"(https://github.com/sovote/so-vote/blob/{sha}/src/ses.ts#L6)" in text
+
+
+def test_positions_are_rebased_once_the_project_directory_is_known() -> None:
+    doc = sources.load("preview", FIXTURES / "preview-positions.json")
+    positions.rebase(doc["resources"], "infra/global")
+    identity = next(r for r in doc["resources"] if r["urn"] == IDENTITY)
+    assert identity["location"] == {"file": "infra/global/src/ses.ts", "line": 6, "column": 40}

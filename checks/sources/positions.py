@@ -109,3 +109,17 @@ def attach(resource: dict[str, Any], state: Any, prefix: str = "") -> dict[str, 
     if where is not None:
         resource["location"] = where
     return resource
+
+
+def rebase(resources: list[dict[str, Any]], prefix: str) -> None:
+    """Put the project's directory in front of each resource's location, once the project is known.
+
+    A stack export or preview says paths relative to the project root; a source that learns where
+    that root sits in the repository (``repo_prefix``) afterwards calls this on its resources.
+    """
+    if not prefix:
+        return
+    for r in resources:
+        where = r.get("location")
+        if isinstance(where, dict) and isinstance(where.get("file"), str):
+            where["file"] = f"{prefix.rstrip('/')}/{where['file']}"
