@@ -12,6 +12,7 @@ import json
 import re
 import subprocess
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import pytest
 from clirun import ROOT, SESGUARD, sesguard
 
 from checks import languages, policyset
+from checks.errors import EngineError, SesguardError
 from checks.findings import Finding, NotJudged, StackResult
 from checks.report import FORMATS, output, render
 
@@ -319,3 +321,50 @@ def test_help_texts_name_no_source_files() -> None:
         assert "checks/" not in text and ".rego" not in text.replace("_test.rego", ""), command
         assert not re.search(r"\b(?!__main__\.py)[\w/]+\.py\b", text), command
         assert "Rule." not in text and "matched by shape" not in text, command
+
+
+class _EngineFailingOn:
+    """A stand-in engine that judges stacks until it fails on one (as a server going away would)."""
+
+    name = "stand-in"
+
+    def __init__(self, failing: str) -> None:
+        self.failing = failing
+
+    def evaluate(self, document: dict) -> list[Finding]:
+        if document["stack"] == self.failing:
+            raise EngineError("policy engine went away")
+        return []
+
+    def close(self) -> None:
+        pass
+
+
+def test_every_stack_not_judged_is_named_with_its_reason(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A worker that died, and an engine failing midway (the rest then never run): all named."""
+    from checks import cli
+    from checks.engine import factory
+    from checks.sources import parallel
+
+    def outcomes(names: list[str], root: object, jobs: object) -> Iterator[parallel.Outcome]:
+        for name in names:
+            if name == "dies":
+                yield parallel.Outcome(name, error=SesguardError(f"stack {name}: the worker running it died"))
+            else:
+                yield parallel.Outcome(name, document={"project": "shop", "stack": name, "source": "program"})
+
+    (tmp_path / "stacks").mkdir()
+    monkeypatch.setattr(parallel, "run_stacks", outcomes)
+    monkeypatch.setattr(factory, "make_engine", lambda args, policies: _EngineFailingOn("b"))
+    stacks = ["a", "dies", "b", "c"]
+    argv = ["check", "--root", str(tmp_path), "--format", "json", *(f"--stack={s}" for s in stacks)]
+    assert cli.main(argv) == 2
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    assert summary["stacks"] == 1 and summary["complete"] is False
+    assert [(n["stack"], n["reason"].split(":")[0]) for n in summary["not_judged"]] == [
+        ("dies", "stack dies"),
+        ("b", "the policy engine failed"),
+        ("c", "not run"),
+    ]
