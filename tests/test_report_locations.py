@@ -72,7 +72,9 @@ def test_without_positions_findings_never_point_at_the_generated_json(tmp_path: 
 def test_without_positions_findings_point_at_the_stack_config_file(engine: EmbeddedEngine) -> None:
     doc = sources.load("state", FIXTURES / "state-no-positions.json")
     doc["config_file"] = "infra/global/Pulumi.prod.yaml"  # what a source records when it read the file
+    doc["language"] = "typescript"  # what a source records from Pulumi.yaml's runtime
     result = judging.judge_one(doc, engine)
+    assert result.language == "typescript" and result.config_file == "infra/global/Pulumi.prod.yaml"
     policies = policyset.load()
     locations = _sarif_locations(render("sarif", [result], policies))
     assert {loc["artifactLocation"]["uri"] for loc in locations} == {"infra/global/Pulumi.prod.yaml"}

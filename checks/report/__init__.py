@@ -166,6 +166,9 @@ def _plain(r: StackResult) -> StackResult:
     findings = [
         replace(
             f,
+            rule=escape.plain(f.rule),
+            title=escape.plain(f.title),
+            severity=escape.plain(f.severity),
             resource=escape.plain(f.resource),
             message=escape.plain(f.message),
             waiver=escape.plain(f.waiver) if f.waiver is not None else None,
