@@ -2,7 +2,8 @@
 
 Sources: the Pulumi program under mocks (default: every stack in stacks/, or --stack NAME…), a
 `pulumi preview --json` file, a `pulumi stack export` file, or a stack document. Stacks that were
-judged are reported even when another could not be run; that run still exits 2.
+judged are reported even when another could not be run; the report then says the run is
+incomplete and names each stack not judged and why, and the run exits 2.
 """
 
 from __future__ import annotations
