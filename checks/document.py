@@ -101,6 +101,7 @@ def new_document(
     request: dict[str, Any] | None = None,
     file: str | None = None,
     language: str | None = None,
+    config_file: str | None = None,
 ) -> Document:
     doc: Document = {
         "schema": SCHEMA,
@@ -131,4 +132,6 @@ def new_document(
         doc["file"] = file
     if language is not None:
         doc["language"] = language
+    if config_file is not None:
+        doc["config_file"] = config_file
     return doc

@@ -12,6 +12,33 @@ ENFORCEMENTS = ("mandatory", "advisory")
 
 
 @dataclass(frozen=True, order=True)
+class Location:
+    """Where the user's code declares a resource: a file relative to the repository root."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    @classmethod
+    def from_document(cls, raw: Any) -> Location | None:
+        """The ``location`` of a document resource, if it is a safe repository-relative path.
+
+        Reports only ever print this path (never open it); an absolute path or one that climbs out
+        of the repository would make a report point outside it, so such a location is dropped.
+        """
+        if not isinstance(raw, dict) or not isinstance(raw.get("file"), str):
+            return None
+        file = raw["file"].replace("\\", "/")
+        parts = file.split("/")
+        if not file or file.startswith("/") or ".." in parts or ":" in parts[0] or any(c < " " for c in file):
+            return None
+        line, column = raw.get("line"), raw.get("column")
+        ok_line = isinstance(line, int) and not isinstance(line, bool) and line >= 1
+        ok_col = ok_line and isinstance(column, int) and not isinstance(column, bool) and column >= 1
+        return cls(file, line if ok_line else None, column if ok_col else None)
+
+
+@dataclass(frozen=True, order=True)
 class Finding:
     rule: str
     resource: str
@@ -22,6 +49,8 @@ class Finding:
     remediation: str = ""
     waived: bool = False
     waiver: str | None = None
+    # Where the resource is declared (from the source's positions); None when the source has none.
+    location: Location | None = field(default=None, compare=False)
 
     @property
     def blocking(self) -> bool:
@@ -32,6 +61,10 @@ class Finding:
         d = asdict(self)
         if d["waiver"] is None:
             del d["waiver"]
+        if d["location"] is None:
+            del d["location"]
+        else:
+            d["location"] = {k: v for k, v in d["location"].items() if v is not None}
         return d
 
     @classmethod
@@ -66,7 +99,13 @@ class StackResult:
     stack: str
     source: str
     findings: list[Finding] = field(default_factory=list)
+    # Where the stack document came from (a label for people; reports never open it).
     file: str | None = None
+    # The stack's Pulumi.<stack>.yaml, relative to the repository root, when a source read it:
+    # where a finding without a resource location points.
+    config_file: str | None = None
+    # The language of the code that declared the stack (document.LANGUAGES): picks fix snippets.
+    language: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -78,3 +117,11 @@ class StackResult:
             "advisory": sum(1 for f in self.findings if f.enforcement == "advisory" and not f.waived),
             "waived": sum(1 for f in self.findings if f.waived),
         }
+
+
+@dataclass(frozen=True)
+class NotJudged:
+    """A stack the run could not judge (bad config, a worker that died, an engine that failed)."""
+
+    stack: str
+    reason: str

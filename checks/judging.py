@@ -7,22 +7,39 @@ SesguardError and turned into one line by the command line).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import Any
 
-from checks.document import Document
+from checks.document import LANGUAGES, Document
 from checks.engine import Engine
-from checks.findings import StackResult
+from checks.findings import Finding, Location, StackResult
 
 EXIT_PASS, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def judge_one(document: Document, engine: Engine) -> StackResult:
+    config_file = Location.from_document({"file": document.get("config_file")})
+    language = document.get("language")
     return StackResult(
         project=str(document.get("project") or ""),
         stack=str(document.get("stack") or ""),
         source=str(document.get("source") or ""),
-        findings=engine.evaluate(document),
+        findings=_located(engine.evaluate(document), document),
         file=document.get("file"),
+        config_file=config_file.file if config_file else None,
+        language=language if language in LANGUAGES else None,
     )
+
+
+def _located(findings: list[Finding], document: Document) -> list[Finding]:
+    """Each finding with the location of the resource it names, when the source recorded one."""
+    where: dict[str, Any] = {}
+    for r in document.get("resources") or ():
+        if isinstance(r, dict) and r.get("location") is not None:
+            where[str(r.get("urn"))] = r["location"]
+    if not where:
+        return findings
+    return [replace(f, location=Location.from_document(where.get(f.resource))) for f in findings]
 
 
 def judge(documents: Iterable[Document], engine: Engine) -> list[StackResult]:

@@ -1,6 +1,6 @@
 """`sesguard audit`: judge the live SES account of one region, read-only, with the same policies.
 
-The account becomes a stack document (source "live": checks/sources/live.py) judged by SES-001…
+The account becomes a stack document (source "live") judged by SES-001…
 SES-026 like any stack, plus the live rules SES-040…SES-043. With `--stack NAME` the document is
 judged under that stack's config (waivers, thresholds, mail type, whether it is production), the
 region defaults to the stack's `aws:region`, and the stack's declared resources are attached for

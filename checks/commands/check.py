@@ -4,7 +4,8 @@ Sources: the Pulumi project in the current directory (or --root DIR) — a Pytho
 under mocks, every stack whose Pulumi.<stack>.yaml it has, or --stack NAME… —, a
 `pulumi preview --json` file, a `pulumi stack export` file (with --config Pulumi.<stack>.yaml, or
 the project's stack file when run inside the project), or a stack document. Stacks that were
-judged are reported even when another could not be run; that run still exits 2.
+judged are reported even when another could not be run; the report then says the run is
+incomplete and names each stack not judged and why, and the run exits 2.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from checks import judging, policyset, project
 from checks.commands import options
 from checks.engine import factory
 from checks.errors import SesguardError
-from checks.findings import StackResult
+from checks.findings import NotJudged, StackResult
 from checks.report import output
 
 
@@ -107,10 +108,12 @@ def _run_program(args: argparse.Namespace, policies: Any) -> int:
     engine = factory.make_engine(args, policies)
     results: list[StackResult] = []
     errors: list[SesguardError] = []
+    not_judged: list[NotJudged] = []
     try:
         for outcome in parallel.run_stacks(names, root, args.jobs):
             if outcome.error is not None:
                 errors.append(outcome.error)
+                not_judged.append(NotJudged(outcome.stack, str(outcome.error)))
             elif outcome.document is not None:
                 try:
                     results.append(judging.judge_one(outcome.document, engine))
@@ -118,10 +121,19 @@ def _run_program(args: argparse.Namespace, policies: Any) -> int:
                     # An engine that failed once is not trusted with the rest: stop here, report
                     # the stacks already judged, and exit 2 (leaving the generator kills the workers).
                     errors.append(SesguardError(f"stack {outcome.stack}: {exc}"))
+                    not_judged.append(NotJudged(outcome.stack, f"the policy engine failed: {exc}"))
                     break
     finally:
         engine.close()
-    code = output.emit(results, args, policies) if results else judging.EXIT_ERROR
+    done = {r.stack for r in results} | {n.stack for n in not_judged}
+    not_judged += [
+        NotJudged(name, "not run: the run stopped after the policy engine failed")
+        for name in names
+        if name not in done
+    ]
+    # With no stack judged, stderr says it all; report files are still written so that a PR
+    # comment or a code-scanning upload shows an incomplete run, not a stale or missing one.
+    code = output.emit(results, args, policies, not_judged) if results or args.output else judging.EXIT_ERROR
     for error in errors:
         print(f"sesguard: {error}", file=sys.stderr)
     return judging.EXIT_ERROR if errors else code

@@ -10,6 +10,8 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from checks.document import LANGUAGES
+
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
 
 
@@ -28,6 +30,33 @@ def add_report_options(parser: argparse.ArgumentParser, formats: Sequence[str] =
     )
     group.add_argument(
         "--output", "-o", metavar="FILE", help="write the report to FILE and print only the summary line"
+    )
+
+
+def add_judging_report_options(parser: argparse.ArgumentParser) -> None:
+    """The report options of commands that judge stacks: several reports from one run."""
+    group = parser.add_argument_group("report")
+    group.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="format of the report on stdout, or of a single --output (default text)",
+    )
+    group.add_argument(
+        "--output",
+        "-o",
+        action="append",
+        default=[],
+        metavar="[FORMAT=]FILE",
+        help="write a report to FILE, its format from FORMAT= or the extension (.sarif, .json, "
+        ".xml for JUnit, .md, .txt); repeatable; stdout then gets only the summary line",
+    )
+    group.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        metavar="LANG",
+        help=f"show fixes as code in this language ({', '.join(LANGUAGES)}); "
+        "default: the project's runtime when known",
     )
 
 
@@ -95,8 +124,8 @@ def add_policy_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_common(parser: argparse.ArgumentParser, formats: Sequence[str] = FORMATS) -> None:
-    add_report_options(parser, formats)
+def add_common(parser: argparse.ArgumentParser) -> None:
+    add_judging_report_options(parser)
     add_engine_options(parser)
     add_policy_options(parser)
 

@@ -1,7 +1,7 @@
 """`sesguard policies`: the rule catalog, read from the policies' `# METADATA` blocks.
 
-docs/rules.md is this command's markdown output (`make docs`); its anchors (``#ses-005``) are the
-ones ``Rule.url`` links to from every report.
+The markdown output is the rules page every report links to; its anchors (`#ses-005`) are the
+rule ids.
 """
 
 from __future__ import annotations

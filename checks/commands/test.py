@@ -1,4 +1,4 @@
-"""`sesguard test`: every Rego unit test (`*_test.rego`, as `opa test policies/` runs them), with coverage.
+"""`sesguard test`: every Rego unit test (`*_test.rego`, as `opa test` runs them), with coverage.
 
 Prints each failing test, coverage per policy file and in total, then `N passed, M failed`.
 Exit 1 when a test fails or coverage is under --coverage-min.

@@ -10,17 +10,15 @@ value still cannot leak one.
 from __future__ import annotations
 
 import importlib
-import os
-import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import replace
-from functools import lru_cache
-from pathlib import Path
+from typing import Any
 
 from checks.document import SECRET
 from checks.errors import SesguardError
-from checks.findings import Finding, StackResult
+from checks.findings import Finding, NotJudged, StackResult
 from checks.policyset import PolicySet, Rule
+from checks.report import escape
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
 
@@ -28,31 +26,61 @@ FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
 _MIN_SECRET_LEN = 4
 
 
-def totals(results: list[StackResult]) -> dict[str, int]:
-    """DESIGN's summary block: stacks judged and unwaived mandatory / advisory, and waived findings."""
-    out = {"stacks": len(results), "mandatory": 0, "advisory": 0, "waived": 0}
+SEVERITY_ORDER = ("critical", "high", "medium", "low")
+
+
+def totals(results: list[StackResult], not_judged: Sequence[NotJudged] = ()) -> dict[str, Any]:
+    """DESIGN's summary block: stacks judged and unwaived mandatory / advisory, and waived findings.
+
+    A run that could not judge every stack says so: ``complete`` and each stack ``not_judged``.
+    """
+    out: dict[str, Any] = {"stacks": len(results), "mandatory": 0, "advisory": 0, "waived": 0}
     for r in results:
         for k, v in r.counts().items():
             out[k] += v
+    out["complete"] = not not_judged
+    out["not_judged"] = [{"stack": n.stack, "reason": n.reason} for n in not_judged]
     return out
 
 
-def passed(results: list[StackResult]) -> bool:
-    return all(r.passed for r in results)
+def passed(results: list[StackResult], not_judged: Sequence[NotJudged] = ()) -> bool:
+    """The verdict a report shows: never "passed" while a stack went unjudged."""
+    return not not_judged and all(r.passed for r in results)
 
 
-def summary_line(results: list[StackResult]) -> str:
-    """One line for stderr and CI logs.
+def verdict(results: list[StackResult], not_judged: Sequence[NotJudged] = ()) -> str:
+    if not_judged:
+        return "incomplete"
+    return "passed" if passed(results) else "failed"
 
-    e.g. ``sesguard: 4 stacks, 0 mandatory, 2 advisory, 1 waived — passed``
+
+def summary_line(results: list[StackResult], not_judged: Sequence[NotJudged] = ()) -> str:
+    """One line for stdout, stderr and CI logs.
+
+    e.g. ``sesguard: 4 stacks, 0 mandatory, 2 advisory, 1 waived — passed``; a run that could not
+    judge a stack ends ``— incomplete: 1 stack not judged (prod)``.
     """
-    t = totals(results)
+    t = totals(results, not_judged)
     stacks = f"{t['stacks']} stack{'' if t['stacks'] == 1 else 's'}"
-    verdict = "passed" if passed(results) else "failed"
-    return (
+    line = (
         f"sesguard: {stacks}, {t['mandatory']} mandatory, {t['advisory']} advisory, "
-        f"{t['waived']} waived — {verdict}"
+        f"{t['waived']} waived — {verdict(results, not_judged)}"
     )
+    if not_judged:
+        n = len(not_judged)
+        names = ", ".join(x.stack for x in not_judged)
+        line += f": {n} stack{'' if n == 1 else 's'} not judged ({names})"
+    return line
+
+
+def finding_order(f: Finding) -> tuple[Any, ...]:
+    """What a reviewer reads first: blocking before advisory before waived, then severity, rule."""
+    rank = SEVERITY_ORDER.index(f.severity) if f.severity in SEVERITY_ORDER else len(SEVERITY_ORDER)
+    return (f.waived, f.enforcement != "mandatory", rank, f.rule, f.resource, f.message)
+
+
+def ordered(results: list[StackResult]) -> list[StackResult]:
+    return [replace(r, findings=sorted(r.findings, key=finding_order)) for r in results]
 
 
 def redact(results: list[StackResult], secrets: Collection[str]) -> list[StackResult]:
@@ -85,15 +113,18 @@ def redact(results: list[StackResult], secrets: Collection[str]) -> list[StackRe
             for f in r.findings
         ]
         out.append(
-            StackResult(
+            replace(
+                r,
                 project=clean(r.project) or "",
                 stack=clean(r.stack) or "",
-                source=r.source,
                 findings=findings,
                 file=clean(r.file),
             )
         )
     return out
+
+
+_HUMAN_FORMATS = ("text", "markdown", "github")
 
 
 def render(
@@ -103,22 +134,57 @@ def render(
     *,
     color: bool = False,
     secrets: Collection[str] = (),
+    not_judged: Sequence[NotJudged] = (),
 ) -> str:
-    """The whole report as text; ``color`` only matters to ``text`` (pass True on a terminal)."""
+    """The whole report as text; ``color`` only matters to ``text`` (pass True on a terminal).
+
+    ``not_judged`` names the stacks the run could not judge: every format then says the run is
+    incomplete instead of passed.
+    """
     if fmt not in FORMATS:
         raise SesguardError(f"unknown report format {fmt!r}: choose one of {', '.join(FORMATS)}")
     module = importlib.import_module(f"checks.report.{fmt}")
-    results = redact(results, secrets)
+    results = ordered(redact(results, secrets))
+    not_judged = [NotJudged(n.stack, _clean_reason(n.reason, secrets)) for n in not_judged]
+    if fmt in _HUMAN_FORMATS:
+        results = [_plain(r) for r in results]
+        not_judged = [NotJudged(escape.plain(n.stack), escape.plain(n.reason)) for n in not_judged]
     if fmt == "text":
-        return str(module.render(results, policies, color=color))
-    return str(module.render(results, policies))
+        return str(module.render(results, policies, not_judged, color=color))
+    return str(module.render(results, policies, not_judged))
+
+
+def _clean_reason(reason: str, secrets: Collection[str]) -> str:
+    values = {s for s in secrets if isinstance(s, str) and len(s) >= _MIN_SECRET_LEN}
+    for v in sorted(values, key=len, reverse=True):
+        reason = reason.replace(v, SECRET)
+    return reason
+
+
+def _plain(r: StackResult) -> StackResult:
+    """A result whose text has no control characters, for the formats people read."""
+    findings = [
+        replace(
+            f,
+            rule=escape.plain(f.rule),
+            title=escape.plain(f.title),
+            severity=escape.plain(f.severity),
+            resource=escape.plain(f.resource),
+            message=escape.plain(f.message),
+            waiver=escape.plain(f.waiver) if f.waiver is not None else None,
+        )
+        for f in r.findings
+    ]
+    return replace(
+        r,
+        project=escape.plain(r.project),
+        stack=escape.plain(r.stack),
+        file=escape.plain(r.file) if r.file else r.file,
+        findings=findings,
+    )
 
 
 # -- helpers shared by the formats -------------------------------------------------------------
-
-DEFAULT_ARTIFACT = "Pulumi.yaml"
-_MAX_SCAN_BYTES = 2_000_000
-_TOKEN = re.compile(r"[\w.-]+:[\w.-]+|[a-z0-9][\w-]*(?:\.[\w-]+)+", re.IGNORECASE)
 
 
 def level(f: Finding) -> str:
@@ -135,52 +201,9 @@ def waiver_reason(f: Finding) -> str:
     return (f.waiver or "").strip() or "waived"
 
 
-def artifact_uri(result: StackResult) -> str:
-    """The file a finding points at: the stack's config file, repo-relative, else Pulumi.yaml."""
-    if not result.file:
-        return DEFAULT_ARTIFACT
-    p = Path(result.file)
-    if p.is_absolute():
-        try:
-            return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
-        except ValueError:
-            return p.as_uri()
-    return p.as_posix()
-
-
-@lru_cache(maxsize=64)
-def _lines(path: str, mtime: float) -> tuple[str, ...]:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return tuple(line.lower() for line in fh.read(_MAX_SCAN_BYTES).splitlines())
-    except OSError:
-        return ()
-
-
-def start_line(result: StackResult, f: Finding) -> int:
-    """The first line of the stack file naming the resource, or a key/domain the message names; else 1.
-
-    Cheap on purpose: one read per file, substring search, nothing parsed. A wrong guess only moves
-    an annotation; it never changes a result.
-    """
-    if not result.file:
-        return 1
-    try:
-        st = os.stat(result.file)
-    except OSError:
-        return 1
-    lines = _lines(result.file, st.st_mtime)
-    if not lines:
-        return 1
-    candidates = [short_name(f.resource), *_TOKEN.findall(f.message)]
-    for c in candidates:
-        needle = c.lower().strip(".")
-        if len(needle) < 3:
-            continue
-        for n, line in enumerate(lines, 1):
-            if needle in line:
-                return n
-    return 1
+def fix(rule: Rule, language: str | None) -> tuple[str, str | None]:
+    """How to fix a rule's findings: its neutral remediation, and its snippet in ``language`` if any."""
+    return rule.remediation, rule.snippet(language)
 
 
 def rules_for(results: list[StackResult], policies: PolicySet) -> list[Rule]:

@@ -1,19 +1,24 @@
 """GitHub Actions: one workflow-command annotation per finding, and the Markdown job summary.
 
 ``::error`` for an unwaived mandatory finding, ``::warning`` for an advisory one, ``::notice`` for
-a waived one. Escaping follows the runner's rules (actions/toolkit ``command.ts``): in the message
-``%``, ``\\r`` and ``\\n``; in properties also ``:`` and ``,``. When ``$GITHUB_STEP_SUMMARY`` names a
-file, the Markdown report is appended to it, as the runner expects of every step.
+a waived one, each at the file, line and column that declare the resource (else the stack's config
+file). GitHub shows only the first ten annotations of each kind per step, so the most severe come
+first. Escaping follows the runner's rules (actions/toolkit ``command.ts``): in the message ``%``,
+``\\r`` and ``\\n``; in properties also ``:`` and ``,``. When ``$GITHUB_STEP_SUMMARY`` names a
+file, the Markdown report is appended to it, as the runner expects of every step. A run that could
+not judge every stack ends with one ``::error`` per stack not judged.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 from checks.errors import SesguardError
-from checks.findings import Finding, StackResult
+from checks.findings import Finding, NotJudged, StackResult
 from checks.policyset import PolicySet
-from checks.report import artifact_uri, markdown, start_line, summary_line, waiver_reason
+from checks.report import finding_order, markdown, summary_line, waiver_reason
+from checks.report.locations import place
 
 STEP_SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 
@@ -31,11 +36,11 @@ def _command(r: StackResult, f: Finding) -> str:
         kind, message = "notice", f"waived ({waiver_reason(f)}): {f.message}"
     else:
         kind, message = ("error" if f.enforcement == "mandatory" else "warning"), f.message
-    props = {
-        "file": artifact_uri(r),
-        "line": str(start_line(r, f)),
-        "title": f"{f.rule} {f.title} ({r.project}/{r.stack})".strip(),
-    }
+    p = place(r, f)
+    props = {"file": p.file, "line": str(p.line)}
+    if p.column is not None:
+        props["col"] = str(p.column)
+    props["title"] = f"{f.rule} {f.title} ({r.project}/{r.stack})".strip()
     rendered = ",".join(f"{k}={escape_property(v)}" for k, v in props.items())
     return f"::{kind} {rendered}::{escape_data(message)}"
 
@@ -53,8 +58,14 @@ def write_step_summary(text: str) -> None:
         ) from None
 
 
-def render(results: list[StackResult], policies: PolicySet) -> str:
-    lines = [_command(r, f) for r in results for f in r.findings]
-    write_step_summary(markdown.render(results, policies))
-    lines.append(summary_line(results))
+def render(results: list[StackResult], policies: PolicySet, not_judged: Sequence[NotJudged] = ()) -> str:
+    pairs = sorted(((r, f) for r in results for f in r.findings), key=lambda rf: finding_order(rf[1]))
+    lines = [
+        f"::error title={escape_property('stack not judged')}::"
+        + escape_data(f"stack {n.stack} was not judged: {n.reason}")
+        for n in not_judged
+    ]
+    lines += [_command(r, f) for r, f in pairs]
+    write_step_summary(markdown.render(results, policies, not_judged))
+    lines.append(summary_line(results, not_judged))
     return "\n".join(lines) + "\n"

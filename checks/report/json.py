@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from checks import __version__
-from checks.findings import StackResult
+from checks.findings import Finding, NotJudged, StackResult
 from checks.policyset import PolicySet
 from checks.report import totals
 
 FINDING_FIELDS = ("rule", "title", "severity", "enforcement", "resource", "message", "remediation", "waived")
 
 
-def as_data(results: list[StackResult]) -> dict[str, Any]:
+def _finding(f: Finding) -> dict[str, Any]:
+    out = {k: getattr(f, k) for k in FINDING_FIELDS}
+    if f.location is not None:
+        out["location"] = {k: v for k, v in vars(f.location).items() if v is not None}
+    return out
+
+
+def as_data(results: list[StackResult], not_judged: Sequence[NotJudged] = ()) -> dict[str, Any]:
     return {
         "tool": {"name": "sesguard", "version": __version__},
         "results": [
@@ -22,13 +30,13 @@ def as_data(results: list[StackResult]) -> dict[str, Any]:
                 "stack": r.stack,
                 "source": r.source,
                 "passed": r.passed,
-                "findings": [{k: getattr(f, k) for k in FINDING_FIELDS} for f in r.findings],
+                "findings": [_finding(f) for f in r.findings],
             }
             for r in results
         ],
-        "summary": totals(results),
+        "summary": totals(results, not_judged),
     }
 
 
-def render(results: list[StackResult], policies: PolicySet) -> str:
-    return json.dumps(as_data(results), indent=2, ensure_ascii=False) + "\n"
+def render(results: list[StackResult], policies: PolicySet, not_judged: Sequence[NotJudged] = ()) -> str:
+    return json.dumps(as_data(results, not_judged), indent=2, ensure_ascii=False) + "\n"

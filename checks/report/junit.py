@@ -1,17 +1,22 @@
 """JUnit XML for CI test tabs: one testsuite per stack, one testcase per catalog rule per stack.
 
 A rule with an unwaived mandatory finding fails; a rule whose only findings are waived is skipped
-with the waiver's reason; advisory findings pass and are listed in ``system-out``.
+with the waiver's reason; a rule that cannot judge the stack's source at all (the request, live and
+published-DNS rules on a stack) is skipped with that reason, never shown as passed; advisory
+findings pass and are listed in ``system-out``. A stack the run could not judge is a testsuite
+with one errored testcase saying why.
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 
-from checks.findings import Finding, StackResult
+from checks.applicability import not_applicable
+from checks.findings import Finding, NotJudged, StackResult
 from checks.policyset import PolicySet, Rule
-from checks.report import rules_for, short_name, waiver_reason
+from checks.report import fix, rules_for, short_name, waiver_reason
 
 # Characters XML 1.0 cannot carry at all, even escaped; ElementTree would write them raw.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -32,6 +37,10 @@ def _testcase(suite: ET.Element, r: StackResult, rule: Rule, findings: list[Find
         classname=f"sesguard.{r.project}.{r.stack}",
         name=f"{rule.id} {rule.slug}: {rule.title}",
     )
+    reason = not_applicable(rule, r.source)
+    if reason is not None and not findings:
+        ET.SubElement(case, "skipped", message=f"not applicable: {reason}")
+        return {"failures": 0, "skipped": 1}
     blocking = [f for f in findings if f.blocking]
     advisory = [f for f in findings if f.enforcement == "advisory" and not f.waived]
     waived = [f for f in findings if f.waived]
@@ -42,8 +51,11 @@ def _testcase(suite: ET.Element, r: StackResult, rule: Rule, findings: list[Find
             message=f"{len(blocking)} mandatory finding{'s'[: len(blocking) - 1]}: {blocking[0].message}",
             type="mandatory",
         )
-        failure.text = _lines(blocking) + (
-            f"\n\nRemediation:\n{rule.remediation}" if rule.remediation else ""
+        remediation, snippet = fix(rule, r.language)
+        failure.text = (
+            _lines(blocking)
+            + (f"\n\nRemediation:\n{remediation}" if remediation else "")
+            + (f"\n\n{snippet}" if snippet else "")
         )
     elif waived and not advisory:
         ET.SubElement(
@@ -59,7 +71,13 @@ def _testcase(suite: ET.Element, r: StackResult, rule: Rule, findings: list[Find
     }
 
 
-def render(results: list[StackResult], policies: PolicySet) -> str:
+def _not_judged_suite(root: ET.Element, n: NotJudged) -> None:
+    suite = ET.SubElement(root, "testsuite", name=n.stack, tests="1", failures="0", errors="1", skipped="0")
+    case = ET.SubElement(suite, "testcase", classname=f"sesguard.{n.stack}", name="stack judged")
+    ET.SubElement(case, "error", message=f"not judged: {n.reason}", type="not-judged")
+
+
+def render(results: list[StackResult], policies: PolicySet, not_judged: Sequence[NotJudged] = ()) -> str:
     rules = rules_for(results, policies)
     root = ET.Element("testsuites", name="sesguard")
     total = {"tests": 0, "failures": 0, "skipped": 0}
@@ -81,9 +99,12 @@ def render(results: list[StackResult], policies: PolicySet) -> str:
         suite.set("skipped", str(counts["skipped"]))
         for k in total:
             total[k] += counts[k]
-    for key, n in total.items():
-        root.set(key, str(n))
-    root.set("errors", "0")
+    for n in not_judged:
+        _not_judged_suite(root, n)
+    total["tests"] += len(not_judged)
+    for key, count in total.items():
+        root.set(key, str(count))
+    root.set("errors", str(len(not_judged)))
     ET.indent(root)
     for el in root.iter():
         if el.text:

@@ -2,9 +2,12 @@
 
 Levels: an unwaived mandatory finding is ``error``, an advisory one ``warning``, a waived one
 ``note`` with an external suppression carrying the waiver's reason (code scanning then shows it
-as dismissed). Each result points at the stack's config file, and carries the resource URN as a
-logical location and a fingerprint that does not depend on the message wording, so a finding
-keeps its identity across runs while the text improves.
+as dismissed). Each result points at the line of the user's program that declares its resource
+(else the stack's config file), as a path relative to the repository root under ``%SRCROOT%`` so
+code scanning can place it on the PR diff, and carries the resource URN as a logical location and a
+fingerprint that does not depend on the message wording, so a finding keeps its identity across
+runs while the text improves. A run that could not judge every stack is
+``executionSuccessful: false`` with one notification per stack not judged.
 """
 
 from __future__ import annotations
@@ -12,12 +15,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from checks import __version__
-from checks.findings import Finding, StackResult
+from checks.findings import Finding, NotJudged, StackResult
 from checks.policyset import PolicySet, Rule
-from checks.report import artifact_uri, rules_for, start_line, waiver_reason
+from checks.report import fix, rules_for, waiver_reason
+from checks.report.escape import code_block
+from checks.report.locations import place
+
+SRCROOT = "%SRCROOT%"
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/sesguard/sesguard"
@@ -26,10 +34,14 @@ SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "
 FINGERPRINT_KEY = "sesguard/v1"
 
 
-def _rule(r: Rule) -> dict[str, Any]:
+def _rule(r: Rule, language: str | None) -> dict[str, Any]:
     full = r.description or r.title
-    help_text = f"{full}\n\nRemediation:\n{r.remediation}" if r.remediation else full
-    help_md = f"**{r.title}**\n\n{full}\n\n**Remediation**\n\n{r.remediation}" if r.remediation else full
+    remediation, snippet = fix(r, language)
+    help_text = f"{full}\n\nRemediation:\n{remediation}" if remediation else full
+    help_md = f"**{r.title}**\n\n{full}\n\n**Remediation**\n\n{remediation}" if remediation else full
+    if snippet:
+        help_text += f"\n\n{snippet}"
+        help_md += f"\n\n{code_block(snippet, language or '')}"
     return {
         "id": r.id,
         "name": r.policy_name,
@@ -57,6 +69,14 @@ def _fingerprint(r: StackResult, f: Finding, occurrence: int) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+def _physical(r: StackResult, f: Finding) -> dict[str, Any]:
+    p = place(r, f)
+    region: dict[str, Any] = {"startLine": p.line}
+    if p.column is not None:
+        region["startColumn"] = p.column
+    return {"artifactLocation": {"uri": p.file, "uriBaseId": SRCROOT}, "region": region}
+
+
 def _result(r: StackResult, f: Finding, index: int, occurrence: int) -> dict[str, Any]:
     where = f"{r.project}/{r.stack}"
     out: dict[str, Any] = {
@@ -66,10 +86,7 @@ def _result(r: StackResult, f: Finding, index: int, occurrence: int) -> dict[str
         "message": {"text": f"{f.message} (stack {where})"},
         "locations": [
             {
-                "physicalLocation": {
-                    "artifactLocation": {"uri": artifact_uri(r)},
-                    "region": {"startLine": start_line(r, f)},
-                },
+                "physicalLocation": _physical(r, f),
                 "logicalLocations": [
                     {
                         "fullyQualifiedName": f.resource or where,
@@ -93,8 +110,31 @@ def _result(r: StackResult, f: Finding, index: int, occurrence: int) -> dict[str
     return out
 
 
-def as_data(results: list[StackResult], policies: PolicySet) -> dict[str, Any]:
+def _language(results: list[StackResult]) -> str | None:
+    """The run's language, when every stack shares one: rule help is per run, not per result."""
+    languages = {r.language for r in results}
+    return languages.pop() if len(languages) == 1 else None
+
+
+def _invocation(not_judged: Sequence[NotJudged]) -> dict[str, Any]:
+    out: dict[str, Any] = {"executionSuccessful": not not_judged}
+    if not_judged:
+        out["toolExecutionNotifications"] = [
+            {
+                "level": "error",
+                "message": {"text": f"stack {n.stack} was not judged: {n.reason}"},
+                "descriptor": {"id": "stack-not-judged"},
+            }
+            for n in not_judged
+        ]
+    return out
+
+
+def as_data(
+    results: list[StackResult], policies: PolicySet, not_judged: Sequence[NotJudged] = ()
+) -> dict[str, Any]:
     rules = rules_for(results, policies)
+    language = _language(results)
     index = {r.id: i for i, r in enumerate(rules)}
     sarif_results = []
     for r in results:
@@ -114,9 +154,12 @@ def as_data(results: list[StackResult], policies: PolicySet) -> dict[str, Any]:
                         "version": __version__,
                         "semanticVersion": __version__,
                         "informationUri": INFORMATION_URI,
-                        "rules": [_rule(r) for r in rules],
+                        "rules": [_rule(r, language) for r in rules],
                     }
                 },
+                "invocations": [_invocation(not_judged)],
+                # The repository root: every result's uri is relative to it (the checkout on CI).
+                "originalUriBaseIds": {SRCROOT: {"description": {"text": "the repository root"}}},
                 "automationDetails": {"id": "sesguard/"},
                 "columnKind": "unicodeCodePoints",
                 "results": sarif_results,
@@ -125,5 +168,5 @@ def as_data(results: list[StackResult], policies: PolicySet) -> dict[str, Any]:
     }
 
 
-def render(results: list[StackResult], policies: PolicySet) -> str:
-    return json.dumps(as_data(results, policies), indent=2, ensure_ascii=False) + "\n"
+def render(results: list[StackResult], policies: PolicySet, not_judged: Sequence[NotJudged] = ()) -> str:
+    return json.dumps(as_data(results, policies, not_judged), indent=2, ensure_ascii=False) + "\n"

@@ -1,26 +1,55 @@
-"""The text report: one table per stack for people at a terminal, then the summary line.
+"""The text report: one table per stack for people at a terminal, how to fix it, then the summary line.
 
 Cells are ``rich.text.Text``, never markup strings, so a message holding ``[secret]`` or brackets
-prints as written. Colour only when the caller says the output is a terminal.
+prints as written (and ``render`` has already turned control characters into visible escapes).
+Under each table, every rule with an unwaived mandatory finding gets its fix (the snippet in the
+stack's language when the rule has one) and the link to its documentation. Colour only when the
+caller says the output is a terminal. A run that could not judge every stack names each one.
 """
 
 from __future__ import annotations
 
 import io
+import textwrap
+from collections.abc import Sequence
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from checks.findings import StackResult
-from checks.policyset import PolicySet
-from checks.report import level, short_name, summary_line, waiver_reason
+from checks.findings import NotJudged, StackResult
+from checks.policyset import PolicySet, Rule
+from checks.report import fix, level, rules_for, short_name, summary_line, waiver_reason
 
 _STYLE = {"mandatory": "bold red", "advisory": "yellow", "waived": "dim"}
 _WIDTH = 120
 
 
-def render(results: list[StackResult], policies: PolicySet, *, color: bool = False) -> str:
+def _fixes(console: Console, r: StackResult, rules: dict[str, Rule]) -> None:
+    ids = list(dict.fromkeys(f.rule for f in r.findings if f.blocking and f.rule in rules))
+    if not ids:
+        return
+    console.print(Text("  how to fix:", style="bold"))
+    for rid in ids:
+        rule = rules[rid]
+        remediation, snippet = fix(rule, r.language)
+        console.print(Text(f"  {rid} {rule.title}", style="bold"))
+        if remediation:
+            console.print(Text(textwrap.indent(remediation.strip(), "    ")))
+        if snippet:
+            console.print(Text(textwrap.indent(snippet, "      ")))
+        if rule.file:
+            console.print(Text(f"    {rule.url}", style="cyan"))
+    console.print()
+
+
+def render(
+    results: list[StackResult],
+    policies: PolicySet,
+    not_judged: Sequence[NotJudged] = (),
+    *,
+    color: bool = False,
+) -> str:
     buf = io.StringIO()
     console = Console(
         file=buf,
@@ -32,6 +61,7 @@ def render(results: list[StackResult], policies: PolicySet, *, color: bool = Fal
         emoji=False,
         soft_wrap=False,
     )
+    rules = {r.id: r for r in rules_for(results, policies)}
     for r in results:
         verdict = Text("passed", style="green") if r.passed else Text("failed", style="bold red")
         heading = Text(f"{r.project}/{r.stack} ({r.source}{', ' + r.file if r.file else ''}): ")
@@ -56,5 +86,10 @@ def render(results: list[StackResult], policies: PolicySet, *, color: bool = Fal
             )
         console.print(table)
         console.print()
-    console.print(Text(summary_line(results)))
+        _fixes(console, r, rules)
+    for n in not_judged:
+        console.print(Text(f"{n.stack}: not judged — {n.reason}", style="bold red"))
+    if not_judged:
+        console.print()
+    console.print(Text(summary_line(results, not_judged)))
     return buf.getvalue()

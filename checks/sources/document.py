@@ -25,6 +25,8 @@ def from_json(data: Any, where: str) -> Document:
         facts=doc.get("facts"),
         request=doc.get("request"),
         file=doc.get("file") or where,
+        language=doc.get("language"),
+        config_file=doc.get("config_file"),
     )
 
 

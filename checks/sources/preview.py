@@ -13,6 +13,7 @@ from typing import Any
 
 from checks.document import Document, new_document
 from checks.errors import InputError
+from checks.sources import positions
 from checks.sources import resources as res
 from checks.sources.reading import expect_array, expect_object, label, optional_object, read_json
 
@@ -34,6 +35,7 @@ def from_json(data: Any, where: str) -> Document:
         if state is None:
             continue
         r, urn = res.resource(state, where, f"{at}.newState")
+        positions.attach(r, state)
         urns.append((urn, f"{at}.newState"))
         states.append(state)
         if not res.internal(r["type"]):

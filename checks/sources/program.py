@@ -13,17 +13,20 @@ Usable repeatedly in one process, and in workers forked after the first import.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import runpy
 import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from checks import project
 from checks.document import SECRET, Document, new_document
 from checks.errors import InputError, SesguardError
+from checks.sources import positions
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 
@@ -77,16 +80,41 @@ def _wire(value: Any) -> str:
 # --- the run -------------------------------------------------------------------------------------
 
 
-def _skip_source_positions() -> None:
-    """Register resources without the caller's stack trace.
+@functools.lru_cache(maxsize=1024)
+def _file_uri(filename: str) -> str:
+    # pathlib's as_uri is most of what a position costs; a program has few files and many resources.
+    return Path(filename).as_uri()
 
-    The SDK walks and formats the Python stack for every resource so the CLI can point at the
-    line that declared it; no CLI reads it under mocks, and it was about a quarter of each run.
+
+def _cheap_source_positions() -> None:
+    """Record where each resource is declared without the SDK's full stack trace.
+
+    The SDK formats the whole Python stack for every resource (reading each frame's source line)
+    and sends only its first frame as the source position; that was about a quarter of each run.
+    The same frame is found by walking frame objects, as the SDK does: the caller of the third
+    ``__init__`` up the stack (Resource, Custom/ComponentResource, then the concrete class).
     """
     from pulumi.runtime import resource
     from pulumi.runtime.proto import source_pb2
 
-    resource._get_stack_trace = source_pb2.StackTrace
+    def stack_trace() -> Any:
+        frame: FrameType | None = sys._getframe(1)
+        inits = 0
+        while frame is not None:
+            if frame.f_code.co_name == "__init__":
+                inits += 1
+                if inits == 3:
+                    break
+            frame = frame.f_back
+        caller = frame.f_back if frame is not None else None
+        if caller is None:
+            return source_pb2.StackTrace()
+        position = source_pb2.SourcePosition(
+            uri=_file_uri(caller.f_code.co_filename), line=caller.f_lineno or 0
+        )
+        return source_pb2.StackTrace(frames=[source_pb2.StackFrame(pc=position)])
+
+    resource._get_stack_trace = stack_trace
 
 
 def preload(root: Path | str | None = None) -> None:
@@ -129,7 +157,12 @@ def preload(root: Path | str | None = None) -> None:
 
 
 def _run_program(
-    main: Path, project_name: str, name: str, runtime_config: dict[str, str], secret_keys: list[str]
+    main: Path,
+    project_name: str,
+    name: str,
+    runtime_config: dict[str, str],
+    secret_keys: list[str],
+    root: Path | None = None,
 ) -> Any:
     import pulumi
     from pulumi.runtime import settings
@@ -152,9 +185,9 @@ def _run_program(
     settings.ROOT.set(None)
     settings.SETTINGS.outputs.clear()
     preview_mocks = PreviewMocks()
-    monitor = RecordingMonitor(preview_mocks, recorder, name, project_name)
+    monitor = RecordingMonitor(preview_mocks, recorder, name, project_name, root, positions.repo_prefix(root))
     set_mocks(preview_mocks, project=project_name, stack=name, preview=True, monitor=monitor)
-    _skip_source_positions()
+    _cheap_source_positions()
     settings.ROOT.set(None)
 
     async def program() -> None:
@@ -212,7 +245,7 @@ def run_stack(
     try:
         python = program_venv.interpreter(proj)
         if python is None:
-            recorder = _run_program(proj.main, proj.name, name, runtime_config, secret_keys)
+            recorder = _run_program(proj.main, proj.name, name, runtime_config, secret_keys, proj.root)
         else:
             recorder = program_venv.run(python, proj, name, runtime_config, secret_keys)
     except InputError:
@@ -222,6 +255,8 @@ def run_stack(
     except Exception as err:  # a failure inside Pulumi or the program is still one line
         raise InputError(where, f"program failed: {type(err).__name__}: {err}") from None
     region = raw.get("aws:region")
+    prefix = positions.repo_prefix(proj.root)
+    config_file = f"{prefix}/{where}" if prefix else where
     return new_document(
         source="program",
         project=proj.name,
@@ -231,6 +266,7 @@ def run_stack(
         resources=_resources(recorder),
         file=where if config_override is None else None,
         language=proj.language,
+        config_file=config_file if config_override is None else None,
     )
 
 

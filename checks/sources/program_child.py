@@ -27,6 +27,7 @@ def main() -> int:
             request["stack"],
             request["config"],
             request["secretKeys"],
+            Path(request["root"]) if request.get("root") else None,
         )
         answer: dict = {"resources": recorder.resources, "outputs": recorder.outputs}
         code = 0

@@ -7,6 +7,7 @@ which carries the engine's camelCase names at every depth, floats and the sentin
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from google.protobuf import json_format
@@ -14,6 +15,7 @@ from pulumi.runtime import mocks
 
 from checks.document import UNKNOWN
 from checks.errors import SesguardError
+from checks.sources import positions
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 MOCK_ACCOUNT_ID = "123456789012"
@@ -62,11 +64,21 @@ class Recorder:
 
 
 class RecordingMonitor(mocks.MockMonitor):
-    def __init__(self, preview_mocks: mocks.Mocks, recorder: Recorder, stack: str, project: str) -> None:
+    def __init__(
+        self,
+        preview_mocks: mocks.Mocks,
+        recorder: Recorder,
+        stack: str,
+        project: str,
+        project_root: Path | None = None,
+        prefix: str = "",
+    ) -> None:
         super().__init__(preview_mocks)
         self.recorder = recorder
         self.stack = stack
         self.project = project
+        self.project_root = project_root
+        self.prefix = prefix
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # As the engine does (MockMonitor keeps only the nearest parent type): the whole chain of
@@ -90,7 +102,21 @@ class RecordingMonitor(mocks.MockMonitor):
             "parent": request.parent or None,
             "dependencies": sorted(set(request.dependencies)),  # the SDK sends them in set order
         }
+        where = self._location(request)
+        if where is not None:
+            self.recorder.resources[response.urn]["location"] = where
         return response
+
+    def _location(self, request: Any) -> dict[str, Any] | None:
+        """The SDK's position of the code that declared the resource, inside the project."""
+        if (
+            self.project_root is None
+            or request.type == STACK_TYPE  # the runner's own root stack, not the user's code
+            or not request.HasField("sourcePosition")
+        ):
+            return None
+        pos = request.sourcePosition
+        return positions.from_file_uri(pos.uri, pos.line, pos.column, self.project_root, self.prefix)
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
         outputs = json_format.MessageToDict(request.outputs) if request.HasField("outputs") else {}

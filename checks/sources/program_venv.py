@@ -60,6 +60,7 @@ def run(
 ) -> _Recorded:
     request = {
         "main": str(project.main),
+        "root": str(project.root),
         "project": project.name,
         "stack": stack,
         "config": runtime_config,

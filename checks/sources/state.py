@@ -13,6 +13,7 @@ from typing import Any
 
 from checks.document import Document, new_document
 from checks.errors import InputError
+from checks.sources import positions
 from checks.sources import resources as res
 from checks.sources.reading import expect_array, expect_object, kind, label, read_json
 
@@ -39,6 +40,7 @@ def from_json(data: Any, where: str) -> Document:
     for i, item in enumerate(items):
         at = f"deployment.resources[{i}]"
         r, urn = res.resource(item, where, at)
+        positions.attach(r, item)
         urns.append((urn, at))
         if item.get("delete") is True:
             continue

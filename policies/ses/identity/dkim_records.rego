@@ -107,7 +107,7 @@ _dkim_records_problems contains {"resource": i.resource, "message": msg} if {
 	good := {rec.resource | some rec in candidates; _dkim_shape_ok(rec, i.domain)}
 	count(good) < 3
 	msg := sprintf(
-		"%d of the 3 DKIM CNAMEs <token>._domainkey.%s -> <token>%s are declared (tokens are not known yet, so records are matched by shape and by depending on the identity)",
+		"%d of the 3 DKIM CNAMEs <token>._domainkey.%s -> <token>%s are declared (the tokens are known only after deployment, so a record counts when its name has the DKIM form and it depends on the identity)",
 		[count(good), i.domain, _dkim_suffix],
 	)
 }
