@@ -19,10 +19,107 @@ import data.lib.ses
 #   severity: critical
 #   enforcement: mandatory
 #   remediation: |
-#     Name the sending account and the actions it needs, e.g.
-#     `{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
-#     "Action": ["ses:SendEmail", "ses:SendRawEmail"], "Resource": identity_arn}`,
-#     and add a condition when the principal must be broader.
+#     Name the sending account and the actions it needs (`ses:SendEmail`, `ses:SendRawEmail`) on the
+#     identity's ARN, and add a condition when the principal must be broader.
+#   remediation_code:
+#     python: |
+#       # Name the sending account and only the actions it needs.
+#       aws.sesv2.EmailIdentityPolicy("sender", email_identity=identity.email_identity, policy_name="sender",
+#           policy=pulumi.Output.json_dumps({
+#               "Version": "2012-10-17",
+#               "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+#                              "Action": ["ses:SendEmail", "ses:SendRawEmail"], "Resource": identity.arn}]}))
+#     typescript: |
+#       // Name the sending account and only the actions it needs.
+#       new aws.sesv2.EmailIdentityPolicy("sender", {
+#           emailIdentity: identity.emailIdentity,
+#           policyName: "sender",
+#           policy: pulumi.jsonStringify({
+#               Version: "2012-10-17",
+#               Statement: [{
+#                   Effect: "Allow",
+#                   Principal: { AWS: "arn:aws:iam::111122223333:root" },
+#                   Action: ["ses:SendEmail", "ses:SendRawEmail"],
+#                   Resource: identity.arn,
+#               }],
+#           }),
+#       });
+#     go: |
+#       // Name the sending account and only the actions it needs.
+#       _, err = sesv2.NewEmailIdentityPolicy(ctx, "sender", &sesv2.EmailIdentityPolicyArgs{
+#       	EmailIdentity: identity.EmailIdentity,
+#       	PolicyName:    pulumi.String("sender"),
+#       	Policy: pulumi.JSONMarshal(map[string]interface{}{
+#       		"Version": "2012-10-17",
+#       		"Statement": []interface{}{map[string]interface{}{
+#       			"Effect":    "Allow",
+#       			"Principal": map[string]interface{}{"AWS": "arn:aws:iam::111122223333:root"},
+#       			"Action":    []string{"ses:SendEmail", "ses:SendRawEmail"},
+#       			"Resource":  identity.Arn,
+#       		}},
+#       	}),
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       // Name the sending account and only the actions it needs.
+#       new Aws.SesV2.EmailIdentityPolicy("sender", new()
+#       {
+#           EmailIdentity = identity.EmailIdentityDetails,
+#           PolicyName = "sender",
+#           Policy = Output.JsonSerialize(Output.Create(new Dictionary<string, object?>
+#           {
+#               ["Version"] = "2012-10-17",
+#               ["Statement"] = new[]
+#               {
+#                   new Dictionary<string, object?>
+#                   {
+#                       ["Effect"] = "Allow",
+#                       ["Principal"] = new Dictionary<string, object?> { ["AWS"] = "arn:aws:iam::111122223333:root" },
+#                       ["Action"] = new[] { "ses:SendEmail", "ses:SendRawEmail" },
+#                       ["Resource"] = identity.Arn,
+#                   },
+#               },
+#           })),
+#       });
+#     yaml: |
+#       # Name the sending account and only the actions it needs.
+#       resources:
+#         senderPolicy:
+#           type: aws:sesv2:EmailIdentityPolicy
+#           properties:
+#             emailIdentity: ${identity.emailIdentity}
+#             policyName: sender
+#             policy:
+#               fn::toJSON:
+#                 Version: "2012-10-17"
+#                 Statement:
+#                   - Effect: Allow
+#                     Principal:
+#                       AWS: arn:aws:iam::111122223333:root
+#                     Action: [ses:SendEmail, ses:SendRawEmail]
+#                     Resource: ${identity.arn}
+#     terraform: |
+#       # Name the sending account and only the actions it needs.
+#       resource "aws_sesv2_email_identity_policy" "sender" {
+#         email_identity = aws_sesv2_email_identity.identity.email_identity
+#         policy_name    = "sender"
+#         policy = jsonencode({
+#           Version = "2012-10-17"
+#           Statement = [{
+#             Effect    = "Allow"
+#             Principal = { AWS = "arn:aws:iam::111122223333:root" }
+#             Action    = ["ses:SendEmail", "ses:SendRawEmail"]
+#             Resource  = aws_sesv2_email_identity.identity.arn
+#           }]
+#         })
+#       }
+#     cloudformation: |
+#       # CloudFormation cannot express this fix: it has no resource type for SES identity
+#       # (sending-authorization) policies. Attach the policy outside the template, naming the sending
+#       # account and only ses:SendEmail / ses:SendRawEmail:
+#       # aws sesv2 create-email-identity-policy --email-identity example.com --policy-name sender --policy file://policy.json
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses024
 }

@@ -19,8 +19,102 @@ import data.lib.topics
 #   severity: medium
 #   enforcement: advisory
 #   remediation: |
-#     `aws.sns.Topic("feedback", fifo_topic=False, kms_master_key_id=key.id)`;
-#     `aws.sqs.Queue("feedback", redrive_policy=json.dumps({"deadLetterTargetArn": dlq.arn, "maxReceiveCount": 5}))`.
+#     Use a standard (not FIFO) topic encrypted with a customer managed KMS key SES may use, and give
+#     every SQS queue subscribed to it a dead-letter queue (`redrivePolicy` with
+#     `deadLetterTargetArn`).
+#   remediation_code:
+#     python: |
+#       # A standard (not FIFO) topic encrypted with a customer managed KMS key SES may use.
+#       topic = aws.sns.Topic("feedback", fifo_topic=False, kms_master_key_id=key.id)
+#       # A dead-letter queue keeps the events the handler keeps failing on.
+#       queue = aws.sqs.Queue("feedback", redrive_policy=pulumi.Output.json_dumps(
+#           {"deadLetterTargetArn": dlq.arn, "maxReceiveCount": 5}))
+#     typescript: |
+#       // A standard (not FIFO) topic encrypted with a customer managed KMS key SES may use.
+#       const topic = new aws.sns.Topic("feedback", { fifoTopic: false, kmsMasterKeyId: key.id });
+#       // A dead-letter queue keeps the events the handler keeps failing on.
+#       const queue = new aws.sqs.Queue("feedback", {
+#           redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 5 }),
+#       });
+#     go: |
+#       // A standard (not FIFO) topic encrypted with a customer managed KMS key SES may use.
+#       topic, err := sns.NewTopic(ctx, "feedback", &sns.TopicArgs{
+#       	FifoTopic:      pulumi.Bool(false),
+#       	KmsMasterKeyId: key.ID(),
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#       // A dead-letter queue keeps the events the handler keeps failing on.
+#       queue, err := sqs.NewQueue(ctx, "feedback", &sqs.QueueArgs{
+#       	RedrivePolicy: pulumi.JSONMarshal(map[string]interface{}{
+#       		"deadLetterTargetArn": dlq.Arn,
+#       		"maxReceiveCount":     5,
+#       	}),
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       // A standard (not FIFO) topic encrypted with a customer managed KMS key SES may use.
+#       var topic = new Aws.Sns.Topic("feedback", new()
+#       {
+#           FifoTopic = false,
+#           KmsMasterKeyId = key.Id,
+#       });
+#       // A dead-letter queue keeps the events the handler keeps failing on.
+#       var queue = new Aws.Sqs.Queue("feedback", new()
+#       {
+#           RedrivePolicy = Output.JsonSerialize(Output.Create(new Dictionary<string, object?>
+#           {
+#               ["deadLetterTargetArn"] = dlq.Arn,
+#               ["maxReceiveCount"] = 5,
+#           })),
+#       });
+#     yaml: |
+#       resources:
+#         # A standard (not FIFO) topic encrypted with a customer managed KMS key SES may use.
+#         feedbackTopic:
+#           type: aws:sns:Topic
+#           properties:
+#             fifoTopic: false
+#             kmsMasterKeyId: ${key.id}
+#         # A dead-letter queue keeps the events the handler keeps failing on.
+#         feedbackQueue:
+#           type: aws:sqs:Queue
+#           properties:
+#             redrivePolicy:
+#               fn::toJSON:
+#                 deadLetterTargetArn: ${dlq.arn}
+#                 maxReceiveCount: 5
+#     terraform: |
+#       # A standard (not FIFO) topic encrypted with a customer managed KMS key SES may use.
+#       resource "aws_sns_topic" "feedback" {
+#         fifo_topic        = false
+#         kms_master_key_id = aws_kms_key.feedback.id
+#       }
+#       # A dead-letter queue keeps the events the handler keeps failing on.
+#       resource "aws_sqs_queue" "feedback" {
+#         redrive_policy = jsonencode({
+#           deadLetterTargetArn = aws_sqs_queue.feedback_dlq.arn
+#           maxReceiveCount     = 5
+#         })
+#       }
+#     cloudformation: |
+#       Resources:
+#         # A standard (not FIFO) topic encrypted with a customer managed KMS key SES may use.
+#         FeedbackTopic:
+#           Type: AWS::SNS::Topic
+#           Properties:
+#             FifoTopic: false
+#             KmsMasterKeyId: !Ref FeedbackKey
+#         # A dead-letter queue keeps the events the handler keeps failing on.
+#         FeedbackQueue:
+#           Type: AWS::SQS::Queue
+#           Properties:
+#             RedrivePolicy:
+#               deadLetterTargetArn: !GetAtt FeedbackDeadLetterQueue.Arn
+#               maxReceiveCount: 5
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses015
 }

@@ -21,13 +21,136 @@ import data.lib.topics
 #   severity: high
 #   enforcement: mandatory
 #   remediation: |
-#     ```python
-#     aws.sns.TopicPolicy("feedback", arn=topic.arn, policy=json.dumps({
-#         "Version": "2012-10-17",
-#         "Statement": [{"Effect": "Allow", "Principal": {"Service": "ses.amazonaws.com"},
-#                        "Action": "sns:Publish", "Resource": topic_arn,
-#                        "Condition": {"StringEquals": {"AWS:SourceAccount": account_id}}}]}))
-#     ```
+#     Give the feedback topic a policy that allows only `ses.amazonaws.com` to `sns:Publish`, with an
+#     `AWS:SourceAccount` (or `AWS:SourceArn`) condition naming this account.
+#   remediation_code:
+#     python: |
+#       account_id = aws.get_caller_identity().account_id
+#       aws.sns.TopicPolicy("feedback", arn=topic.arn, policy=pulumi.Output.json_dumps({
+#           "Version": "2012-10-17",
+#           "Statement": [{"Effect": "Allow", "Principal": {"Service": "ses.amazonaws.com"},
+#                          "Action": "sns:Publish", "Resource": topic.arn,
+#                          "Condition": {"StringEquals": {"AWS:SourceAccount": account_id}}}]}))
+#     typescript: |
+#       const accountId = aws.getCallerIdentityOutput().accountId;
+#       new aws.sns.TopicPolicy("feedback", {
+#           arn: topic.arn,
+#           policy: pulumi.jsonStringify({
+#               Version: "2012-10-17",
+#               Statement: [{
+#                   Effect: "Allow",
+#                   Principal: { Service: "ses.amazonaws.com" },
+#                   Action: "sns:Publish",
+#                   Resource: topic.arn,
+#                   Condition: { StringEquals: { "AWS:SourceAccount": accountId } },
+#               }],
+#           }),
+#       });
+#     go: |
+#       caller, err := aws.GetCallerIdentity(ctx, &aws.GetCallerIdentityArgs{}, nil)
+#       if err != nil {
+#       	return err
+#       }
+#       _, err = sns.NewTopicPolicy(ctx, "feedback", &sns.TopicPolicyArgs{
+#       	Arn: topic.Arn,
+#       	Policy: pulumi.JSONMarshal(map[string]interface{}{
+#       		"Version": "2012-10-17",
+#       		"Statement": []interface{}{map[string]interface{}{
+#       			"Effect":    "Allow",
+#       			"Principal": map[string]interface{}{"Service": "ses.amazonaws.com"},
+#       			"Action":    "sns:Publish",
+#       			"Resource":  topic.Arn,
+#       			"Condition": map[string]interface{}{
+#       				"StringEquals": map[string]interface{}{"AWS:SourceAccount": caller.AccountId},
+#       			},
+#       		}},
+#       	}),
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       var caller = Aws.GetCallerIdentity.Invoke();
+#       new Aws.Sns.TopicPolicy("feedback", new()
+#       {
+#           Arn = topic.Arn,
+#           Policy = Output.JsonSerialize(Output.Create(new Dictionary<string, object?>
+#           {
+#               ["Version"] = "2012-10-17",
+#               ["Statement"] = new[]
+#               {
+#                   new Dictionary<string, object?>
+#                   {
+#                       ["Effect"] = "Allow",
+#                       ["Principal"] = new Dictionary<string, object?> { ["Service"] = "ses.amazonaws.com" },
+#                       ["Action"] = "sns:Publish",
+#                       ["Resource"] = topic.Arn,
+#                       ["Condition"] = new Dictionary<string, object?>
+#                       {
+#                           ["StringEquals"] = new Dictionary<string, object?>
+#                           {
+#                               ["AWS:SourceAccount"] = caller.Apply(c => c.AccountId),
+#                           },
+#                       },
+#                   },
+#               },
+#           })),
+#       });
+#     yaml: |
+#       variables:
+#         accountId:
+#           fn::invoke:
+#             function: aws:getCallerIdentity
+#             return: accountId
+#       resources:
+#         feedbackPolicy:
+#           type: aws:sns:TopicPolicy
+#           properties:
+#             arn: ${topic.arn}
+#             policy:
+#               fn::toJSON:
+#                 Version: "2012-10-17"
+#                 Statement:
+#                   - Effect: Allow
+#                     Principal:
+#                       Service: ses.amazonaws.com
+#                     Action: sns:Publish
+#                     Resource: ${topic.arn}
+#                     Condition:
+#                       StringEquals:
+#                         AWS:SourceAccount: ${accountId}
+#     terraform: |
+#       data "aws_caller_identity" "current" {}
+#       resource "aws_sns_topic_policy" "feedback" {
+#         arn = aws_sns_topic.feedback.arn
+#         policy = jsonencode({
+#           Version = "2012-10-17"
+#           Statement = [{
+#             Effect    = "Allow"
+#             Principal = { Service = "ses.amazonaws.com" }
+#             Action    = "sns:Publish"
+#             Resource  = aws_sns_topic.feedback.arn
+#             Condition = { StringEquals = { "AWS:SourceAccount" = data.aws_caller_identity.current.account_id } }
+#           }]
+#         })
+#       }
+#     cloudformation: |
+#       Resources:
+#         FeedbackTopicPolicy:
+#           Type: AWS::SNS::TopicPolicy
+#           Properties:
+#             Topics: [!Ref FeedbackTopic]
+#             PolicyDocument:
+#               Version: "2012-10-17"
+#               Statement:
+#                 - Effect: Allow
+#                   Principal:
+#                     Service: ses.amazonaws.com
+#                   Action: sns:Publish
+#                   Resource: !Ref FeedbackTopic
+#                   Condition:
+#                     StringEquals:
+#                       AWS:SourceAccount: !Ref AWS::AccountId
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses014
 }
