@@ -28,6 +28,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	# Workflows and the Action: actionlint and the GitHub schemas check-jsonschema vendors.
+	$(VENV)/bin/actionlint .github/workflows/*.yml
+	$(VENV)/bin/check-jsonschema -q --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(VENV)/bin/check-jsonschema -q --builtin-schema vendor.github-actions action.yml
+	$(VENV)/bin/pre-commit validate-manifest .pre-commit-hooks.yaml
 
 bundle: $(STAMP)
 	$(VENV)/bin/sesguard bundle -o build/sesguard-bundle.tar.gz

@@ -1,5 +1,5 @@
 """`sesguard check` wall time from a cold start: the four example stacks, then 100 generated stacks
-with --jobs 1 and --jobs 2 (issue 4's target: 100 stacks under 10 s with --jobs 2).
+with --jobs 1 and --jobs 2 (the target: 100 stacks under 10 s with --jobs 2).
 
     .venv/bin/python bench/check_stacks.py [--runs N] [--stacks N]
 

@@ -20,9 +20,22 @@ RUNTIME_LANGUAGE = {
 }
 
 
+# How a catalog or report names each language, and the info string of its fenced code block.
+LABELS = {
+    "python": ("Python", "python"),
+    "typescript": ("TypeScript", "typescript"),
+    "go": ("Go", "go"),
+    "csharp": ("C#", "csharp"),
+    "java": ("Java", "java"),
+    "yaml": ("Pulumi YAML", "yaml"),
+    "terraform": ("Terraform", "hcl"),
+    "cloudformation": ("CloudFormation", "yaml"),
+}
+
+
 def of_runtime(runtime: str | None) -> str | None:
     """The language of a Pulumi runtime name, or None when it is not one sesguard knows."""
     return RUNTIME_LANGUAGE.get((runtime or "").strip().lower())
 
 
-__all__ = ["LANGUAGES", "RUNTIME_LANGUAGE", "of_runtime"]
+__all__ = ["LABELS", "LANGUAGES", "RUNTIME_LANGUAGE", "of_runtime"]

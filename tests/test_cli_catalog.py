@@ -7,7 +7,7 @@ import re
 
 from clirun import ROOT, sesguard
 
-from checks import policyset
+from checks import languages, policyset
 
 
 def test_docs_rules_md_is_the_generated_catalog() -> None:
@@ -58,3 +58,20 @@ def test_sesguard_test_coverage_minimum() -> None:
     run = sesguard("test", "--coverage-min", "100.1")
     assert run.code == 1
     assert "below the minimum 100.1%" in run.stdout
+
+
+def test_catalog_shows_each_rules_snippet_per_language() -> None:
+    text = sesguard("policies", "--format", "markdown").stdout
+    sections = dict(re.findall(r'<a id="(ses-\d+)"></a>(.*?)(?=<a id=|\Z)', text, re.DOTALL))
+    for rule in policyset.load().rules:
+        section = sections[rule.id.lower()]
+        for language, code in rule.remediation_code:
+            label, fence = languages.LABELS[language]
+            assert f"<summary>{label}</summary>\n\n```{fence}\n{code}\n```" in section, (rule.id, language)
+        if not rule.remediation_code:
+            assert "<details>" not in section
+    assert sections["ses-021"].count("<details>") == 7
+    catalog = json.loads(sesguard("policies", "--format", "json").stdout)["rules"]
+    by_id = {r["id"]: r for r in catalog}
+    terraform = by_id["SES-021"]["remediation_code"]["terraform"]
+    assert terraform.startswith('resource "aws_cloudwatch_metric_alarm"')

@@ -45,11 +45,12 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def add_aws_options(parser: argparse.ArgumentParser) -> None:
+def add_aws_options(
+    parser: argparse.ArgumentParser,
+    region_help: str = "AWS Region (default: --stack's aws:region, else AWS config)",
+) -> None:
     group = parser.add_argument_group("AWS")
-    group.add_argument(
-        "--region", metavar="R", help="AWS Region (default: --stack's aws:region, else AWS config)"
-    )
+    group.add_argument("--region", metavar="R", help=region_help)
     group.add_argument("--profile", metavar="P", help="AWS profile from ~/.aws/config")
     group.add_argument(
         "--retries",

@@ -10,7 +10,7 @@ import argparse
 import json
 from typing import Any
 
-from checks import __version__, judging, policyset
+from checks import __version__, judging, languages, policyset
 from checks.commands import options
 from checks.policyset import PolicySet, Rule
 from checks.report import output
@@ -51,7 +51,18 @@ def _rule_markdown(rule: Rule) -> list[str]:
         "",
         rule.remediation,
         "",
+        *_snippets_markdown(rule),
     ]
+
+
+def _snippets_markdown(rule: Rule) -> list[str]:
+    # One collapsed block per language, so the catalog stays readable at 25 rules x 7 languages.
+    lines = []
+    for language, code in rule.remediation_code:
+        label, fence = languages.LABELS[language]
+        lines += [f"<details><summary>{label}</summary>", "", f"```{fence}", code, "```", ""]
+        lines += ["</details>", ""]
+    return lines
 
 
 def markdown(policies: PolicySet) -> str:
@@ -89,6 +100,7 @@ def as_json(policies: PolicySet) -> str:
             "enforcement": r.enforcement,
             "description": r.description,
             "remediation": r.remediation,
+            "remediation_code": dict(r.remediation_code),
             "package": r.package,
             "file": defined_in(r),
             "url": r.url,

@@ -34,7 +34,8 @@ def add_parser(subparsers: Any) -> None:
         "sandbox or production, quota, enforcement and reputation of one region",
         __doc__,
     )
-    add_aws_options(parser)
+    # status takes no --stack: the region comes from --region or the AWS config alone.
+    add_aws_options(parser, region_help="AWS Region (default: the AWS config's region)")
     options.add_report_options(parser, formats=("text", "json"))
     parser.set_defaults(func=run)
 

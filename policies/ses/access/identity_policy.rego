@@ -19,10 +19,137 @@ import data.lib.ses
 #   severity: critical
 #   enforcement: mandatory
 #   remediation: |
-#     Name the sending account and the actions it needs, e.g.
-#     `{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
-#     "Action": ["ses:SendEmail", "ses:SendRawEmail"], "Resource": identity_arn}`,
-#     and add a condition when the principal must be broader.
+#     Name the sending account and the actions it needs (`ses:SendEmail`, `ses:SendRawEmail`) on the
+#     identity's ARN, and add a condition when the principal must be broader.
+#   remediation_code:
+#     python: |
+#       # Name the sending account and only the actions it needs. The policy must be known at
+#       # preview, so the identity's ARN is built from its name (identity.arn is unknown until apply).
+#       account_id = aws.get_caller_identity().account_id
+#       identity_arn = f"arn:aws:ses:{aws.config.region}:{account_id}:identity/example.com"
+#       aws.sesv2.EmailIdentityPolicy("sender", email_identity=identity.email_identity, policy_name="sender",
+#           policy=json.dumps({
+#               "Version": "2012-10-17",
+#               "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+#                              "Action": ["ses:SendEmail", "ses:SendRawEmail"], "Resource": identity_arn}]}))
+#     typescript: |
+#       // Name the sending account and only the actions it needs. The policy must be known at
+#       // preview, so the identity's ARN is built from its name (identity.arn is unknown until apply).
+#       const accountId = aws.getCallerIdentityOutput().accountId;
+#       new aws.sesv2.EmailIdentityPolicy("sender", {
+#           emailIdentity: identity.emailIdentity,
+#           policyName: "sender",
+#           policy: pulumi.jsonStringify({
+#               Version: "2012-10-17",
+#               Statement: [{
+#                   Effect: "Allow",
+#                   Principal: { AWS: "arn:aws:iam::111122223333:root" },
+#                   Action: ["ses:SendEmail", "ses:SendRawEmail"],
+#                   Resource: pulumi.interpolate`arn:aws:ses:${aws.config.region}:${accountId}:identity/example.com`,
+#               }],
+#           }),
+#       });
+#     go: |
+#       // Name the sending account and only the actions it needs. The policy must be known at
+#       // preview, so the identity's ARN is built from its name (identity.Arn is unknown until apply).
+#       caller, err := aws.GetCallerIdentity(ctx, &aws.GetCallerIdentityArgs{}, nil)
+#       if err != nil {
+#       	return err
+#       }
+#       policy, err := json.Marshal(map[string]interface{}{
+#       	"Version": "2012-10-17",
+#       	"Statement": []interface{}{map[string]interface{}{
+#       		"Effect":    "Allow",
+#       		"Principal": map[string]interface{}{"AWS": "arn:aws:iam::111122223333:root"},
+#       		"Action":    []string{"ses:SendEmail", "ses:SendRawEmail"},
+#       		"Resource":  fmt.Sprintf("arn:aws:ses:%s:%s:identity/example.com", config.Require(ctx, "aws:region"), caller.AccountId),
+#       	}},
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#       _, err = sesv2.NewEmailIdentityPolicy(ctx, "sender", &sesv2.EmailIdentityPolicyArgs{
+#       	EmailIdentity: identity.EmailIdentity,
+#       	PolicyName:    pulumi.String("sender"),
+#       	Policy:        pulumi.String(string(policy)),
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       // Name the sending account and only the actions it needs. The policy must be known at
+#       // preview, so the identity's ARN is built from its name (identity.Arn is unknown until apply).
+#       var accountId = Aws.GetCallerIdentity.Invoke().Apply(c => c.AccountId);
+#       var region = new Config("aws").Require("region");
+#       new Aws.SesV2.EmailIdentityPolicy("sender", new()
+#       {
+#           EmailIdentity = identity.EmailIdentityDetails,
+#           PolicyName = "sender",
+#           Policy = Output.JsonSerialize(Output.Create(new Dictionary<string, object?>
+#           {
+#               ["Version"] = "2012-10-17",
+#               ["Statement"] = new[]
+#               {
+#                   new Dictionary<string, object?>
+#                   {
+#                       ["Effect"] = "Allow",
+#                       ["Principal"] = new Dictionary<string, object?> { ["AWS"] = "arn:aws:iam::111122223333:root" },
+#                       ["Action"] = new[] { "ses:SendEmail", "ses:SendRawEmail" },
+#                       ["Resource"] = Output.Format($"arn:aws:ses:{region}:{accountId}:identity/example.com"),
+#                   },
+#               },
+#           })),
+#       });
+#     yaml: |
+#       # Name the sending account and only the actions it needs. The policy must be known at
+#       # preview, so the identity's ARN is built from its name.
+#       variables:
+#         accountId:
+#           fn::invoke:
+#             function: aws:getCallerIdentity
+#             return: accountId
+#         region:
+#           fn::invoke:
+#             function: aws:getRegion
+#             return: region
+#       resources:
+#         senderPolicy:
+#           type: aws:sesv2:EmailIdentityPolicy
+#           properties:
+#             emailIdentity: ${identity.emailIdentity}
+#             policyName: sender
+#             policy:
+#               fn::toJSON:
+#                 Version: "2012-10-17"
+#                 Statement:
+#                   - Effect: Allow
+#                     Principal:
+#                       AWS: arn:aws:iam::111122223333:root
+#                     Action: [ses:SendEmail, ses:SendRawEmail]
+#                     Resource: arn:aws:ses:${region}:${accountId}:identity/example.com
+#     terraform: |
+#       # Name the sending account and only the actions it needs. The policy must be known at plan,
+#       # so the identity's ARN is built from its name.
+#       data "aws_caller_identity" "current" {}
+#       data "aws_region" "current" {}
+#       resource "aws_sesv2_email_identity_policy" "sender" {
+#         email_identity = aws_sesv2_email_identity.identity.email_identity
+#         policy_name    = "sender"
+#         policy = jsonencode({
+#           Version = "2012-10-17"
+#           Statement = [{
+#             Effect    = "Allow"
+#             Principal = { AWS = "arn:aws:iam::111122223333:root" }
+#             Action    = ["ses:SendEmail", "ses:SendRawEmail"]
+#             Resource  = "arn:aws:ses:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:identity/example.com"
+#           }]
+#         })
+#       }
+#     cloudformation: |
+#       # CloudFormation cannot express this fix: it has no resource type for SES identity
+#       # (sending-authorization) policies. Attach the policy outside the template, naming the sending
+#       # account and only ses:SendEmail / ses:SendRawEmail:
+#       # aws sesv2 create-email-identity-policy --email-identity example.com --policy-name sender --policy file://policy.json
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses024
 }

@@ -19,9 +19,70 @@ import data.lib.topics
 #   severity: medium
 #   enforcement: advisory
 #   remediation: |
-#     `alerts = aws.sns.Topic("alerts")`,
-#     `aws.sns.TopicSubscription("oncall", topic=alerts.arn, protocol="email", endpoint="oncall@example.com")`,
-#     and `alarm_actions=[alerts.arn]` on the alarm.
+#     Send both reputation alarms to an SNS topic declared in this stack with at least one
+#     subscription (e.g. the on-call address).
+#   remediation_code:
+#     python: |
+#       alerts = aws.sns.Topic("alerts")
+#       aws.sns.TopicSubscription("oncall", topic=alerts.arn, protocol="email", endpoint="oncall@example.com")
+#       # and alarm_actions=[alerts.arn] on both reputation alarms.
+#     typescript: |
+#       const alerts = new aws.sns.Topic("alerts");
+#       new aws.sns.TopicSubscription("oncall", { topic: alerts.arn, protocol: "email", endpoint: "oncall@example.com" });
+#       // and alarmActions: [alerts.arn] on both reputation alarms.
+#     go: |
+#       alerts, err := sns.NewTopic(ctx, "alerts", nil)
+#       if err != nil {
+#       	return err
+#       }
+#       _, err = sns.NewTopicSubscription(ctx, "oncall", &sns.TopicSubscriptionArgs{
+#       	Topic:    alerts.Arn,
+#       	Protocol: pulumi.String("email"),
+#       	Endpoint: pulumi.String("oncall@example.com"),
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#       // and AlarmActions: pulumi.Array{alerts.Arn} on both reputation alarms.
+#     csharp: |
+#       var alerts = new Aws.Sns.Topic("alerts");
+#       new Aws.Sns.TopicSubscription("oncall", new()
+#       {
+#           Topic = alerts.Arn,
+#           Protocol = "email",
+#           Endpoint = "oncall@example.com",
+#       });
+#       // and AlarmActions = new[] { alerts.Arn } on both reputation alarms.
+#     yaml: |
+#       resources:
+#         alerts:
+#           type: aws:sns:Topic
+#         oncall:
+#           type: aws:sns:TopicSubscription
+#           properties:
+#             topic: ${alerts.arn}
+#             protocol: email
+#             endpoint: oncall@example.com
+#       # and alarmActions: ["${alerts.arn}"] on both reputation alarms.
+#     terraform: |
+#       resource "aws_sns_topic" "alerts" {}
+#       resource "aws_sns_topic_subscription" "oncall" {
+#         topic_arn = aws_sns_topic.alerts.arn
+#         protocol  = "email"
+#         endpoint  = "oncall@example.com"
+#       }
+#       # and alarm_actions = [aws_sns_topic.alerts.arn] on both reputation alarms.
+#     cloudformation: |
+#       Resources:
+#         AlertsTopic:
+#           Type: AWS::SNS::Topic
+#         OncallSubscription:
+#           Type: AWS::SNS::Subscription
+#           Properties:
+#             TopicArn: !Ref AlertsTopic
+#             Protocol: email
+#             Endpoint: oncall@example.com
+#       # and AlarmActions: [!Ref AlertsTopic] on both reputation alarms.
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses023
 }

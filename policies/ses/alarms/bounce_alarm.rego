@@ -20,11 +20,89 @@ import data.lib.sending
 #   severity: high
 #   enforcement: mandatory
 #   remediation: |
-#     ```python
-#     aws.cloudwatch.MetricAlarm("bounce-rate", namespace="AWS/SES", metric_name="Reputation.BounceRate",
-#         statistic="Average", period=900, evaluation_periods=1, threshold=0.05,
-#         comparison_operator="GreaterThanOrEqualToThreshold", alarm_actions=[alerts.arn])
-#     ```
+#     Declare a CloudWatch alarm on `AWS/SES` `Reputation.BounceRate` (statistic Average), threshold
+#     0.05 or lower, comparison GreaterThanOrEqualToThreshold, with an alarm action to a subscribed SNS
+#     topic.
+#   remediation_code:
+#     python: |
+#       aws.cloudwatch.MetricAlarm("bounce-rate", namespace="AWS/SES", metric_name="Reputation.BounceRate",
+#           statistic="Average", period=900, evaluation_periods=1, threshold=0.05,
+#           comparison_operator="GreaterThanOrEqualToThreshold", alarm_actions=[alerts.arn])
+#     typescript: |
+#       new aws.cloudwatch.MetricAlarm("bounce-rate", {
+#           namespace: "AWS/SES",
+#           metricName: "Reputation.BounceRate",
+#           statistic: "Average",
+#           period: 900,
+#           evaluationPeriods: 1,
+#           threshold: 0.05,
+#           comparisonOperator: "GreaterThanOrEqualToThreshold",
+#           alarmActions: [alerts.arn],
+#       });
+#     go: |
+#       _, err = cloudwatch.NewMetricAlarm(ctx, "bounce-rate", &cloudwatch.MetricAlarmArgs{
+#       	Namespace:          pulumi.String("AWS/SES"),
+#       	MetricName:         pulumi.String("Reputation.BounceRate"),
+#       	Statistic:          pulumi.String("Average"),
+#       	Period:             pulumi.Int(900),
+#       	EvaluationPeriods:  pulumi.Int(1),
+#       	Threshold:          pulumi.Float64(0.05),
+#       	ComparisonOperator: pulumi.String("GreaterThanOrEqualToThreshold"),
+#       	AlarmActions:       pulumi.Array{alerts.Arn},
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       new Aws.CloudWatch.MetricAlarm("bounce-rate", new()
+#       {
+#           Namespace = "AWS/SES",
+#           MetricName = "Reputation.BounceRate",
+#           Statistic = "Average",
+#           Period = 900,
+#           EvaluationPeriods = 1,
+#           Threshold = 0.05,
+#           ComparisonOperator = "GreaterThanOrEqualToThreshold",
+#           AlarmActions = new[] { alerts.Arn },
+#       });
+#     yaml: |
+#       resources:
+#         bounceRate:
+#           type: aws:cloudwatch:MetricAlarm
+#           properties:
+#             namespace: AWS/SES
+#             metricName: Reputation.BounceRate
+#             statistic: Average
+#             period: 900
+#             evaluationPeriods: 1
+#             threshold: 0.05
+#             comparisonOperator: GreaterThanOrEqualToThreshold
+#             alarmActions: ["${alerts.arn}"]
+#     terraform: |
+#       resource "aws_cloudwatch_metric_alarm" "bounce_rate" {
+#         alarm_name          = "ses-bounce-rate"
+#         namespace           = "AWS/SES"
+#         metric_name         = "Reputation.BounceRate"
+#         statistic           = "Average"
+#         period              = 900
+#         evaluation_periods  = 1
+#         threshold           = 0.05
+#         comparison_operator = "GreaterThanOrEqualToThreshold"
+#         alarm_actions       = [aws_sns_topic.alerts.arn]
+#       }
+#     cloudformation: |
+#       Resources:
+#         BounceRateAlarm:
+#           Type: AWS::CloudWatch::Alarm
+#           Properties:
+#             Namespace: AWS/SES
+#             MetricName: Reputation.BounceRate
+#             Statistic: Average
+#             Period: 900
+#             EvaluationPeriods: 1
+#             Threshold: 0.05
+#             ComparisonOperator: GreaterThanOrEqualToThreshold
+#             AlarmActions: [!Ref AlertsTopic]
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	sending.ses_stack
 	some v in alarms.violations("Reputation.BounceRate", result.threshold("bounce_rate"))

@@ -21,10 +21,75 @@ import data.lib.ses
 #   severity: high
 #   enforcement: mandatory
 #   remediation: |
-#     Declare a configuration set and name it on the identity:
-#     `cs = aws.sesv2.ConfigurationSet("cs", configuration_set_name="prod")`,
-#     `aws.sesv2.EmailIdentity("identity", email_identity="example.com", configuration_set_name=cs.configuration_set_name)`.
-#     For a v1 DomainIdentity, add IdentityNotificationTopic resources for Bounce and Complaint.
+#     Declare a configuration set and name it as the identity's default configuration set. For a v1
+#     DomainIdentity, add identity notification topics for Bounce and Complaint instead.
+#   remediation_code:
+#     python: |
+#       cs = aws.sesv2.ConfigurationSet("cs", configuration_set_name="prod")
+#       identity = aws.sesv2.EmailIdentity("identity", email_identity="example.com",
+#           configuration_set_name=cs.configuration_set_name)
+#       # SES v1 DomainIdentity: aws.ses.IdentityNotificationTopic for "Bounce" and "Complaint" instead.
+#     typescript: |
+#       const cs = new aws.sesv2.ConfigurationSet("cs", { configurationSetName: "prod" });
+#       const identity = new aws.sesv2.EmailIdentity("identity", {
+#           emailIdentity: "example.com",
+#           configurationSetName: cs.configurationSetName,
+#       });
+#     go: |
+#       cs, err := sesv2.NewConfigurationSet(ctx, "cs", &sesv2.ConfigurationSetArgs{
+#       	ConfigurationSetName: pulumi.String("prod"),
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#       identity, err := sesv2.NewEmailIdentity(ctx, "identity", &sesv2.EmailIdentityArgs{
+#       	EmailIdentity:        pulumi.String("example.com"),
+#       	ConfigurationSetName: cs.ConfigurationSetName,
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       var cs = new Aws.SesV2.ConfigurationSet("cs", new()
+#       {
+#           ConfigurationSetName = "prod",
+#       });
+#       var identity = new Aws.SesV2.EmailIdentity("identity", new()
+#       {
+#           EmailIdentityDetails = "example.com",
+#           ConfigurationSetName = cs.ConfigurationSetName,
+#       });
+#     yaml: |
+#       resources:
+#         cs:
+#           type: aws:sesv2:ConfigurationSet
+#           properties:
+#             configurationSetName: prod
+#         identity:
+#           type: aws:sesv2:EmailIdentity
+#           properties:
+#             emailIdentity: example.com
+#             configurationSetName: ${cs.configurationSetName}
+#     terraform: |
+#       resource "aws_sesv2_configuration_set" "cs" {
+#         configuration_set_name = "prod"
+#       }
+#       resource "aws_sesv2_email_identity" "identity" {
+#         email_identity         = "example.com"
+#         configuration_set_name = aws_sesv2_configuration_set.cs.configuration_set_name
+#       }
+#     cloudformation: |
+#       Resources:
+#         ConfigurationSet:
+#           Type: AWS::SES::ConfigurationSet
+#           Properties:
+#             Name: prod
+#         Identity:
+#           Type: AWS::SES::EmailIdentity
+#           Properties:
+#             EmailIdentity: example.com
+#             ConfigurationSetAttributes:
+#               ConfigurationSetName: !Ref ConfigurationSet
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses011
 }

@@ -18,8 +18,59 @@ import data.lib.sending
 #   severity: high
 #   enforcement: mandatory
 #   remediation: |
-#     `aws.sesv2.ConfigurationSet(..., reputation_options=aws.sesv2.ConfigurationSetReputationOptionsArgs(reputation_metrics_enabled=True))`
-#     (v1: `aws.ses.ConfigurationSet(..., reputation_metrics_enabled=True)`).
+#     Turn on reputation metrics on the configuration set (SES v1: `reputationMetricsEnabled`).
+#   remediation_code:
+#     python: |
+#       aws.sesv2.ConfigurationSet("cs", configuration_set_name="prod",
+#           reputation_options={"reputation_metrics_enabled": True})
+#       # SES v1: aws.ses.ConfigurationSet("cs", reputation_metrics_enabled=True)
+#     typescript: |
+#       new aws.sesv2.ConfigurationSet("cs", {
+#           configurationSetName: "prod",
+#           reputationOptions: { reputationMetricsEnabled: true },
+#       });
+#     go: |
+#       _, err = sesv2.NewConfigurationSet(ctx, "cs", &sesv2.ConfigurationSetArgs{
+#       	ConfigurationSetName: pulumi.String("prod"),
+#       	ReputationOptions: &sesv2.ConfigurationSetReputationOptionsArgs{
+#       		ReputationMetricsEnabled: pulumi.Bool(true),
+#       	},
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       new Aws.SesV2.ConfigurationSet("cs", new()
+#       {
+#           ConfigurationSetName = "prod",
+#           ReputationOptions = new Aws.SesV2.Inputs.ConfigurationSetReputationOptionsArgs
+#           {
+#               ReputationMetricsEnabled = true,
+#           },
+#       });
+#     yaml: |
+#       resources:
+#         cs:
+#           type: aws:sesv2:ConfigurationSet
+#           properties:
+#             configurationSetName: prod
+#             reputationOptions:
+#               reputationMetricsEnabled: true
+#     terraform: |
+#       resource "aws_sesv2_configuration_set" "cs" {
+#         configuration_set_name = "prod"
+#         reputation_options {
+#           reputation_metrics_enabled = true
+#         }
+#       }
+#     cloudformation: |
+#       Resources:
+#         ConfigurationSet:
+#           Type: AWS::SES::ConfigurationSet
+#           Properties:
+#             Name: prod
+#             ReputationOptions:
+#               ReputationMetricsEnabled: true
 deny contains result.finding(rego.metadata.rule(), c.resource, msg) if {
 	some u in sending.used_sets
 	c := sending.configuration_sets[u]

@@ -16,9 +16,59 @@ import data.lib.sending
 #   severity: medium
 #   enforcement: advisory
 #   remediation: |
-#     Remove `sending_enabled=False` or set
-#     `sending_options=aws.sesv2.ConfigurationSetSendingOptionsArgs(sending_enabled=True)`
-#     (v1: `sending_enabled=True`).
+#     Turn sending back on for the configuration set (or remove the setting that turns it off).
+#   remediation_code:
+#     python: |
+#       aws.sesv2.ConfigurationSet("cs", configuration_set_name="prod",
+#           sending_options={"sending_enabled": True})
+#       # SES v1: aws.ses.ConfigurationSet("cs", sending_enabled=True)
+#     typescript: |
+#       new aws.sesv2.ConfigurationSet("cs", {
+#           configurationSetName: "prod",
+#           sendingOptions: { sendingEnabled: true },
+#       });
+#     go: |
+#       _, err = sesv2.NewConfigurationSet(ctx, "cs", &sesv2.ConfigurationSetArgs{
+#       	ConfigurationSetName: pulumi.String("prod"),
+#       	SendingOptions: &sesv2.ConfigurationSetSendingOptionsArgs{
+#       		SendingEnabled: pulumi.Bool(true),
+#       	},
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       new Aws.SesV2.ConfigurationSet("cs", new()
+#       {
+#           ConfigurationSetName = "prod",
+#           SendingOptions = new Aws.SesV2.Inputs.ConfigurationSetSendingOptionsArgs
+#           {
+#               SendingEnabled = true,
+#           },
+#       });
+#     yaml: |
+#       resources:
+#         cs:
+#           type: aws:sesv2:ConfigurationSet
+#           properties:
+#             configurationSetName: prod
+#             sendingOptions:
+#               sendingEnabled: true
+#     terraform: |
+#       resource "aws_sesv2_configuration_set" "cs" {
+#         configuration_set_name = "prod"
+#         sending_options {
+#           sending_enabled = true
+#         }
+#       }
+#     cloudformation: |
+#       Resources:
+#         ConfigurationSet:
+#           Type: AWS::SES::ConfigurationSet
+#           Properties:
+#             Name: prod
+#             SendingOptions:
+#               SendingEnabled: true
 deny contains result.finding(rego.metadata.rule(), c.resource, msg) if {
 	some u in sending.used_sets
 	c := sending.configuration_sets[u]

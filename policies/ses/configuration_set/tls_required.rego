@@ -16,8 +16,59 @@ import data.lib.sending
 #   severity: low
 #   enforcement: advisory
 #   remediation: |
-#     `delivery_options=aws.sesv2.ConfigurationSetDeliveryOptionsArgs(tls_policy="REQUIRE")`
-#     (v1: `delivery_options=aws.ses.ConfigurationSetDeliveryOptionsArgs(tls_policy="Require")`).
+#     Set the configuration set's TLS policy to REQUIRE (SES v1: Require).
+#   remediation_code:
+#     python: |
+#       aws.sesv2.ConfigurationSet("cs", configuration_set_name="prod",
+#           delivery_options={"tls_policy": "REQUIRE"})
+#       # SES v1: delivery_options={"tls_policy": "Require"} on aws.ses.ConfigurationSet
+#     typescript: |
+#       new aws.sesv2.ConfigurationSet("cs", {
+#           configurationSetName: "prod",
+#           deliveryOptions: { tlsPolicy: "REQUIRE" },
+#       });
+#     go: |
+#       _, err = sesv2.NewConfigurationSet(ctx, "cs", &sesv2.ConfigurationSetArgs{
+#       	ConfigurationSetName: pulumi.String("prod"),
+#       	DeliveryOptions: &sesv2.ConfigurationSetDeliveryOptionsArgs{
+#       		TlsPolicy: pulumi.String("REQUIRE"),
+#       	},
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       new Aws.SesV2.ConfigurationSet("cs", new()
+#       {
+#           ConfigurationSetName = "prod",
+#           DeliveryOptions = new Aws.SesV2.Inputs.ConfigurationSetDeliveryOptionsArgs
+#           {
+#               TlsPolicy = "REQUIRE",
+#           },
+#       });
+#     yaml: |
+#       resources:
+#         cs:
+#           type: aws:sesv2:ConfigurationSet
+#           properties:
+#             configurationSetName: prod
+#             deliveryOptions:
+#               tlsPolicy: REQUIRE
+#     terraform: |
+#       resource "aws_sesv2_configuration_set" "cs" {
+#         configuration_set_name = "prod"
+#         delivery_options {
+#           tls_policy = "REQUIRE"
+#         }
+#       }
+#     cloudformation: |
+#       Resources:
+#         ConfigurationSet:
+#           Type: AWS::SES::ConfigurationSet
+#           Properties:
+#             Name: prod
+#             DeliveryOptions:
+#               TlsPolicy: REQUIRE
 deny contains result.finding(rego.metadata.rule(), c.resource, msg) if {
 	some u in sending.used_sets
 	c := sending.configuration_sets[u]

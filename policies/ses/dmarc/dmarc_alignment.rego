@@ -20,6 +20,74 @@ import data.lib.ses
 #   enforcement: advisory
 #   remediation: |
 #     Drop `aspf=s` from the DMARC record (relaxed, `aspf=r`, is the default).
+#   remediation_code:
+#     python: |
+#       # No aspf=s: relaxed SPF alignment (the default) lets the mail.example.com MAIL FROM align.
+#       aws.route53.Record("dmarc", zone_id=zone_id, name="_dmarc.example.com", type="TXT", ttl=3600,
+#           records=["v=DMARC1; p=reject; aspf=r; rua=mailto:dmarc-reports@example.com"])
+#     typescript: |
+#       // No aspf=s: relaxed SPF alignment (the default) lets the mail.example.com MAIL FROM align.
+#       new aws.route53.Record("dmarc", {
+#           zoneId: zoneId,
+#           name: "_dmarc.example.com",
+#           type: "TXT",
+#           ttl: 3600,
+#           records: ["v=DMARC1; p=reject; aspf=r; rua=mailto:dmarc-reports@example.com"],
+#       });
+#     go: |
+#       // No aspf=s: relaxed SPF alignment (the default) lets the mail.example.com MAIL FROM align.
+#       _, err = route53.NewRecord(ctx, "dmarc", &route53.RecordArgs{
+#       	ZoneId:  pulumi.String(zoneId),
+#       	Name:    pulumi.String("_dmarc.example.com"),
+#       	Type:    pulumi.String("TXT"),
+#       	Ttl:     pulumi.Int(3600),
+#       	Records: pulumi.StringArray{pulumi.String("v=DMARC1; p=reject; aspf=r; rua=mailto:dmarc-reports@example.com")},
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       // No aspf=s: relaxed SPF alignment (the default) lets the mail.example.com MAIL FROM align.
+#       new Aws.Route53.Record("dmarc", new()
+#       {
+#           ZoneId = zoneId,
+#           Name = "_dmarc.example.com",
+#           Type = "TXT",
+#           Ttl = 3600,
+#           Records = new[] { "v=DMARC1; p=reject; aspf=r; rua=mailto:dmarc-reports@example.com" },
+#       });
+#     yaml: |
+#       resources:
+#         dmarc:
+#           type: aws:route53:Record
+#           properties:
+#             zoneId: ${zoneId}
+#             name: _dmarc.example.com
+#             type: TXT
+#             ttl: 3600
+#             # No aspf=s: relaxed SPF alignment (the default) lets the MAIL FROM subdomain align.
+#             records: ["v=DMARC1; p=reject; aspf=r; rua=mailto:dmarc-reports@example.com"]
+#     terraform: |
+#       # No aspf=s: relaxed SPF alignment (the default) lets the mail.example.com MAIL FROM align.
+#       resource "aws_route53_record" "dmarc" {
+#         zone_id = var.zone_id
+#         name    = "_dmarc.example.com"
+#         type    = "TXT"
+#         ttl     = 3600
+#         records = ["v=DMARC1; p=reject; aspf=r; rua=mailto:dmarc-reports@example.com"]
+#       }
+#     cloudformation: |
+#       # No aspf=s: relaxed SPF alignment (the default) lets the mail.example.com MAIL FROM align.
+#       Resources:
+#         Dmarc:
+#           Type: AWS::Route53::RecordSet
+#           Properties:
+#             HostedZoneId: !Ref HostedZoneId
+#             Name: _dmarc.example.com
+#             Type: TXT
+#             TTL: "3600"
+#             ResourceRecords:
+#               - '"v=DMARC1; p=reject; aspf=r; rua=mailto:dmarc-reports@example.com"'
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _dmarc_alignment_problems
 
 _strict_spf contains [i, p] if {

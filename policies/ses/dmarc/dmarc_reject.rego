@@ -24,8 +24,69 @@ import data.lib.ses
 #   enforcement: mandatory
 #   remediation: |
 #     Declare one TXT record at `_dmarc.<domain>`:
-#     `aws.route53.Record("dmarc", zone_id=zone_id, name="_dmarc.example.com", type="TXT", ttl=3600,
-#     records=["v=DMARC1; p=reject; sp=reject; pct=100; rua=mailto:dmarc@example.com"])`
+#     `v=DMARC1; p=reject; sp=reject; pct=100; rua=mailto:dmarc-reports@<domain>`.
+#   remediation_code:
+#     python: |
+#       aws.route53.Record("dmarc", zone_id=zone_id, name="_dmarc.example.com", type="TXT", ttl=3600,
+#           records=["v=DMARC1; p=reject; sp=reject; pct=100; rua=mailto:dmarc-reports@example.com"])
+#     typescript: |
+#       new aws.route53.Record("dmarc", {
+#           zoneId: zoneId,
+#           name: "_dmarc.example.com",
+#           type: "TXT",
+#           ttl: 3600,
+#           records: ["v=DMARC1; p=reject; sp=reject; pct=100; rua=mailto:dmarc-reports@example.com"],
+#       });
+#     go: |
+#       _, err = route53.NewRecord(ctx, "dmarc", &route53.RecordArgs{
+#       	ZoneId:  pulumi.String(zoneId),
+#       	Name:    pulumi.String("_dmarc.example.com"),
+#       	Type:    pulumi.String("TXT"),
+#       	Ttl:     pulumi.Int(3600),
+#       	Records: pulumi.StringArray{pulumi.String("v=DMARC1; p=reject; sp=reject; pct=100; rua=mailto:dmarc-reports@example.com")},
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       new Aws.Route53.Record("dmarc", new()
+#       {
+#           ZoneId = zoneId,
+#           Name = "_dmarc.example.com",
+#           Type = "TXT",
+#           Ttl = 3600,
+#           Records = new[] { "v=DMARC1; p=reject; sp=reject; pct=100; rua=mailto:dmarc-reports@example.com" },
+#       });
+#     yaml: |
+#       resources:
+#         dmarc:
+#           type: aws:route53:Record
+#           properties:
+#             zoneId: ${zoneId}
+#             name: _dmarc.example.com
+#             type: TXT
+#             ttl: 3600
+#             records: ["v=DMARC1; p=reject; sp=reject; pct=100; rua=mailto:dmarc-reports@example.com"]
+#     terraform: |
+#       resource "aws_route53_record" "dmarc" {
+#         zone_id = var.zone_id
+#         name    = "_dmarc.example.com"
+#         type    = "TXT"
+#         ttl     = 3600
+#         records = ["v=DMARC1; p=reject; sp=reject; pct=100; rua=mailto:dmarc-reports@example.com"]
+#       }
+#     cloudformation: |
+#       # Route 53 wants TXT values in double quotes inside the string.
+#       Resources:
+#         Dmarc:
+#           Type: AWS::Route53::RecordSet
+#           Properties:
+#             HostedZoneId: !Ref HostedZoneId
+#             Name: _dmarc.example.com
+#             Type: TXT
+#             TTL: "3600"
+#             ResourceRecords:
+#               - '"v=DMARC1; p=reject; sp=reject; pct=100; rua=mailto:dmarc-reports@example.com"'
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _dmarc_reject_problems
 
 # Domain identities whose DMARC this stack is responsible for, with where receivers look.

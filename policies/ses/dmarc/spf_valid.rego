@@ -20,8 +20,68 @@ import data.lib.spf
 #   severity: medium
 #   enforcement: advisory
 #   remediation: |
-#     Publish one record per name, e.g. `v=spf1 include:amazonses.com ~all`, merging any other
+#     Publish one SPF record per name, e.g. `v=spf1 include:amazonses.com ~all`, merging any other
 #     senders' includes into it, ending in `~all` or `-all`.
+#   remediation_code:
+#     python: |
+#       # One SPF record per name; merge other senders' includes into it; end in ~all or -all.
+#       aws.route53.Record("mail-from-spf", zone_id=zone_id, name="mail.example.com", type="TXT", ttl=3600,
+#           records=["v=spf1 include:amazonses.com ~all"])
+#     typescript: |
+#       // One SPF record per name; merge other senders' includes into it; end in ~all or -all.
+#       new aws.route53.Record("mail-from-spf", {
+#           zoneId: zoneId, name: "mail.example.com", type: "TXT", ttl: 3600,
+#           records: ["v=spf1 include:amazonses.com ~all"],
+#       });
+#     go: |
+#       // One SPF record per name; merge other senders' includes into it; end in ~all or -all.
+#       _, err = route53.NewRecord(ctx, "mail-from-spf", &route53.RecordArgs{
+#       	ZoneId: pulumi.String(zoneId), Name: pulumi.String("mail.example.com"),
+#       	Type: pulumi.String("TXT"), Ttl: pulumi.Int(3600),
+#       	Records: pulumi.StringArray{pulumi.String("v=spf1 include:amazonses.com ~all")},
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       // One SPF record per name; merge other senders' includes into it; end in ~all or -all.
+#       new Aws.Route53.Record("mail-from-spf", new()
+#       {
+#           ZoneId = zoneId, Name = "mail.example.com", Type = "TXT", Ttl = 3600,
+#           Records = new[] { "v=spf1 include:amazonses.com ~all" },
+#       });
+#     yaml: |
+#       # One SPF record per name; merge other senders' includes into it; end in ~all or -all.
+#       resources:
+#         mailFromSpf:
+#           type: aws:route53:Record
+#           properties:
+#             zoneId: ${zoneId}
+#             name: mail.example.com
+#             type: TXT
+#             ttl: 3600
+#             records: ["v=spf1 include:amazonses.com ~all"]
+#     terraform: |
+#       # One SPF record per name; merge other senders' includes into it; end in ~all or -all.
+#       resource "aws_route53_record" "mail_from_spf" {
+#         zone_id = var.zone_id
+#         name    = "mail.example.com"
+#         type    = "TXT"
+#         ttl     = 3600
+#         records = ["v=spf1 include:amazonses.com ~all"]
+#       }
+#     cloudformation: |
+#       # One SPF record per name; merge other senders' includes into it; end in ~all or -all.
+#       Resources:
+#         MailFromSpf:
+#           Type: AWS::Route53::RecordSet
+#           Properties:
+#             HostedZoneId: !Ref HostedZoneId
+#             Name: mail.example.com
+#             Type: TXT
+#             TTL: "3600"
+#             ResourceRecords:
+#               - '"v=spf1 include:amazonses.com ~all"'
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _spf_problems
 
 # Every known SPF string the stack declares: [name, record, value].

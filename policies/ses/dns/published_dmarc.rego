@@ -17,9 +17,9 @@ import data.lib.result
 #   remediation: |
 #     Publish one TXT record at _dmarc.<domain>:
 #     `v=DMARC1; p=reject; rua=mailto:dmarc-reports@<domain>` (no pct below 100, no sp weaker
-#     than reject), and remove any other v=DMARC1 record there. With ses-sender this is what
-#     `pulumi up` declares; for `ses-sender:dns: external` hand `pulumi stack output dnsRecords`
-#     to whoever runs the zone.
+#     than reject), and remove any other v=DMARC1 record there. When the stack declares the record,
+#     `pulumi up` publishes it; when the stack's DNS is published elsewhere (`sesguard:externalDns`),
+#     hand the record to whoever runs the zone.
 deny contains result.finding(rego.metadata.rule(), resource_at(_dmarc_name, "TXT"), msg) if {
 	some msg in _dmarc_problems
 }

@@ -20,15 +20,95 @@ import data.lib.ses
 #   severity: high
 #   enforcement: mandatory
 #   remediation: |
-#     ```python
-#     aws.sesv2.ConfigurationSetEventDestination("feedback",
-#         configuration_set_name=cs.configuration_set_name,
-#         event_destination_name="feedback",
-#         event_destination=aws.sesv2.ConfigurationSetEventDestinationEventDestinationArgs(
-#             enabled=True,
-#             matching_event_types=["BOUNCE", "COMPLAINT"],
-#             sns_destination=aws.sesv2.ConfigurationSetEventDestinationEventDestinationSnsDestinationArgs(topic_arn=topic.arn)))
-#     ```
+#     Declare an enabled event destination on the identity's configuration set whose matching event
+#     types include BOUNCE and COMPLAINT, publishing to an SNS topic (or EventBridge).
+#   remediation_code:
+#     python: |
+#       aws.sesv2.ConfigurationSetEventDestination("feedback",
+#           configuration_set_name=cs.configuration_set_name,
+#           event_destination_name="feedback",
+#           event_destination={
+#               "enabled": True,
+#               "matching_event_types": ["BOUNCE", "COMPLAINT"],
+#               "sns_destination": {"topic_arn": topic.arn},
+#           })
+#     typescript: |
+#       new aws.sesv2.ConfigurationSetEventDestination("feedback", {
+#           configurationSetName: cs.configurationSetName,
+#           eventDestinationName: "feedback",
+#           eventDestination: {
+#               enabled: true,
+#               matchingEventTypes: ["BOUNCE", "COMPLAINT"],
+#               snsDestination: { topicArn: topic.arn },
+#           },
+#       });
+#     go: |
+#       _, err = sesv2.NewConfigurationSetEventDestination(ctx, "feedback", &sesv2.ConfigurationSetEventDestinationArgs{
+#       	ConfigurationSetName: cs.ConfigurationSetName,
+#       	EventDestinationName: pulumi.String("feedback"),
+#       	EventDestination: &sesv2.ConfigurationSetEventDestinationEventDestinationArgs{
+#       		Enabled:            pulumi.Bool(true),
+#       		MatchingEventTypes: pulumi.StringArray{pulumi.String("BOUNCE"), pulumi.String("COMPLAINT")},
+#       		SnsDestination: &sesv2.ConfigurationSetEventDestinationEventDestinationSnsDestinationArgs{
+#       			TopicArn: topic.Arn,
+#       		},
+#       	},
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       new Aws.SesV2.ConfigurationSetEventDestination("feedback", new()
+#       {
+#           ConfigurationSetName = cs.ConfigurationSetName,
+#           EventDestinationName = "feedback",
+#           EventDestination = new Aws.SesV2.Inputs.ConfigurationSetEventDestinationEventDestinationArgs
+#           {
+#               Enabled = true,
+#               MatchingEventTypes = new[] { "BOUNCE", "COMPLAINT" },
+#               SnsDestination = new Aws.SesV2.Inputs.ConfigurationSetEventDestinationEventDestinationSnsDestinationArgs
+#               {
+#                   TopicArn = topic.Arn,
+#               },
+#           },
+#       });
+#     yaml: |
+#       resources:
+#         feedback:
+#           type: aws:sesv2:ConfigurationSetEventDestination
+#           properties:
+#             configurationSetName: ${cs.configurationSetName}
+#             eventDestinationName: feedback
+#             eventDestination:
+#               enabled: true
+#               matchingEventTypes: [BOUNCE, COMPLAINT]
+#               snsDestination:
+#                 topicArn: ${topic.arn}
+#     terraform: |
+#       resource "aws_sesv2_configuration_set_event_destination" "feedback" {
+#         configuration_set_name = aws_sesv2_configuration_set.cs.configuration_set_name
+#         event_destination_name = "feedback"
+#         event_destination {
+#           enabled              = true
+#           matching_event_types = ["BOUNCE", "COMPLAINT"]
+#           sns_destination {
+#             topic_arn = aws_sns_topic.feedback.arn
+#           }
+#         }
+#       }
+#     cloudformation: |
+#       # CloudFormation spells event types in lower camel case.
+#       Resources:
+#         FeedbackDestination:
+#           Type: AWS::SES::ConfigurationSetEventDestination
+#           Properties:
+#             ConfigurationSetName: !Ref ConfigurationSet
+#             EventDestination:
+#               Name: feedback
+#               Enabled: true
+#               MatchingEventTypes: [bounce, complaint]
+#               SnsDestination:
+#                 TopicARN: !Ref FeedbackTopic
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses012
 }

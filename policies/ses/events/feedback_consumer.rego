@@ -22,11 +22,61 @@ import data.lib.topics
 #   severity: high
 #   enforcement: mandatory
 #   remediation: |
-#     Subscribe a consumer, e.g. an SQS queue:
-#     `aws.sns.TopicSubscription("feedback", topic=topic.arn, protocol="sqs", endpoint=queue.arn)`
-#     (use `https`, never `http`, for webhooks). For EventBridge:
-#     `aws.cloudwatch.EventRule("ses", event_pattern=json.dumps({"source": ["aws.ses"]}))` plus an
-#     `aws.cloudwatch.EventTarget` for it.
+#     Subscribe a consumer to the feedback topic, e.g. an SQS queue (use `https`, never `http`, for
+#     webhooks). For EventBridge, add a rule on the default bus matching source `aws.ses` with a
+#     target.
+#   remediation_code:
+#     python: |
+#       # A consumer for the feedback topic, e.g. an SQS queue (use https, never http, for webhooks).
+#       aws.sns.TopicSubscription("feedback", topic=topic.arn, protocol="sqs", endpoint=queue.arn)
+#       # EventBridge destination: aws.cloudwatch.EventRule("ses", event_pattern=json.dumps({"source": ["aws.ses"]}))
+#       # plus an aws.cloudwatch.EventTarget for that rule.
+#     typescript: |
+#       // A consumer for the feedback topic, e.g. an SQS queue (use https, never http, for webhooks).
+#       new aws.sns.TopicSubscription("feedback", { topic: topic.arn, protocol: "sqs", endpoint: queue.arn });
+#     go: |
+#       // A consumer for the feedback topic, e.g. an SQS queue (use https, never http, for webhooks).
+#       _, err = sns.NewTopicSubscription(ctx, "feedback", &sns.TopicSubscriptionArgs{
+#       	Topic:    topic.Arn,
+#       	Protocol: pulumi.String("sqs"),
+#       	Endpoint: queue.Arn,
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       // A consumer for the feedback topic, e.g. an SQS queue (use https, never http, for webhooks).
+#       new Aws.Sns.TopicSubscription("feedback", new()
+#       {
+#           Topic = topic.Arn,
+#           Protocol = "sqs",
+#           Endpoint = queue.Arn,
+#       });
+#     yaml: |
+#       # A consumer for the feedback topic, e.g. an SQS queue (use https, never http, for webhooks).
+#       resources:
+#         feedbackSubscription:
+#           type: aws:sns:TopicSubscription
+#           properties:
+#             topic: ${topic.arn}
+#             protocol: sqs
+#             endpoint: ${queue.arn}
+#     terraform: |
+#       # A consumer for the feedback topic, e.g. an SQS queue (use https, never http, for webhooks).
+#       resource "aws_sns_topic_subscription" "feedback" {
+#         topic_arn = aws_sns_topic.feedback.arn
+#         protocol  = "sqs"
+#         endpoint  = aws_sqs_queue.feedback.arn
+#       }
+#     cloudformation: |
+#       # A consumer for the feedback topic, e.g. an SQS queue (use https, never http, for webhooks).
+#       Resources:
+#         FeedbackSubscription:
+#           Type: AWS::SNS::Subscription
+#           Properties:
+#             TopicArn: !Ref FeedbackTopic
+#             Protocol: sqs
+#             Endpoint: !GetAtt FeedbackQueue.Arn
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses013
 }

@@ -19,8 +19,147 @@ import data.lib.topics
 #   severity: medium
 #   enforcement: advisory
 #   remediation: |
-#     `aws.sns.Topic("feedback", fifo_topic=False, kms_master_key_id=key.id)`;
-#     `aws.sqs.Queue("feedback", redrive_policy=json.dumps({"deadLetterTargetArn": dlq.arn, "maxReceiveCount": 5}))`.
+#     Use a standard (not FIFO) topic encrypted with a customer managed KMS key SES may use, and give
+#     every SQS queue subscribed to it a dead-letter queue (`redrivePolicy` with
+#     `deadLetterTargetArn`).
+#   remediation_code:
+#     python: |
+#       # A standard (not FIFO) topic encrypted with a customer managed KMS key SES may use.
+#       topic = aws.sns.Topic("feedback", fifo_topic=False, kms_master_key_id=key.id)
+#       # A dead-letter queue keeps the events the handler keeps failing on; its ARN is built from
+#       # its name so the redrive policy is known at preview.
+#       account_id = aws.get_caller_identity().account_id
+#       dlq = aws.sqs.Queue("feedback-dlq", name="ses-feedback-dlq")
+#       queue = aws.sqs.Queue("feedback", redrive_policy=json.dumps({
+#           "deadLetterTargetArn": f"arn:aws:sqs:{aws.config.region}:{account_id}:ses-feedback-dlq",
+#           "maxReceiveCount": 5}))
+#     typescript: |
+#       // A standard (not FIFO) topic encrypted with a customer managed KMS key SES may use.
+#       const topic = new aws.sns.Topic("feedback", { fifoTopic: false, kmsMasterKeyId: key.id });
+#       // A dead-letter queue keeps the events the handler keeps failing on; its ARN is built from
+#       // its name so the redrive policy is known at preview.
+#       const accountId = aws.getCallerIdentityOutput().accountId;
+#       const dlq = new aws.sqs.Queue("feedback-dlq", { name: "ses-feedback-dlq" });
+#       const queue = new aws.sqs.Queue("feedback", {
+#           redrivePolicy: pulumi.jsonStringify({
+#               deadLetterTargetArn: pulumi.interpolate`arn:aws:sqs:${aws.config.region}:${accountId}:ses-feedback-dlq`,
+#               maxReceiveCount: 5,
+#           }),
+#       });
+#     go: |
+#       // A standard (not FIFO) topic encrypted with a customer managed KMS key SES may use.
+#       topic, err := sns.NewTopic(ctx, "feedback", &sns.TopicArgs{
+#       	FifoTopic:      pulumi.Bool(false),
+#       	KmsMasterKeyId: key.ID(),
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#       // A dead-letter queue keeps the events the handler keeps failing on; its ARN is built from
+#       // its name so the redrive policy is known at preview.
+#       caller, err := aws.GetCallerIdentity(ctx, &aws.GetCallerIdentityArgs{}, nil)
+#       if err != nil {
+#       	return err
+#       }
+#       dlq, err := sqs.NewQueue(ctx, "feedback-dlq", &sqs.QueueArgs{Name: pulumi.String("ses-feedback-dlq")})
+#       if err != nil {
+#       	return err
+#       }
+#       redrive, err := json.Marshal(map[string]interface{}{
+#       	"deadLetterTargetArn": fmt.Sprintf("arn:aws:sqs:%s:%s:ses-feedback-dlq", config.Require(ctx, "aws:region"), caller.AccountId),
+#       	"maxReceiveCount":     5,
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#       queue, err := sqs.NewQueue(ctx, "feedback", &sqs.QueueArgs{RedrivePolicy: pulumi.String(string(redrive))})
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       // A standard (not FIFO) topic encrypted with a customer managed KMS key SES may use.
+#       var topic = new Aws.Sns.Topic("feedback", new()
+#       {
+#           FifoTopic = false,
+#           KmsMasterKeyId = key.Id,
+#       });
+#       // A dead-letter queue keeps the events the handler keeps failing on; its ARN is built from
+#       // its name so the redrive policy is known at preview.
+#       var accountId = Aws.GetCallerIdentity.Invoke().Apply(c => c.AccountId);
+#       var region = new Config("aws").Require("region");
+#       var dlq = new Aws.Sqs.Queue("feedback-dlq", new() { Name = "ses-feedback-dlq" });
+#       var queue = new Aws.Sqs.Queue("feedback", new()
+#       {
+#           RedrivePolicy = Output.JsonSerialize(Output.Create(new Dictionary<string, object?>
+#           {
+#               ["deadLetterTargetArn"] = Output.Format($"arn:aws:sqs:{region}:{accountId}:ses-feedback-dlq"),
+#               ["maxReceiveCount"] = 5,
+#           })),
+#       });
+#     yaml: |
+#       variables:
+#         accountId:
+#           fn::invoke:
+#             function: aws:getCallerIdentity
+#             return: accountId
+#         region:
+#           fn::invoke:
+#             function: aws:getRegion
+#             return: region
+#       resources:
+#         # A standard (not FIFO) topic encrypted with a customer managed KMS key SES may use.
+#         feedbackTopic:
+#           type: aws:sns:Topic
+#           properties:
+#             fifoTopic: false
+#             kmsMasterKeyId: ${key.id}
+#         # A dead-letter queue keeps the events the handler keeps failing on; its ARN is built
+#         # from its name so the redrive policy is known at preview.
+#         feedbackDlq:
+#           type: aws:sqs:Queue
+#           properties:
+#             name: ses-feedback-dlq
+#         feedbackQueue:
+#           type: aws:sqs:Queue
+#           properties:
+#             redrivePolicy:
+#               fn::toJSON:
+#                 deadLetterTargetArn: arn:aws:sqs:${region}:${accountId}:ses-feedback-dlq
+#                 maxReceiveCount: 5
+#     terraform: |
+#       # A standard (not FIFO) topic encrypted with a customer managed KMS key SES may use.
+#       resource "aws_sns_topic" "feedback" {
+#         fifo_topic        = false
+#         kms_master_key_id = aws_kms_key.feedback.id
+#       }
+#       # A dead-letter queue keeps the events the handler keeps failing on; its ARN is built from
+#       # its name so the redrive policy is known at plan.
+#       data "aws_caller_identity" "current" {}
+#       data "aws_region" "current" {}
+#       resource "aws_sqs_queue" "feedback_dlq" {
+#         name = "ses-feedback-dlq"
+#       }
+#       resource "aws_sqs_queue" "feedback" {
+#         redrive_policy = jsonencode({
+#           deadLetterTargetArn = "arn:aws:sqs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:ses-feedback-dlq"
+#           maxReceiveCount     = 5
+#         })
+#       }
+#     cloudformation: |
+#       Resources:
+#         # A standard (not FIFO) topic encrypted with a customer managed KMS key SES may use.
+#         FeedbackTopic:
+#           Type: AWS::SNS::Topic
+#           Properties:
+#             FifoTopic: false
+#             KmsMasterKeyId: !Ref FeedbackKey
+#         # A dead-letter queue keeps the events the handler keeps failing on.
+#         FeedbackQueue:
+#           Type: AWS::SQS::Queue
+#           Properties:
+#             RedrivePolicy:
+#               deadLetterTargetArn: !GetAtt FeedbackDeadLetterQueue.Arn
+#               maxReceiveCount: 5
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses015
 }

@@ -21,13 +21,172 @@ import data.lib.topics
 #   severity: high
 #   enforcement: mandatory
 #   remediation: |
-#     ```python
-#     aws.sns.TopicPolicy("feedback", arn=topic.arn, policy=json.dumps({
-#         "Version": "2012-10-17",
-#         "Statement": [{"Effect": "Allow", "Principal": {"Service": "ses.amazonaws.com"},
-#                        "Action": "sns:Publish", "Resource": topic_arn,
-#                        "Condition": {"StringEquals": {"AWS:SourceAccount": account_id}}}]}))
-#     ```
+#     Give the feedback topic a policy that allows only `ses.amazonaws.com` to `sns:Publish`, with an
+#     `AWS:SourceAccount` (or `AWS:SourceArn`) condition naming this account.
+#   remediation_code:
+#     python: |
+#       # The policy must be known at preview: build the topic's ARN from its name (topic.arn is
+#       # unknown until the topic exists).
+#       account_id = aws.get_caller_identity().account_id
+#       topic_arn = f"arn:aws:sns:{aws.config.region}:{account_id}:ses-feedback"
+#       topic = aws.sns.Topic("feedback", name="ses-feedback")
+#       aws.sns.TopicPolicy("feedback", arn=topic.arn, policy=json.dumps({
+#           "Version": "2012-10-17",
+#           "Statement": [{"Effect": "Allow", "Principal": {"Service": "ses.amazonaws.com"},
+#                          "Action": "sns:Publish", "Resource": topic_arn,
+#                          "Condition": {"StringEquals": {"AWS:SourceAccount": account_id}}}]}))
+#     typescript: |
+#       // The policy must be known at preview: build the topic's ARN from its name (topic.arn is
+#       // unknown until the topic exists).
+#       const accountId = aws.getCallerIdentityOutput().accountId;
+#       const topicArn = pulumi.interpolate`arn:aws:sns:${aws.config.region}:${accountId}:ses-feedback`;
+#       const topic = new aws.sns.Topic("feedback", { name: "ses-feedback" });
+#       new aws.sns.TopicPolicy("feedback", {
+#           arn: topic.arn,
+#           policy: pulumi.jsonStringify({
+#               Version: "2012-10-17",
+#               Statement: [{
+#                   Effect: "Allow",
+#                   Principal: { Service: "ses.amazonaws.com" },
+#                   Action: "sns:Publish",
+#                   Resource: topicArn,
+#                   Condition: { StringEquals: { "AWS:SourceAccount": accountId } },
+#               }],
+#           }),
+#       });
+#     go: |
+#       // The policy must be known at preview: build the topic's ARN from its name (topic.Arn is
+#       // unknown until the topic exists).
+#       caller, err := aws.GetCallerIdentity(ctx, &aws.GetCallerIdentityArgs{}, nil)
+#       if err != nil {
+#       	return err
+#       }
+#       topicArn := fmt.Sprintf("arn:aws:sns:%s:%s:ses-feedback", config.Require(ctx, "aws:region"), caller.AccountId)
+#       topic, err := sns.NewTopic(ctx, "feedback", &sns.TopicArgs{Name: pulumi.String("ses-feedback")})
+#       if err != nil {
+#       	return err
+#       }
+#       policy, err := json.Marshal(map[string]interface{}{
+#       	"Version": "2012-10-17",
+#       	"Statement": []interface{}{map[string]interface{}{
+#       		"Effect":    "Allow",
+#       		"Principal": map[string]interface{}{"Service": "ses.amazonaws.com"},
+#       		"Action":    "sns:Publish",
+#       		"Resource":  topicArn,
+#       		"Condition": map[string]interface{}{
+#       			"StringEquals": map[string]interface{}{"AWS:SourceAccount": caller.AccountId},
+#       		},
+#       	}},
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#       _, err = sns.NewTopicPolicy(ctx, "feedback", &sns.TopicPolicyArgs{
+#       	Arn:    topic.Arn,
+#       	Policy: pulumi.String(string(policy)),
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       // The policy must be known at preview: build the topic's ARN from its name (topic.Arn is
+#       // unknown until the topic exists).
+#       var accountId = Aws.GetCallerIdentity.Invoke().Apply(c => c.AccountId);
+#       var region = new Config("aws").Require("region");
+#       var topic = new Aws.Sns.Topic("feedback", new() { Name = "ses-feedback" });
+#       new Aws.Sns.TopicPolicy("feedback", new()
+#       {
+#           Arn = topic.Arn,
+#           Policy = Output.JsonSerialize(Output.Create(new Dictionary<string, object?>
+#           {
+#               ["Version"] = "2012-10-17",
+#               ["Statement"] = new[]
+#               {
+#                   new Dictionary<string, object?>
+#                   {
+#                       ["Effect"] = "Allow",
+#                       ["Principal"] = new Dictionary<string, object?> { ["Service"] = "ses.amazonaws.com" },
+#                       ["Action"] = "sns:Publish",
+#                       ["Resource"] = Output.Format($"arn:aws:sns:{region}:{accountId}:ses-feedback"),
+#                       ["Condition"] = new Dictionary<string, object?>
+#                       {
+#                           ["StringEquals"] = new Dictionary<string, object?> { ["AWS:SourceAccount"] = accountId },
+#                       },
+#                   },
+#               },
+#           })),
+#       });
+#     yaml: |
+#       # The policy must be known at preview: build the topic's ARN from its name (the topic's arn
+#       # is unknown until the topic exists).
+#       variables:
+#         accountId:
+#           fn::invoke:
+#             function: aws:getCallerIdentity
+#             return: accountId
+#         region:
+#           fn::invoke:
+#             function: aws:getRegion
+#             return: region
+#       resources:
+#         feedback:
+#           type: aws:sns:Topic
+#           properties:
+#             name: ses-feedback
+#         feedbackPolicy:
+#           type: aws:sns:TopicPolicy
+#           properties:
+#             arn: ${feedback.arn}
+#             policy:
+#               fn::toJSON:
+#                 Version: "2012-10-17"
+#                 Statement:
+#                   - Effect: Allow
+#                     Principal:
+#                       Service: ses.amazonaws.com
+#                     Action: sns:Publish
+#                     Resource: arn:aws:sns:${region}:${accountId}:ses-feedback
+#                     Condition:
+#                       StringEquals:
+#                         AWS:SourceAccount: ${accountId}
+#     terraform: |
+#       # The policy must be known at plan: build the topic's ARN from its name (the topic's arn is
+#       # unknown until apply).
+#       data "aws_caller_identity" "current" {}
+#       data "aws_region" "current" {}
+#       resource "aws_sns_topic" "feedback" {
+#         name = "ses-feedback"
+#       }
+#       resource "aws_sns_topic_policy" "feedback" {
+#         arn = aws_sns_topic.feedback.arn
+#         policy = jsonencode({
+#           Version = "2012-10-17"
+#           Statement = [{
+#             Effect    = "Allow"
+#             Principal = { Service = "ses.amazonaws.com" }
+#             Action    = "sns:Publish"
+#             Resource  = "arn:aws:sns:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:ses-feedback"
+#             Condition = { StringEquals = { "AWS:SourceAccount" = data.aws_caller_identity.current.account_id } }
+#           }]
+#         })
+#       }
+#     cloudformation: |
+#       Resources:
+#         FeedbackTopicPolicy:
+#           Type: AWS::SNS::TopicPolicy
+#           Properties:
+#             Topics: [!Ref FeedbackTopic]
+#             PolicyDocument:
+#               Version: "2012-10-17"
+#               Statement:
+#                 - Effect: Allow
+#                   Principal:
+#                     Service: ses.amazonaws.com
+#                   Action: sns:Publish
+#                   Resource: !Ref FeedbackTopic
+#                   Condition:
+#                     StringEquals:
+#                       AWS:SourceAccount: !Ref AWS::AccountId
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses014
 }

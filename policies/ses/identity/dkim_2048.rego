@@ -20,8 +20,59 @@ import data.lib.ses
 #   severity: medium
 #   enforcement: advisory
 #   remediation: |
-#     Set `dkim_signing_attributes={"next_signing_key_length": "RSA_2048_BIT"}` on the
-#     aws.sesv2.EmailIdentity (SES rotates to the new key length within a day).
+#     Set the identity's next DKIM signing key length to RSA_2048_BIT (SES rotates to the new key
+#     length within a day).
+#   remediation_code:
+#     python: |
+#       identity = aws.sesv2.EmailIdentity("identity", email_identity="example.com",
+#           dkim_signing_attributes={"next_signing_key_length": "RSA_2048_BIT"})
+#     typescript: |
+#       const identity = new aws.sesv2.EmailIdentity("identity", {
+#           emailIdentity: "example.com",
+#           dkimSigningAttributes: { nextSigningKeyLength: "RSA_2048_BIT" },
+#       });
+#     go: |
+#       identity, err := sesv2.NewEmailIdentity(ctx, "identity", &sesv2.EmailIdentityArgs{
+#       	EmailIdentity: pulumi.String("example.com"),
+#       	DkimSigningAttributes: &sesv2.EmailIdentityDkimSigningAttributesArgs{
+#       		NextSigningKeyLength: pulumi.String("RSA_2048_BIT"),
+#       	},
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       var identity = new Aws.SesV2.EmailIdentity("identity", new()
+#       {
+#           EmailIdentityDetails = "example.com",
+#           DkimSigningAttributes = new Aws.SesV2.Inputs.EmailIdentityDkimSigningAttributesArgs
+#           {
+#               NextSigningKeyLength = "RSA_2048_BIT",
+#           },
+#       });
+#     yaml: |
+#       resources:
+#         identity:
+#           type: aws:sesv2:EmailIdentity
+#           properties:
+#             emailIdentity: example.com
+#             dkimSigningAttributes:
+#               nextSigningKeyLength: RSA_2048_BIT
+#     terraform: |
+#       resource "aws_sesv2_email_identity" "identity" {
+#         email_identity = "example.com"
+#         dkim_signing_attributes {
+#           next_signing_key_length = "RSA_2048_BIT"
+#         }
+#       }
+#     cloudformation: |
+#       Resources:
+#         Identity:
+#           Type: AWS::SES::EmailIdentity
+#           Properties:
+#             EmailIdentity: example.com
+#             DkimSigningAttributes:
+#               NextSigningKeyLength: RSA_2048_BIT
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _dkim_2048_problems
 
 _dkim_2048_problems contains {"resource": i.resource, "message": msg} if {

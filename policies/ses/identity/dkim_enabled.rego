@@ -21,11 +21,72 @@ import data.lib.ses
 #   severity: high
 #   enforcement: mandatory
 #   remediation: |
-#     Use Easy DKIM: leave out domain_signing_selector / domain_signing_private_key, e.g.
-#     `aws.sesv2.EmailIdentity("identity", email_identity="example.com",
-#     dkim_signing_attributes={"next_signing_key_length": "RSA_2048_BIT"})`. For BYODKIM give both
-#     domain_signing_selector and domain_signing_private_key (from a secret). With SES v1 add
-#     `aws.ses.DomainDkim("dkim", domain=identity.domain)`.
+#     Use Easy DKIM on the domain's SES v2 email identity: leave out the DKIM signing selector and
+#     private key (for BYODKIM give both, the key from a secret). With SES v1, declare a DomainDkim for
+#     the domain.
+#   remediation_code:
+#     python: |
+#       # Easy DKIM: no domain_signing_selector / domain_signing_private_key.
+#       identity = aws.sesv2.EmailIdentity("identity", email_identity="example.com",
+#           dkim_signing_attributes={"next_signing_key_length": "RSA_2048_BIT"})
+#       # SES v1 instead: aws.ses.DomainDkim("dkim", domain=domain_identity.domain)
+#     typescript: |
+#       // Easy DKIM: no domainSigningSelector / domainSigningPrivateKey.
+#       const identity = new aws.sesv2.EmailIdentity("identity", {
+#           emailIdentity: "example.com",
+#           dkimSigningAttributes: { nextSigningKeyLength: "RSA_2048_BIT" },
+#       });
+#       // SES v1 instead: new aws.ses.DomainDkim("dkim", { domain: domainIdentity.domain });
+#     go: |
+#       // Easy DKIM: no DomainSigningSelector / DomainSigningPrivateKey.
+#       identity, err := sesv2.NewEmailIdentity(ctx, "identity", &sesv2.EmailIdentityArgs{
+#       	EmailIdentity: pulumi.String("example.com"),
+#       	DkimSigningAttributes: &sesv2.EmailIdentityDkimSigningAttributesArgs{
+#       		NextSigningKeyLength: pulumi.String("RSA_2048_BIT"),
+#       	},
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       // Easy DKIM: no DomainSigningSelector / DomainSigningPrivateKey.
+#       var identity = new Aws.SesV2.EmailIdentity("identity", new()
+#       {
+#           EmailIdentityDetails = "example.com",
+#           DkimSigningAttributes = new Aws.SesV2.Inputs.EmailIdentityDkimSigningAttributesArgs
+#           {
+#               NextSigningKeyLength = "RSA_2048_BIT",
+#           },
+#       });
+#     yaml: |
+#       resources:
+#         identity:
+#           type: aws:sesv2:EmailIdentity
+#           properties:
+#             emailIdentity: example.com
+#             # Easy DKIM: no domainSigningSelector / domainSigningPrivateKey.
+#             dkimSigningAttributes:
+#               nextSigningKeyLength: RSA_2048_BIT
+#     terraform: |
+#       # Easy DKIM: no domain_signing_selector / domain_signing_private_key.
+#       resource "aws_sesv2_email_identity" "identity" {
+#         email_identity = "example.com"
+#         dkim_signing_attributes {
+#           next_signing_key_length = "RSA_2048_BIT"
+#         }
+#       }
+#       # SES v1 instead: resource "aws_ses_domain_dkim" "dkim" { domain = aws_ses_domain_identity.domain.domain }
+#     cloudformation: |
+#       Resources:
+#         Identity:
+#           Type: AWS::SES::EmailIdentity
+#           Properties:
+#             EmailIdentity: example.com
+#             DkimAttributes:
+#               SigningEnabled: true
+#             # Easy DKIM: no DomainSigningSelector / DomainSigningPrivateKey.
+#             DkimSigningAttributes:
+#               NextSigningKeyLength: RSA_2048_BIT
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _dkim_enabled_problems
 
 _dkim_enabled_problems contains {"resource": i.resource, "message": msg} if {

@@ -24,11 +24,130 @@ import data.lib.ses
 #   severity: high
 #   enforcement: mandatory
 #   remediation: |
-#     Declare one CNAME per token, built from the identity's outputs (not inside an apply), e.g.
-#     `aws.route53.Record(f"dkim-{i}", zone_id=zone_id, type="CNAME", ttl=1800,
-#     name=pulumi.Output.concat(identity.dkim_signing_attributes.tokens[i], "._domainkey.example.com"),
-#     records=[pulumi.Output.concat(identity.dkim_signing_attributes.tokens[i], ".dkim.amazonses.com")])`
-#     for i in 0..2, or set `ses-sender:dns: external` when another team publishes them.
+#     Declare one CNAME per Easy DKIM token, `<token>._domainkey.<domain>` →
+#     `<token>.dkim.amazonses.com`, built from the identity's token outputs (not inside an apply), or
+#     set `sesguard:externalDns: true` (or `<project>:dns: external`) in the stack config when another
+#     team publishes them.
+#   remediation_code:
+#     python: |
+#       # One CNAME per Easy DKIM token, built from the identity's outputs (not inside an apply).
+#       tokens = identity.dkim_signing_attributes.tokens
+#       for i in range(3):
+#           aws.route53.Record(f"dkim-{i}", zone_id=zone_id, type="CNAME", ttl=1800,
+#               name=pulumi.Output.concat(tokens[i], "._domainkey.example.com"),
+#               records=[pulumi.Output.concat(tokens[i], ".dkim.amazonses.com")])
+#       # Records published by another team: `pulumi config set sesguard:externalDns true`
+#     typescript: |
+#       // One CNAME per Easy DKIM token, built from the identity's outputs.
+#       for (let i = 0; i < 3; i++) {
+#           const token = identity.dkimSigningAttributes.apply(a => a.tokens[i]);
+#           new aws.route53.Record(`dkim-${i}`, {
+#               zoneId: zoneId,
+#               type: "CNAME",
+#               ttl: 1800,
+#               name: pulumi.interpolate`${token}._domainkey.example.com`,
+#               records: [pulumi.interpolate`${token}.dkim.amazonses.com`],
+#           });
+#       }
+#       // Records published by another team: `pulumi config set sesguard:externalDns true`
+#     go: |
+#       // One CNAME per Easy DKIM token, built from the identity's outputs.
+#       for i := 0; i < 3; i++ {
+#       	token := identity.DkimSigningAttributes.Tokens().Index(pulumi.Int(i))
+#       	_, err := route53.NewRecord(ctx, fmt.Sprintf("dkim-%d", i), &route53.RecordArgs{
+#       		ZoneId:  pulumi.String(zoneId),
+#       		Type:    pulumi.String("CNAME"),
+#       		Ttl:     pulumi.Int(1800),
+#       		Name:    pulumi.Sprintf("%s._domainkey.example.com", token),
+#       		Records: pulumi.StringArray{pulumi.Sprintf("%s.dkim.amazonses.com", token)},
+#       	})
+#       	if err != nil {
+#       		return err
+#       	}
+#       }
+#       // Records published by another team: `pulumi config set sesguard:externalDns true`
+#     csharp: |
+#       // One CNAME per Easy DKIM token, built from the identity's outputs.
+#       for (var i = 0; i < 3; i++)
+#       {
+#           var index = i;
+#           var token = identity.DkimSigningAttributes.Apply(a => a.Tokens[index]);
+#           new Aws.Route53.Record($"dkim-{index}", new()
+#           {
+#               ZoneId = zoneId,
+#               Type = "CNAME",
+#               Ttl = 1800,
+#               Name = Output.Format($"{token}._domainkey.example.com"),
+#               Records = new[] { Output.Format($"{token}.dkim.amazonses.com") },
+#           });
+#       }
+#       // Records published by another team: `pulumi config set sesguard:externalDns true`
+#     yaml: |
+#       # One CNAME per Easy DKIM token. Records published by another team instead:
+#       # `pulumi config set sesguard:externalDns true`
+#       resources:
+#         dkim0:
+#           type: aws:route53:Record
+#           properties:
+#             zoneId: ${zoneId}
+#             type: CNAME
+#             ttl: 1800
+#             name: ${identity.dkimSigningAttributes.tokens[0]}._domainkey.example.com
+#             records: ["${identity.dkimSigningAttributes.tokens[0]}.dkim.amazonses.com"]
+#         dkim1:
+#           type: aws:route53:Record
+#           properties:
+#             zoneId: ${zoneId}
+#             type: CNAME
+#             ttl: 1800
+#             name: ${identity.dkimSigningAttributes.tokens[1]}._domainkey.example.com
+#             records: ["${identity.dkimSigningAttributes.tokens[1]}.dkim.amazonses.com"]
+#         dkim2:
+#           type: aws:route53:Record
+#           properties:
+#             zoneId: ${zoneId}
+#             type: CNAME
+#             ttl: 1800
+#             name: ${identity.dkimSigningAttributes.tokens[2]}._domainkey.example.com
+#             records: ["${identity.dkimSigningAttributes.tokens[2]}.dkim.amazonses.com"]
+#     terraform: |
+#       # One CNAME per Easy DKIM token.
+#       resource "aws_route53_record" "dkim" {
+#         count   = 3
+#         zone_id = var.zone_id
+#         type    = "CNAME"
+#         ttl     = 1800
+#         name    = "${aws_sesv2_email_identity.identity.dkim_signing_attributes[0].tokens[count.index]}._domainkey.example.com"
+#         records = ["${aws_sesv2_email_identity.identity.dkim_signing_attributes[0].tokens[count.index]}.dkim.amazonses.com"]
+#       }
+#     cloudformation: |
+#       # AWS::SES::EmailIdentity returns each record's full name and value (DkimDNSTokenName1..3,
+#       # DkimDNSTokenValue1..3).
+#       Resources:
+#         Dkim1:
+#           Type: AWS::Route53::RecordSet
+#           Properties:
+#             HostedZoneId: !Ref HostedZoneId
+#             Type: CNAME
+#             TTL: "1800"
+#             Name: !GetAtt Identity.DkimDNSTokenName1
+#             ResourceRecords: [!GetAtt Identity.DkimDNSTokenValue1]
+#         Dkim2:
+#           Type: AWS::Route53::RecordSet
+#           Properties:
+#             HostedZoneId: !Ref HostedZoneId
+#             Type: CNAME
+#             TTL: "1800"
+#             Name: !GetAtt Identity.DkimDNSTokenName2
+#             ResourceRecords: [!GetAtt Identity.DkimDNSTokenValue2]
+#         Dkim3:
+#           Type: AWS::Route53::RecordSet
+#           Properties:
+#             HostedZoneId: !Ref HostedZoneId
+#             Type: CNAME
+#             TTL: "1800"
+#             Name: !GetAtt Identity.DkimDNSTokenName3
+#             ResourceRecords: [!GetAtt Identity.DkimDNSTokenValue3]
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _dkim_records_problems
 
 _dkim_suffix := ".dkim.amazonses.com"

@@ -15,8 +15,41 @@ import data.lib.ses
 #   severity: high
 #   enforcement: mandatory
 #   remediation: |
-#     Declare an aws.sesv2.EmailIdentity whose emailIdentity is the domain (not an address),
-#     e.g. `aws.sesv2.EmailIdentity("identity", email_identity="example.com")`.
+#     Declare an SES v2 email identity whose identity is the domain itself (example.com), not an
+#     address at it.
+#   remediation_code:
+#     python: |
+#       identity = aws.sesv2.EmailIdentity("identity", email_identity="example.com")
+#     typescript: |
+#       const identity = new aws.sesv2.EmailIdentity("identity", { emailIdentity: "example.com" });
+#     go: |
+#       identity, err := sesv2.NewEmailIdentity(ctx, "identity", &sesv2.EmailIdentityArgs{
+#       	EmailIdentity: pulumi.String("example.com"),
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       var identity = new Aws.SesV2.EmailIdentity("identity", new()
+#       {
+#           EmailIdentityDetails = "example.com",
+#       });
+#     yaml: |
+#       resources:
+#         identity:
+#           type: aws:sesv2:EmailIdentity
+#           properties:
+#             emailIdentity: example.com
+#     terraform: |
+#       resource "aws_sesv2_email_identity" "identity" {
+#         email_identity = "example.com"
+#       }
+#     cloudformation: |
+#       Resources:
+#         Identity:
+#           Type: AWS::SES::EmailIdentity
+#           Properties:
+#             EmailIdentity: example.com
 deny contains result.finding(rego.metadata.rule(), a.resource, msg) if {
 	some a in ses.address_identities
 	not a.domain in ses.domains

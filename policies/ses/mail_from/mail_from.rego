@@ -20,9 +20,60 @@ import data.lib.ses
 #   severity: high
 #   enforcement: mandatory
 #   remediation: |
-#     `aws.sesv2.EmailIdentityMailFromAttributes("mail-from", email_identity=identity.email_identity,
-#     mail_from_domain="mail.example.com", behavior_on_mx_failure="REJECT_MESSAGE")`
-#     (SES v1: `aws.ses.MailFrom(..., behavior_on_mx_failure="RejectMessage")`).
+#     Give the identity a custom MAIL FROM domain that is a subdomain of it (mail.<domain>) with
+#     behaviour on MX failure REJECT_MESSAGE (SES v1: RejectMessage).
+#   remediation_code:
+#     python: |
+#       aws.sesv2.EmailIdentityMailFromAttributes("mail-from", email_identity=identity.email_identity,
+#           mail_from_domain="mail.example.com", behavior_on_mx_failure="REJECT_MESSAGE")
+#       # SES v1: aws.ses.MailFrom("mail-from", domain=..., mail_from_domain=..., behavior_on_mx_failure="RejectMessage")
+#     typescript: |
+#       new aws.sesv2.EmailIdentityMailFromAttributes("mail-from", {
+#           emailIdentity: identity.emailIdentity,
+#           mailFromDomain: "mail.example.com",
+#           behaviorOnMxFailure: "REJECT_MESSAGE",
+#       });
+#     go: |
+#       _, err = sesv2.NewEmailIdentityMailFromAttributes(ctx, "mail-from", &sesv2.EmailIdentityMailFromAttributesArgs{
+#       	EmailIdentity:       identity.EmailIdentity,
+#       	MailFromDomain:      pulumi.String("mail.example.com"),
+#       	BehaviorOnMxFailure: pulumi.String("REJECT_MESSAGE"),
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       new Aws.SesV2.EmailIdentityMailFromAttributes("mail-from", new()
+#       {
+#           EmailIdentity = identity.EmailIdentityDetails,
+#           MailFromDomain = "mail.example.com",
+#           BehaviorOnMxFailure = "REJECT_MESSAGE",
+#       });
+#     yaml: |
+#       resources:
+#         mailFrom:
+#           type: aws:sesv2:EmailIdentityMailFromAttributes
+#           properties:
+#             emailIdentity: ${identity.emailIdentity}
+#             mailFromDomain: mail.example.com
+#             behaviorOnMxFailure: REJECT_MESSAGE
+#     terraform: |
+#       resource "aws_sesv2_email_identity_mail_from_attributes" "mail_from" {
+#         email_identity         = aws_sesv2_email_identity.identity.email_identity
+#         mail_from_domain       = "mail.example.com"
+#         behavior_on_mx_failure = "REJECT_MESSAGE"
+#       }
+#       # SES v1: aws_ses_domain_mail_from with behavior_on_mx_failure = "RejectMessage"
+#     cloudformation: |
+#       # CloudFormation sets MAIL FROM on the identity itself.
+#       Resources:
+#         Identity:
+#           Type: AWS::SES::EmailIdentity
+#           Properties:
+#             EmailIdentity: example.com
+#             MailFromAttributes:
+#               MailFromDomain: mail.example.com
+#               BehaviorOnMxFailure: REJECT_MESSAGE
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _mail_from_problems
 
 _mail_from_problems contains {"resource": i.resource, "message": msg} if {

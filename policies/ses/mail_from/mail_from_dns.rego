@@ -24,11 +24,110 @@ import data.lib.spf
 #   severity: high
 #   enforcement: mandatory
 #   remediation: |
-#     Declare both records at the MAIL FROM domain, e.g. in Route53:
-#     `aws.route53.Record("mail-from-mx", zone_id=zone_id, name="mail.example.com", type="MX", ttl=3600,
-#     records=["10 feedback-smtp.us-east-1.amazonses.com"])` and
-#     `aws.route53.Record("mail-from-spf", zone_id=zone_id, name="mail.example.com", type="TXT",
-#     ttl=3600, records=["v=spf1 include:amazonses.com ~all"])`.
+#     Declare both records at the MAIL FROM domain: MX `10 feedback-smtp.<region>.amazonses.com`
+#     (the stack's region) and TXT `v=spf1 include:amazonses.com ~all`.
+#   remediation_code:
+#     python: |
+#       # us-east-1: the stack's own region.
+#       aws.route53.Record("mail-from-mx", zone_id=zone_id, name="mail.example.com", type="MX", ttl=3600,
+#           records=["10 feedback-smtp.us-east-1.amazonses.com"])
+#       aws.route53.Record("mail-from-spf", zone_id=zone_id, name="mail.example.com", type="TXT", ttl=3600,
+#           records=["v=spf1 include:amazonses.com ~all"])
+#     typescript: |
+#       // us-east-1: the stack's own region.
+#       new aws.route53.Record("mail-from-mx", {
+#           zoneId: zoneId, name: "mail.example.com", type: "MX", ttl: 3600,
+#           records: ["10 feedback-smtp.us-east-1.amazonses.com"],
+#       });
+#       new aws.route53.Record("mail-from-spf", {
+#           zoneId: zoneId, name: "mail.example.com", type: "TXT", ttl: 3600,
+#           records: ["v=spf1 include:amazonses.com ~all"],
+#       });
+#     go: |
+#       // us-east-1: the stack's own region.
+#       _, err = route53.NewRecord(ctx, "mail-from-mx", &route53.RecordArgs{
+#       	ZoneId: pulumi.String(zoneId), Name: pulumi.String("mail.example.com"),
+#       	Type: pulumi.String("MX"), Ttl: pulumi.Int(3600),
+#       	Records: pulumi.StringArray{pulumi.String("10 feedback-smtp.us-east-1.amazonses.com")},
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#       _, err = route53.NewRecord(ctx, "mail-from-spf", &route53.RecordArgs{
+#       	ZoneId: pulumi.String(zoneId), Name: pulumi.String("mail.example.com"),
+#       	Type: pulumi.String("TXT"), Ttl: pulumi.Int(3600),
+#       	Records: pulumi.StringArray{pulumi.String("v=spf1 include:amazonses.com ~all")},
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       // us-east-1: the stack's own region.
+#       new Aws.Route53.Record("mail-from-mx", new()
+#       {
+#           ZoneId = zoneId, Name = "mail.example.com", Type = "MX", Ttl = 3600,
+#           Records = new[] { "10 feedback-smtp.us-east-1.amazonses.com" },
+#       });
+#       new Aws.Route53.Record("mail-from-spf", new()
+#       {
+#           ZoneId = zoneId, Name = "mail.example.com", Type = "TXT", Ttl = 3600,
+#           Records = new[] { "v=spf1 include:amazonses.com ~all" },
+#       });
+#     yaml: |
+#       # us-east-1: the stack's own region.
+#       resources:
+#         mailFromMx:
+#           type: aws:route53:Record
+#           properties:
+#             zoneId: ${zoneId}
+#             name: mail.example.com
+#             type: MX
+#             ttl: 3600
+#             records: ["10 feedback-smtp.us-east-1.amazonses.com"]
+#         mailFromSpf:
+#           type: aws:route53:Record
+#           properties:
+#             zoneId: ${zoneId}
+#             name: mail.example.com
+#             type: TXT
+#             ttl: 3600
+#             records: ["v=spf1 include:amazonses.com ~all"]
+#     terraform: |
+#       # us-east-1: the stack's own region.
+#       resource "aws_route53_record" "mail_from_mx" {
+#         zone_id = var.zone_id
+#         name    = "mail.example.com"
+#         type    = "MX"
+#         ttl     = 3600
+#         records = ["10 feedback-smtp.us-east-1.amazonses.com"]
+#       }
+#       resource "aws_route53_record" "mail_from_spf" {
+#         zone_id = var.zone_id
+#         name    = "mail.example.com"
+#         type    = "TXT"
+#         ttl     = 3600
+#         records = ["v=spf1 include:amazonses.com ~all"]
+#       }
+#     cloudformation: |
+#       Resources:
+#         MailFromMx:
+#           Type: AWS::Route53::RecordSet
+#           Properties:
+#             HostedZoneId: !Ref HostedZoneId
+#             Name: mail.example.com
+#             Type: MX
+#             TTL: "3600"
+#             ResourceRecords:
+#               - !Sub "10 feedback-smtp.${AWS::Region}.amazonses.com"
+#         MailFromSpf:
+#           Type: AWS::Route53::RecordSet
+#           Properties:
+#             HostedZoneId: !Ref HostedZoneId
+#             Name: mail.example.com
+#             Type: TXT
+#             TTL: "3600"
+#             ResourceRecords:
+#               - '"v=spf1 include:amazonses.com ~all"'
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _mail_from_dns_problems
 
 # [identity, MAIL FROM domain] pairs whose records this stack is responsible for.

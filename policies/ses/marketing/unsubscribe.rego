@@ -21,9 +21,81 @@ import data.lib.ses
 #   severity: high
 #   enforcement: mandatory
 #   remediation: |
-#     `aws.sesv2.ContactList("marketing", contact_list_name="newsletter",
-#     topics=[aws.sesv2.ContactListTopicArgs(topic_name="news", display_name="News", default_subscription_status="OPT_OUT")])`
-#     and name the list and topic on every marketing send (ListManagementOptions).
+#     Declare an SES v2 contact list with at least one topic, and name the list and topic on every
+#     marketing send (ListManagementOptions).
+#   remediation_code:
+#     python: |
+#       aws.sesv2.ContactList("marketing", contact_list_name="newsletter",
+#           topics=[{"topic_name": "news", "display_name": "News", "default_subscription_status": "OPT_OUT"}])
+#       # and name the list and topic on every marketing send (ListManagementOptions).
+#     typescript: |
+#       new aws.sesv2.ContactList("marketing", {
+#           contactListName: "newsletter",
+#           topics: [{ topicName: "news", displayName: "News", defaultSubscriptionStatus: "OPT_OUT" }],
+#       });
+#       // and name the list and topic on every marketing send (ListManagementOptions).
+#     go: |
+#       _, err = sesv2.NewContactList(ctx, "marketing", &sesv2.ContactListArgs{
+#       	ContactListName: pulumi.String("newsletter"),
+#       	Topics: sesv2.ContactListTopicArray{
+#       		&sesv2.ContactListTopicArgs{
+#       			TopicName:                 pulumi.String("news"),
+#       			DisplayName:               pulumi.String("News"),
+#       			DefaultSubscriptionStatus: pulumi.String("OPT_OUT"),
+#       		},
+#       	},
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#       // and name the list and topic on every marketing send (ListManagementOptions).
+#     csharp: |
+#       new Aws.SesV2.ContactList("marketing", new()
+#       {
+#           ContactListName = "newsletter",
+#           Topics = new[]
+#           {
+#               new Aws.SesV2.Inputs.ContactListTopicArgs
+#               {
+#                   TopicName = "news",
+#                   DisplayName = "News",
+#                   DefaultSubscriptionStatus = "OPT_OUT",
+#               },
+#           },
+#       });
+#       // and name the list and topic on every marketing send (ListManagementOptions).
+#     yaml: |
+#       resources:
+#         marketing:
+#           type: aws:sesv2:ContactList
+#           properties:
+#             contactListName: newsletter
+#             topics:
+#               - topicName: news
+#                 displayName: News
+#                 defaultSubscriptionStatus: OPT_OUT
+#       # and name the list and topic on every marketing send (ListManagementOptions).
+#     terraform: |
+#       resource "aws_sesv2_contact_list" "marketing" {
+#         contact_list_name = "newsletter"
+#         topic {
+#           topic_name                  = "news"
+#           display_name                = "News"
+#           default_subscription_status = "OPT_OUT"
+#         }
+#       }
+#       # and name the list and topic on every marketing send (ListManagementOptions).
+#     cloudformation: |
+#       Resources:
+#         MarketingList:
+#           Type: AWS::SES::ContactList
+#           Properties:
+#             ContactListName: newsletter
+#             Topics:
+#               - TopicName: news
+#                 DisplayName: News
+#                 DefaultSubscriptionStatus: OPT_OUT
+#       # and name the list and topic on every marketing send (ListManagementOptions).
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	_marketing
 	some v in _ses025

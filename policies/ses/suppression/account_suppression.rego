@@ -24,9 +24,51 @@ import data.lib.ses
 #   severity: high
 #   enforcement: mandatory
 #   remediation: |
-#     `aws.sesv2.AccountSuppressionAttributes("account", suppressed_reasons=["BOUNCE", "COMPLAINT"])`
-#     in the one stack that owns the account's SES settings; in the others set
-#     `ses-sender:accountSuppression: false` (or `sesguard:accountSuppression: false`).
+#     Declare the account suppression list with BOUNCE and COMPLAINT in the one stack that owns the
+#     account's SES settings; in the others set `sesguard:accountSuppression: false` (or
+#     `<project>:accountSuppression: false`) in the stack config.
+#   remediation_code:
+#     python: |
+#       # In the one stack that owns the account's SES settings:
+#       aws.sesv2.AccountSuppressionAttributes("account", suppressed_reasons=["BOUNCE", "COMPLAINT"])
+#       # In every other stack: `pulumi config set sesguard:accountSuppression false`
+#     typescript: |
+#       // In the one stack that owns the account's SES settings:
+#       new aws.sesv2.AccountSuppressionAttributes("account", { suppressedReasons: ["BOUNCE", "COMPLAINT"] });
+#       // In every other stack: `pulumi config set sesguard:accountSuppression false`
+#     go: |
+#       // In the one stack that owns the account's SES settings:
+#       _, err = sesv2.NewAccountSuppressionAttributes(ctx, "account", &sesv2.AccountSuppressionAttributesArgs{
+#       	SuppressedReasons: pulumi.StringArray{pulumi.String("BOUNCE"), pulumi.String("COMPLAINT")},
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#       // In every other stack: `pulumi config set sesguard:accountSuppression false`
+#     csharp: |
+#       // In the one stack that owns the account's SES settings:
+#       new Aws.SesV2.AccountSuppressionAttributes("account", new()
+#       {
+#           SuppressedReasons = new[] { "BOUNCE", "COMPLAINT" },
+#       });
+#       // In every other stack: `pulumi config set sesguard:accountSuppression false`
+#     yaml: |
+#       # In the one stack that owns the account's SES settings; in every other stack:
+#       # `pulumi config set sesguard:accountSuppression false`
+#       resources:
+#         account:
+#           type: aws:sesv2:AccountSuppressionAttributes
+#           properties:
+#             suppressedReasons: [BOUNCE, COMPLAINT]
+#     terraform: |
+#       # In the one configuration that owns the account's SES settings:
+#       resource "aws_sesv2_account_suppression_attributes" "account" {
+#         suppressed_reasons = ["BOUNCE", "COMPLAINT"]
+#       }
+#     cloudformation: |
+#       # CloudFormation cannot express this fix: it has no resource type for the account-level
+#       # suppression list. Set it once per account and Region outside the template:
+#       # aws sesv2 put-account-suppression-attributes --suppressed-reasons BOUNCE COMPLAINT
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses016
 }

@@ -17,8 +17,66 @@ import data.lib.sending
 #   severity: high
 #   enforcement: mandatory
 #   remediation: |
-#     Remove `suppression_options`, or set
-#     `suppression_options=aws.sesv2.ConfigurationSetSuppressionOptionsArgs(suppressed_reasons=["BOUNCE", "COMPLAINT"])`.
+#     Remove the configuration set's suppression options (the account list then applies), or list both
+#     BOUNCE and COMPLAINT in them.
+#   remediation_code:
+#     python: |
+#       # Leave out suppression_options (the account list applies), or keep BOUNCE and COMPLAINT in it.
+#       aws.sesv2.ConfigurationSet("cs", configuration_set_name="prod",
+#           suppression_options={"suppressed_reasons": ["BOUNCE", "COMPLAINT"]})
+#     typescript: |
+#       // Leave out suppressionOptions (the account list applies), or keep BOUNCE and COMPLAINT in it.
+#       new aws.sesv2.ConfigurationSet("cs", {
+#           configurationSetName: "prod",
+#           suppressionOptions: { suppressedReasons: ["BOUNCE", "COMPLAINT"] },
+#       });
+#     go: |
+#       // Leave out SuppressionOptions (the account list applies), or keep BOUNCE and COMPLAINT in it.
+#       _, err = sesv2.NewConfigurationSet(ctx, "cs", &sesv2.ConfigurationSetArgs{
+#       	ConfigurationSetName: pulumi.String("prod"),
+#       	SuppressionOptions: &sesv2.ConfigurationSetSuppressionOptionsArgs{
+#       		SuppressedReasons: pulumi.StringArray{pulumi.String("BOUNCE"), pulumi.String("COMPLAINT")},
+#       	},
+#       })
+#       if err != nil {
+#       	return err
+#       }
+#     csharp: |
+#       // Leave out SuppressionOptions (the account list applies), or keep BOUNCE and COMPLAINT in it.
+#       new Aws.SesV2.ConfigurationSet("cs", new()
+#       {
+#           ConfigurationSetName = "prod",
+#           SuppressionOptions = new Aws.SesV2.Inputs.ConfigurationSetSuppressionOptionsArgs
+#           {
+#               SuppressedReasons = new[] { "BOUNCE", "COMPLAINT" },
+#           },
+#       });
+#     yaml: |
+#       resources:
+#         cs:
+#           type: aws:sesv2:ConfigurationSet
+#           properties:
+#             configurationSetName: prod
+#             # Leave out suppressionOptions (the account list applies), or keep BOUNCE and COMPLAINT in it.
+#             suppressionOptions:
+#               suppressedReasons: [BOUNCE, COMPLAINT]
+#     terraform: |
+#       # Leave out suppression_options (the account list applies), or keep BOUNCE and COMPLAINT in it.
+#       resource "aws_sesv2_configuration_set" "cs" {
+#         configuration_set_name = "prod"
+#         suppression_options {
+#           suppressed_reasons = ["BOUNCE", "COMPLAINT"]
+#         }
+#       }
+#     cloudformation: |
+#       # Leave out SuppressionOptions (the account list applies), or keep BOUNCE and COMPLAINT in it.
+#       Resources:
+#         ConfigurationSet:
+#           Type: AWS::SES::ConfigurationSet
+#           Properties:
+#             Name: prod
+#             SuppressionOptions:
+#               SuppressedReasons: [BOUNCE, COMPLAINT]
 deny contains result.finding(rego.metadata.rule(), c.resource, msg) if {
 	some _, c in sending.configuration_sets
 	c.version == "v2"

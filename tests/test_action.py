@@ -1,0 +1,197 @@
+"""The GitHub Action's gate step (action.yml `sesguard check`), run by bash as the runner runs it.
+
+The step's script is taken from action.yml and given the environment the runner would give it:
+the `${{ inputs.* }}` of its `env` block resolved from the test's inputs or the action's defaults,
+and RUNNER_TEMP, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files. In place of the installed sesguard
+a stub records its arguments, writes each `--output FORMAT=FILE` it is given and exits with the
+code the test asks for, so what is pinned here is the action's own contract: the arguments of the
+ONE evaluation, the outputs, the job summary, the annotations and the exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from clirun import ROOT
+
+ACTION = yaml.safe_load((ROOT / "action.yml").read_text("utf-8"))
+
+STUB = """#!/usr/bin/env bash
+python3 - "$@" <<'PY'
+import json, os, sys
+args = sys.argv[1:]
+with open(os.environ["STUB_LOG"], "w") as fh:
+    json.dump({"args": args, "step_summary": os.environ.get("GITHUB_STEP_SUMMARY")}, fh)
+for i, a in enumerate(args):
+    if a == "--output":
+        fmt, path = args[i + 1].split("=", 1)
+        body = {"github": "::error file=__main__.py,line=12,title=SES-005::no DMARC record\\n",
+                "markdown": "## sesguard: 1 mandatory finding\\n"}.get(fmt, fmt + " report\\n")
+        open(path, "w").write(body)
+print("sesguard: 1 mandatory finding")
+PY
+exit "${STUB_EXIT:-0}"
+"""
+
+
+def _check_step() -> dict[str, Any]:
+    return next(s for s in ACTION["runs"]["steps"] if s.get("id") == "check")
+
+
+def _resolve(value: str, inputs: dict[str, str]) -> str:
+    def one(m: re.Match[str]) -> str:
+        name = m.group(1)
+        return inputs.get(name, str(ACTION["inputs"][name].get("default", "")))
+
+    return re.sub(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", one, value)
+
+
+def _run(tmp_path: Path, inputs: dict[str, str], exit_code: int = 0) -> dict[str, Any]:
+    temp = tmp_path / "runner-temp"
+    (temp / "sesguard-venv" / "bin").mkdir(parents=True)
+    stub = temp / "sesguard-venv" / "bin" / "sesguard"
+    stub.write_text(STUB)
+    stub.chmod(0o755)
+    work = tmp_path / "workspace"
+    work.mkdir()
+    outputs, summary, log = tmp_path / "output", tmp_path / "summary", tmp_path / "stub.json"
+    outputs.touch()
+    summary.write_text("earlier step\n")
+    step = _check_step()
+    env = {
+        "PATH": os.environ["PATH"],
+        "RUNNER_TEMP": str(temp),
+        "GITHUB_OUTPUT": str(outputs),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "STUB_LOG": str(log),
+        "STUB_EXIT": str(exit_code),
+        **{k: _resolve(str(v), inputs) for k, v in step["env"].items()},
+    }
+    script = tmp_path / "step.sh"
+    script.write_text(step["run"])
+    # `shell: bash` is run as `bash --noprofile --norc -eo pipefail {0}`.
+    proc = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    out = dict(line.split("=", 1) for line in outputs.read_text().splitlines() if "=" in line)
+    called = json.loads(log.read_text()) if log.exists() else None
+    return {
+        "code": proc.returncode,
+        "stdout": proc.stdout,
+        "outputs": out,
+        "summary": summary.read_text(),
+        "called": called,
+        "work": work,
+        "temp": temp,
+    }
+
+
+def _pairs(args: list[str], flag: str) -> list[str]:
+    return [args[i + 1] for i, a in enumerate(args) if a == flag]
+
+
+def test_program_source_runs_one_evaluation_writing_every_report(tmp_path: Path) -> None:
+    r = _run(
+        tmp_path,
+        {"stacks": "dev\nprod", "root": "infra/ses", "junit": "sesguard.xml", "levels": "SES-019=mandatory"},
+    )
+    args = r["called"]["args"]
+    assert args[0] == "check"
+    assert _pairs(args, "--stack") == ["dev", "prod"]
+    assert _pairs(args, "--root") == ["infra/ses"]
+    assert _pairs(args, "--level") == ["SES-019=mandatory"]
+    outputs = dict(o.split("=", 1) for o in _pairs(args, "--output"))
+    assert set(outputs) == {"sarif", "markdown", "junit", "github"}
+    assert outputs["sarif"] == "sesguard.sarif" and outputs["junit"] == "sesguard.xml"
+    assert (r["work"] / "sesguard.sarif").is_file() and (r["work"] / "sesguard.xml").is_file()
+    assert r["outputs"] == {
+        "exit-code": "0",
+        "sarif": "sesguard.sarif",
+        "markdown": "sesguard.md",
+        "junit": "sesguard.xml",
+    }
+
+
+def test_annotations_are_printed_and_the_summary_is_written_once(tmp_path: Path) -> None:
+    r = _run(tmp_path, {}, exit_code=1)
+    assert "::error file=__main__.py,line=12,title=SES-005::no DMARC record" in r["stdout"]
+    assert r["summary"] == "earlier step\n## sesguard: 1 mandatory finding\n"
+    # sesguard itself must not append a second copy through the github report.
+    assert r["called"]["step_summary"] == ""
+
+
+@pytest.mark.parametrize("code", [0, 1, 2])
+def test_the_step_exits_with_sesguards_code(tmp_path: Path, code: int) -> None:
+    r = _run(tmp_path, {}, exit_code=code)
+    assert r["code"] == code
+    assert r["outputs"]["exit-code"] == str(code)
+
+
+@pytest.mark.parametrize(
+    ("source", "flag"),
+    [
+        ("preview", "--preview"),
+        ("state", "--state"),
+        ("terraform", "--terraform"),
+        ("cloudformation", "--cloudformation"),
+        ("document", "--document"),
+    ],
+)
+def test_file_sources(tmp_path: Path, source: str, flag: str) -> None:
+    r = _run(tmp_path, {"source": source, "file": "out/plan.json", "config": "Pulumi.prod.yaml"})
+    args = r["called"]["args"]
+    assert _pairs(args, flag) == ["out/plan.json"]
+    assert _pairs(args, "--config") == ["Pulumi.prod.yaml"]
+    assert "--root" not in args and "--stack" not in args
+
+
+def test_no_markdown_input_still_writes_the_summary_from_a_temporary_report(tmp_path: Path) -> None:
+    r = _run(tmp_path, {"markdown": "", "sarif": ""})
+    outputs = dict(o.split("=", 1) for o in _pairs(r["called"]["args"], "--output"))
+    assert "sarif" not in outputs
+    assert outputs["markdown"].startswith(str(r["temp"]))
+    assert r["summary"].endswith("## sesguard: 1 mandatory finding\n")
+    assert r["outputs"]["sarif"] == ""
+
+
+@pytest.mark.parametrize(
+    ("inputs", "message"),
+    [
+        ({"source": "pulumi"}, "input source must be program, preview, state, terraform"),
+        ({"source": "state"}, "source state needs the input file"),
+        ({"source": "state", "file": "s.json", "stacks": "prod"}, "input stacks is for source program"),
+        ({"file": "s.json"}, "input file is for file sources"),
+    ],
+)
+def test_bad_inputs_fail_closed_with_one_error(tmp_path: Path, inputs: dict[str, str], message: str) -> None:
+    r = _run(tmp_path, inputs)
+    assert r["code"] == 2 and r["outputs"]["exit-code"] == "2"
+    assert r["called"] is None
+    errors = [line for line in r["stdout"].splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and message in errors[0]
+
+
+def test_inputs_are_data_not_shell(tmp_path: Path) -> None:
+    # Inputs reach the script as environment variables, never pasted into it.
+    r = _run(tmp_path, {"stacks": "$(touch pwned) *", "waivers": "w.yaml; touch pwned2"})
+    args = r["called"]["args"]
+    assert _pairs(args, "--stack") == ["$(touch", "pwned)", "*"]
+    assert _pairs(args, "--waivers") == ["w.yaml; touch pwned2"]
+    assert not any(p.name.startswith("pwned") for p in r["work"].iterdir())
+
+
+def test_opa_token_is_never_an_input() -> None:
+    assert "opa-url" in ACTION["inputs"]
+    assert not any("token" in name for name in ACTION["inputs"])
