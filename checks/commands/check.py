@@ -1,7 +1,8 @@
 """`sesguard check`: judge stacks before they are deployed — the PR check and the security review.
 
 Sources: the Pulumi program under mocks (default: every stack in stacks/, or --stack NAME…), a
-`pulumi preview --json` file, a `pulumi stack export` file, or a stack document. Stacks that were
+`pulumi preview --json` file, a `pulumi stack export` file, a stack document, `terraform show
+-json` output (plan or state), or a CloudFormation template / `cdk synth` output. Stacks that were
 judged are reported even when another could not be run; that run still exits 2.
 """
 
@@ -24,7 +25,7 @@ def add_parser(subparsers: Any) -> None:
     parser = options.subcommand(
         subparsers,
         "check",
-        "check stacks (program, preview, state or document) against the policies",
+        "check stacks (program, preview, state, document, terraform or cloudformation) against the policies",
         __doc__,
     )
     parser.add_argument(
@@ -38,6 +39,22 @@ def add_parser(subparsers: Any) -> None:
     source.add_argument("--preview", metavar="FILE", help="`pulumi preview --json` output (- for stdin)")
     source.add_argument("--state", metavar="FILE", help="`pulumi stack export` output (- for stdin)")
     source.add_argument("--document", metavar="FILE", help="a sesguard stack document (- for stdin)")
+    source.add_argument(
+        "--terraform",
+        metavar="FILE",
+        help="`terraform show -json` / `tofu show -json` output: a plan or a state (- for stdin)",
+    )
+    source.add_argument(
+        "--cloudformation",
+        metavar="PATH",
+        help="a CloudFormation template (JSON or YAML), or a `cdk synth` cdk.out directory (- for stdin)",
+    )
+    parser.add_argument(
+        "--region",
+        metavar="REGION",
+        help="the AWS region a --terraform plan or --cloudformation template deploys to, when the "
+        "input does not say (CloudFormation's AWS::Region; a provider configured outside the plan)",
+    )
     parser.add_argument(
         "--jobs",
         "-j",
@@ -56,11 +73,19 @@ def add_parser(subparsers: Any) -> None:
 
 
 def _file_source(args: argparse.Namespace) -> tuple[str, str] | None:
-    for kind in ("preview", "state", "document"):
+    from checks.sources import FILE_SOURCES
+
+    for kind in FILE_SOURCES:
         path = getattr(args, kind)
         if path is not None:
             return kind, path
     return None
+
+
+def _regional() -> tuple[str, ...]:
+    from checks.sources import REGIONAL_SOURCES
+
+    return REGIONAL_SOURCES
 
 
 def run(args: argparse.Namespace) -> int:
@@ -68,10 +93,12 @@ def run(args: argparse.Namespace) -> int:
     source = _file_source(args)
     if source is not None and args.stack:
         raise SesguardError(f"--stack selects program stacks; it cannot be combined with --{source[0]}")
+    if args.region is not None and (source is None or source[0] not in _regional()):
+        raise SesguardError("--region applies to --terraform and --cloudformation only")
     if source is not None:
         from checks import sources
 
-        document = sources.load(*source)
+        document = sources.load(*source, region=args.region)
         engine = factory.make_engine(args, policies)
         try:
             results = judging.judge([document], engine)

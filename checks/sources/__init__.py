@@ -11,7 +11,7 @@ from pathlib import Path
 
 from checks.document import Document
 
-FILE_SOURCES = ("preview", "state", "document")
+FILE_SOURCES = ("preview", "state", "document", "terraform", "cloudformation")
 
 
 def loader(kind: str) -> Callable[[str | Path], Document]:
@@ -27,9 +27,30 @@ def loader(kind: str) -> Callable[[str | Path], Document]:
         from checks.sources import document
 
         return document.load
+    if kind == "terraform":
+        from checks.sources import terraform
+
+        return terraform.load
+    if kind == "cloudformation":
+        from checks.sources import cloudformation
+
+        return cloudformation.load
     raise ValueError(f"unknown file source {kind!r}")
 
 
-def load(kind: str, path: str | Path) -> Document:
+# Sources whose input may not say which region it deploys to: `--region` gives it (the
+# CloudFormation `AWS::Region` pseudo-parameter; a Terraform provider configured outside the plan).
+REGIONAL_SOURCES = ("terraform", "cloudformation")
+
+
+def load(kind: str, path: str | Path, region: str | None = None) -> Document:
     """The stack document of a file source; InputError (exit 2) names the file and the problem."""
+    if kind == "terraform":
+        from checks.sources import terraform
+
+        return terraform.load(path, region=region)
+    if kind == "cloudformation":
+        from checks.sources import cloudformation
+
+        return cloudformation.load(path, region=region)
     return loader(kind)(path)
