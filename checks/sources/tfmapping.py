@@ -126,7 +126,11 @@ def overlay_unknown(after: Any, unknown: Any) -> Any:
     """
     if unknown is True:
         return UNKNOWN
+    if after is not None and not isinstance(after, dict | list):
+        return after  # a malformed value is left for the reader to reject, never papered over
     if isinstance(unknown, dict):
+        if isinstance(after, list):
+            return after
         base = dict(after) if isinstance(after, dict) else {}
         for key, u in unknown.items():
             merged = overlay_unknown(base.get(key), u)
@@ -134,6 +138,8 @@ def overlay_unknown(after: Any, unknown: Any) -> Any:
                 base[key] = merged
         return base if base or isinstance(after, dict) else after
     if isinstance(unknown, list):
+        if isinstance(after, dict):
+            return after
         items = list(after) if isinstance(after, list) else []
         items += [None] * (len(unknown) - len(items))
         return [overlay_unknown(v, unknown[i]) if i < len(unknown) else v for i, v in enumerate(items)]
