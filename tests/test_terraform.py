@@ -454,3 +454,41 @@ def test_plan_from_stdin_through_the_command() -> None:
 def test_terraform_is_exclusive_with_other_file_sources() -> None:
     run = sesguard("check", "--terraform", "a.json", "--preview", "b.json")
     assert run.code == 2 and "not allowed with" in run.stderr
+
+
+# --- SES v1 through a module, with Cloudflare v4 records and a sensitive variable ----------------
+
+TOKEN = "TFVAR-cloudflare-token-must-never-print-7f3a"
+SMTP_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSMTPSECRET"
+
+
+def test_v1_identity_with_cloudflare_v4_records_is_judged(engine: EmbeddedEngine) -> None:
+    doc = terraform.load(FIXTURES / "plan-v1-cloudflare.json")
+    zone = by_name(doc, "module.ses.data.cloudflare_zone.this")
+    assert (zone["type"], zone["props"]["name"]) == ("cloudflare:index/zone:Zone", "acmetickets.com")
+    mx = by_name(doc, "module.ses.cloudflare_record.from_domain_mx")
+    assert mx["type"] == "cloudflare:index/record:Record"
+    # `content` is Optional+Computed in provider v4 and not configured: absent, so `value` is read.
+    assert "content" not in mx["props"] and mx["props"]["value"] == "feedback-smtp.us-east-1.amazonses.com"
+    rules = {f.rule for f in engine.evaluate(doc) if f.blocking}
+    # The module declares DKIM, DMARC and MAIL FROM records (none of these fire) but no
+    # configuration set, no feedback, no alarms and a MAIL FROM that falls back on MX failure.
+    assert rules == {"SES-008", "SES-011", "SES-012", "SES-016", "SES-021", "SES-022"}
+    assert TOKEN not in json.dumps(doc) and SMTP_SECRET not in json.dumps(doc)
+
+
+def test_v1_dkim_records_are_required(engine: EmbeddedEngine) -> None:
+    plan = fixture("plan-v1-cloudflare.json")
+    plan["resource_changes"] = [rc for rc in plan["resource_changes"] if "ses_dkim[2]" not in rc["address"]]
+    assert "SES-004" in {f.rule for f in engine.evaluate(read(plan)) if f.blocking}
+
+
+def test_v1_plan_secrets_never_reach_a_report(tmp_path: Path) -> None:
+    for fmt in FORMATS:
+        out = tmp_path / f"report.{fmt}"
+        run = sesguard(
+            "check", "--terraform", str(FIXTURES / "plan-v1-cloudflare.json"), "--format", fmt, "-o", str(out)
+        )
+        assert run.code == 1, run.stderr
+        text = run.stdout + run.stderr + out.read_text("utf-8")
+        assert TOKEN not in text and SMTP_SECRET not in text, fmt
