@@ -492,3 +492,43 @@ def test_v1_plan_secrets_never_reach_a_report(tmp_path: Path) -> None:
         assert run.code == 1, run.stderr
         text = run.stdout + run.stderr + out.read_text("utf-8")
         assert TOKEN not in text and SMTP_SECRET not in text, fmt
+
+
+def test_a_for_each_reference_without_a_key_links_the_instance_with_the_same_key() -> None:
+    from checks.sources import tfconfig, tfdeps
+
+    cfg = tfconfig.read(
+        {
+            "root_module": {
+                "resources": [
+                    {"address": "aws_sesv2_email_identity.d", "mode": "managed", "type": "x", "name": "d"},
+                    {
+                        "address": "aws_route53_record.dkim",
+                        "mode": "managed",
+                        "type": "y",
+                        "name": "dkim",
+                        "expressions": {"name": {"references": ["aws_sesv2_email_identity.d", "each.key"]}},
+                    },
+                    {
+                        "address": "aws_route53_record.first",
+                        "mode": "managed",
+                        "type": "y",
+                        "name": "first",
+                        "expressions": {"name": {"references": ['aws_sesv2_email_identity.d["a.com"]']}},
+                    },
+                ]
+            }
+        }
+    )
+    instances = {
+        a: tfaddress.parse(a)
+        for a in (
+            'aws_sesv2_email_identity.d["a.com"]',
+            'aws_sesv2_email_identity.d["b.com"]',
+            'aws_route53_record.dkim["b.com"]',
+            "aws_route53_record.first",
+        )
+    }
+    deps = tfdeps.dependencies(instances, cfg, {})
+    assert deps['aws_route53_record.dkim["b.com"]'] == ['aws_sesv2_email_identity.d["b.com"]']
+    assert deps["aws_route53_record.first"] == ['aws_sesv2_email_identity.d["a.com"]']
