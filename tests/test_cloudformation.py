@@ -248,3 +248,32 @@ def test_the_command_reads_a_template_and_a_cloud_assembly() -> None:
         "check", "--cloudformation", "-", "--region", "us-east-1", stdin=TEMPLATE.read_text("utf-8")
     )
     assert stdin.code == 0, stdin.stderr
+
+
+@pytest.mark.parametrize(
+    ("source", "path", "problem"),
+    [
+        ("terraform", "tests/fixtures/no-such.json", "no such file"),
+        ("terraform", "tests/fixtures", "is a directory"),
+        ("terraform", "tests/fixtures/bad/binary.json", "not UTF-8"),
+        ("terraform", "tests/fixtures/bad/deep.json", "nested too deeply"),
+        ("cloudformation", "tests/fixtures/no-such.yaml", "no such file"),
+        ("cloudformation", "tests/fixtures", "without manifest.json"),
+        ("cloudformation", "tests/fixtures/bad/binary.json", "not UTF-8"),
+    ],
+)
+def test_unreadable_inputs_exit_2_with_one_line(source: str, path: str, problem: str) -> None:
+    run = sesguard("check", f"--{source}", path)
+    assert run.code == 2 and run.stdout == "", run.stderr
+    assert len(run.err_lines) == 1 and run.err_lines[0].startswith(f"sesguard: {path}"), run.stderr
+    assert problem in run.stderr
+
+
+def test_a_deeply_nested_template_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    deep = "[" * 5000 + "]" * 5000
+    path.write_text(
+        '{"Resources": {"T": {"Type": "AWS::SNS::Topic", "Properties": {"X": ' + deep + "}}}}", "utf-8"
+    )
+    run = sesguard("check", "--cloudformation", str(path))
+    assert run.code == 2 and len(run.err_lines) == 1, run.stderr

@@ -398,6 +398,13 @@ def _from_cdk_out(directory: Path, where: str, region: str | None, wanted: str |
 
 
 def load(path: str | Path, region: str | None = None) -> Document:
+    try:
+        return _load(path, region)
+    except RecursionError:
+        raise InputError(label(path), "nested too deeply to be a CloudFormation template") from None
+
+
+def _load(path: str | Path, region: str | None) -> Document:
     where = label(path)
     if str(path) != STDIN and Path(path).is_dir():
         return _from_cdk_out(Path(path), where, region, None)

@@ -325,4 +325,8 @@ def load(path: str | Path, region: str | None = None) -> Document:
             f"a binary plan file: run {SHOW.replace('-json', '-json <planfile>')} in the initialised "
             "working directory and pass its output",
         )
-    return from_json(parse_json(raw, where), where, _stack_name(path), region)
+    data = parse_json(raw, where)
+    try:
+        return from_json(data, where, _stack_name(path), region)
+    except RecursionError:
+        raise InputError(where, "nested too deeply to be a Terraform plan or state") from None
