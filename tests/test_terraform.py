@@ -532,3 +532,14 @@ def test_a_for_each_reference_without_a_key_links_the_instance_with_the_same_key
     deps = tfdeps.dependencies(instances, cfg, {})
     assert deps['aws_route53_record.dkim["b.com"]'] == ['aws_sesv2_email_identity.d["b.com"]']
     assert deps["aws_route53_record.first"] == ['aws_sesv2_email_identity.d["a.com"]']
+
+
+def test_stack_settings_given_outside_the_plan_reach_the_rules(engine: EmbeddedEngine) -> None:
+    """The seam for --config: a plan carries no stack config, so settings come from outside it."""
+    plan = fixture("plan-first.json")
+    plan["resource_changes"] = [
+        rc for rc in plan["resource_changes"] if rc["type"] != "aws_sesv2_account_suppression_attributes"
+    ]
+    assert "SES-016" in {f.rule for f in engine.evaluate(read(plan)) if f.blocking}
+    owned_elsewhere = terraform.from_json(plan, "plan.json", config={"sesguard:accountSuppression": False})
+    assert "SES-016" not in {f.rule for f in engine.evaluate(owned_elsewhere) if f.blocking}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from checks.document import Document
 
@@ -43,14 +44,20 @@ def loader(kind: str) -> Callable[[str | Path], Document]:
 REGIONAL_SOURCES = ("terraform", "cloudformation")
 
 
-def load(kind: str, path: str | Path, region: str | None = None) -> Document:
-    """The stack document of a file source; InputError (exit 2) names the file and the problem."""
+def load(
+    kind: str, path: str | Path, region: str | None = None, config: dict[str, Any] | None = None
+) -> Document:
+    """The stack document of a file source; InputError (exit 2) names the file and the problem.
+
+    ``config`` is stack config (``sesguard:<key>`` settings such as ``sesguard:externalDns``) for
+    sources whose input cannot carry Pulumi config: Terraform plans and CloudFormation templates.
+    """
     if kind == "terraform":
         from checks.sources import terraform
 
-        return terraform.load(path, region=region)
+        return terraform.load(path, region=region, config=config)
     if kind == "cloudformation":
         from checks.sources import cloudformation
 
-        return cloudformation.load(path, region=region)
+        return cloudformation.load(path, region=region, config=config)
     return loader(kind)(path)

@@ -258,7 +258,12 @@ def _config(template: dict[str, Any]) -> dict[str, Any]:
 
 
 def from_template(
-    template: dict[str, Any], nodes: Any, where: str, env: Environment, file: str | None
+    template: dict[str, Any],
+    nodes: Any,
+    where: str,
+    env: Environment,
+    file: str | None,
+    config: dict[str, Any] | None = None,
 ) -> Document:
     transform = template.get("Transform")
     if transform:
@@ -318,7 +323,7 @@ def from_template(
         project=PROJECT,
         stack=stack,
         region=env.region,
-        config=_config(template),
+        config={**_config(template), **(config or {})},
         resources=resources,
         file=where,
         language="cloudformation",
@@ -372,7 +377,9 @@ def _environment(name: str, artifact: dict[str, Any], region: str | None) -> Env
     return Environment(env_region or region, account, stack, paths)
 
 
-def _from_cdk_out(directory: Path, where: str, region: str | None, wanted: str | None) -> Document:
+def _from_cdk_out(
+    directory: Path, where: str, region: str | None, wanted: str | None, config: dict[str, Any] | None
+) -> Document:
     stacks = _stacks(_manifest(directory, where))
     if wanted is not None:
         stacks = {
@@ -394,24 +401,25 @@ def _from_cdk_out(directory: Path, where: str, region: str | None, wanted: str |
     path = directory / template_file
     tpl_where = str(path)
     template, nodes = _decode(read_bytes(path), tpl_where)
-    return from_template(template, nodes, tpl_where, _environment(name, artifact, region), None)
+    return from_template(template, nodes, tpl_where, _environment(name, artifact, region), None, config)
 
 
-def load(path: str | Path, region: str | None = None) -> Document:
+def load(path: str | Path, region: str | None = None, config: dict[str, Any] | None = None) -> Document:
+    """``config``: stack settings given outside the template (``--config``), over its Metadata."""
     try:
-        return _load(path, region)
+        return _load(path, region, config)
     except RecursionError:
         raise InputError(label(path), "nested too deeply to be a CloudFormation template") from None
 
 
-def _load(path: str | Path, region: str | None) -> Document:
+def _load(path: str | Path, region: str | None, config: dict[str, Any] | None) -> Document:
     where = label(path)
     if str(path) != STDIN and Path(path).is_dir():
-        return _from_cdk_out(Path(path), where, region, None)
+        return _from_cdk_out(Path(path), where, region, None, config)
     if str(path) != STDIN and (Path(path).parent / MANIFEST).is_file():
         # A template inside cdk.out: its manifest entry gives the environment and construct paths.
-        return _from_cdk_out(Path(path).parent, where, region, Path(path).name)
+        return _from_cdk_out(Path(path).parent, where, region, Path(path).name, config)
     template, nodes = _decode(read_bytes(path), where)
     stack = "stdin" if str(path) == STDIN else Path(path).name.split(".")[0]
     file = None if str(path) == STDIN else _relative(str(path))
-    return from_template(template, nodes, where, Environment(region=region, stack=stack), file)
+    return from_template(template, nodes, where, Environment(region=region, stack=stack), file, config)

@@ -193,7 +193,13 @@ def _known_string(value: Any) -> str | None:
     return value if isinstance(value, str) and value and value not in (UNKNOWN, SECRET) else None
 
 
-def from_json(data: Any, where: str, stack: str = "terraform", region: str | None = None) -> Document:
+def from_json(
+    data: Any,
+    where: str,
+    stack: str = "terraform",
+    region: str | None = None,
+    config: dict[str, Any] | None = None,
+) -> Document:
     top = expect_object(data, where, "", f"{SHOW} output")
     _refuse_shape(top, where)
     _check_version(top, where)
@@ -214,7 +220,9 @@ def from_json(data: Any, where: str, stack: str = "terraform", region: str | Non
         depends_on = {r["address"]: r.get("depends_on") or [] for r in state}
     cfg = tfconfig.read(top.get("configuration"))
     variables = _variables(top, where)
-    doc = _document(instances, cfg, variables, depends_on, where, stack, "plan" if is_plan else "state")
+    kind_ = "plan" if is_plan else "state"
+    # A plan carries no stack settings (dns: external, accountSuppression…): --config gives them.
+    doc = _document(instances, cfg, variables, depends_on, where, stack, kind_, config or {})
     if doc["region"] is None:
         # No root provider region in the input (a state has no configuration): the one region
         # every resource names, else what --region says.
@@ -231,6 +239,7 @@ def _document(
     where: str,
     stack: str,
     kind_: str,
+    config: dict[str, Any],
 ) -> Document:
     table = tfmapping.table()
     maps: dict[str, tfmapping.TypeMap] = {}
@@ -288,7 +297,7 @@ def _document(
         project=PROJECT,
         stack=stack,
         region=default_region,
-        config={},
+        config=config,
         resources=resources,
         file=where,
         language="terraform",
@@ -316,7 +325,7 @@ def _apply_merges(
             r["dependencies"] = sorted(set(r["dependencies"]) | set(extra))
 
 
-def load(path: str | Path, region: str | None = None) -> Document:
+def load(path: str | Path, region: str | None = None, config: dict[str, Any] | None = None) -> Document:
     where = label(path)
     raw = read_bytes(path)
     if raw[:4] == b"PK\x03\x04":
@@ -327,6 +336,6 @@ def load(path: str | Path, region: str | None = None) -> Document:
         )
     data = parse_json(raw, where)
     try:
-        return from_json(data, where, _stack_name(path), region)
+        return from_json(data, where, _stack_name(path), region, config)
     except RecursionError:
         raise InputError(where, "nested too deeply to be a Terraform plan or state") from None

@@ -69,7 +69,7 @@ def _key(text: str, i: int) -> tuple[Key, int]:
         elif raw.isdigit():
             key = int(raw)
         else:
-            raise AddressError(f"index {raw[:40]!r} is neither a number nor a quoted key")
+            raise AddressError(f"the index at offset {i} is neither a number nor a quoted key")
     if end >= len(text) or text[end] != "]":
         raise AddressError(f"a key not closed by ']' at offset {end}")
     return key, end + 1
