@@ -543,3 +543,62 @@ def test_stack_settings_given_outside_the_plan_reach_the_rules(engine: EmbeddedE
     assert "SES-016" in {f.rule for f in engine.evaluate(read(plan)) if f.blocking}
     owned_elsewhere = terraform.from_json(plan, "plan.json", config={"sesguard:accountSuppression": False})
     assert "SES-016" not in {f.rule for f in engine.evaluate(owned_elsewhere) if f.blocking}
+
+
+def test_dependencies_cross_module_outputs_and_inputs() -> None:
+    from checks.sources import tfconfig, tfdeps
+
+    cfg = tfconfig.read(
+        {
+            "root_module": {
+                "resources": [
+                    {"address": "aws_sns_topic.t", "mode": "managed", "type": "aws_sns_topic", "name": "t"},
+                    {
+                        "address": "aws_cloudwatch_metric_alarm.a",
+                        "mode": "managed",
+                        "type": "aws_cloudwatch_metric_alarm",
+                        "name": "a",
+                        "expressions": {"dimensions": {"references": ["module.ses.identity", "module.ses"]}},
+                    },
+                ],
+                "module_calls": {
+                    "ses": {
+                        "expressions": {
+                            "topic_arn": {"references": ["aws_sns_topic.t.arn", "aws_sns_topic.t"]}
+                        },
+                        "module": {
+                            "resources": [
+                                {
+                                    "address": "aws_sesv2_email_identity.i",
+                                    "mode": "managed",
+                                    "type": "x",
+                                    "name": "i",
+                                },
+                                {
+                                    "address": "aws_sesv2_configuration_set_event_destination.d",
+                                    "mode": "managed",
+                                    "type": "y",
+                                    "name": "d",
+                                    "expressions": {
+                                        "event_destination": [{"topic": {"references": ["var.topic_arn"]}}]
+                                    },
+                                },
+                            ],
+                            "outputs": {
+                                "identity": {"expression": {"references": ["aws_sesv2_email_identity.i"]}}
+                            },
+                        },
+                    }
+                },
+            }
+        }
+    )
+    names = (
+        "aws_sns_topic.t",
+        "aws_cloudwatch_metric_alarm.a",
+        "module.ses.aws_sesv2_email_identity.i",
+        "module.ses.aws_sesv2_configuration_set_event_destination.d",
+    )
+    deps = tfdeps.dependencies({n: tfaddress.parse(n) for n in names}, cfg, {})
+    assert deps["module.ses.aws_sesv2_configuration_set_event_destination.d"] == ["aws_sns_topic.t"]
+    assert deps["aws_cloudwatch_metric_alarm.a"] == ["module.ses.aws_sesv2_email_identity.i"]
