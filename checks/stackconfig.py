@@ -18,9 +18,23 @@ from typing import Any
 from checks import project
 from checks.document import Document, parse_config_value, scrub
 from checks.errors import InputError
+from checks.sources import positions
 
 # The program source's own redaction of `secure:` values, so both sources blind secrets alike.
 from checks.sources.program import _redact as redact
+
+
+def read(config_file: str, project_name: str = "sesguard") -> dict[str, Any]:
+    """A Pulumi.<stack>.yaml given with --config, as a document's config: `secure:` values blinded.
+
+    For sources whose input names no Pulumi project (a Terraform plan, a template), a key without a
+    namespace is qualified with ``project_name``; the rules also read the generic `sesguard:` keys.
+    """
+    path = Path(config_file)
+    if not path.is_file():
+        raise InputError(config_file, "no such stack config file")
+    raw = project.stack_config(path, project_name)
+    return {k: redact(v)[0] for k, v in raw.items()}
 
 
 def apply(document: Document, config_file: str | None, root: str | None) -> Document:
@@ -30,6 +44,9 @@ def apply(document: Document, config_file: str | None, root: str | None) -> Docu
     out = dict(document)
     if proj is not None and out.get("language") is None and proj.language is not None:
         out["language"] = proj.language
+    if proj is not None:
+        # Source positions are relative to the project root; reports want the repository's.
+        positions.rebase(out["resources"], positions.repo_prefix(proj.root))
     if config_file is not None:
         path = Path(config_file)
         if not path.is_file():
@@ -40,9 +57,11 @@ def apply(document: Document, config_file: str | None, root: str | None) -> Docu
         path = proj.stack_file(document["stack"])
     else:
         return out
-    raw = project.stack_config(path, document["project"])
-    config: dict[str, Any] = {k: redact(v)[0] for k, v in raw.items()}
+    config = read(str(path), document["project"])
     out["config"] = scrub({k: parse_config_value(v) for k, v in config.items()})
+    # Findings without a source position point at the stack's config file (repository-relative).
+    prefix = positions.repo_prefix(path.resolve().parent)
+    out["config_file"] = f"{prefix}/{path.name}" if prefix else path.name
     region = out["config"].get("aws:region")
     if out.get("region") is None and isinstance(region, str):
         out["region"] = region

@@ -3,7 +3,8 @@
 Sources: the Pulumi project in the current directory (or --root DIR) — a Python program run
 under mocks, every stack whose Pulumi.<stack>.yaml it has, or --stack NAME… —, a
 `pulumi preview --json` file, a `pulumi stack export` file (with --config Pulumi.<stack>.yaml, or
-the project's stack file when run inside the project), or a stack document. Stacks that were
+the project's stack file when run inside the project), a stack document, `terraform show -json`
+output (plan or state), or a CloudFormation template / `cdk synth` output. Stacks that were
 judged are reported even when another could not be run; the report then says the run is
 incomplete and names each stack not judged and why, and the run exits 2.
 """
@@ -26,7 +27,7 @@ def add_parser(subparsers: Any) -> None:
     parser = options.subcommand(
         subparsers,
         "check",
-        "check stacks (program, preview, state or document) against the policies",
+        "check stacks (program, preview, state, document, terraform or cloudformation) against the policies",
         __doc__,
     )
     parser.add_argument(
@@ -40,6 +41,22 @@ def add_parser(subparsers: Any) -> None:
     source.add_argument("--preview", metavar="FILE", help="`pulumi preview --json` output (- for stdin)")
     source.add_argument("--state", metavar="FILE", help="`pulumi stack export` output (- for stdin)")
     source.add_argument("--document", metavar="FILE", help="a sesguard stack document (- for stdin)")
+    source.add_argument(
+        "--terraform",
+        metavar="FILE",
+        help="`terraform show -json` / `tofu show -json` output: a plan or a state (- for stdin)",
+    )
+    source.add_argument(
+        "--cloudformation",
+        metavar="PATH",
+        help="a CloudFormation template (JSON or YAML), or a `cdk synth` cdk.out directory (- for stdin)",
+    )
+    parser.add_argument(
+        "--region",
+        metavar="REGION",
+        help="the AWS region a --terraform plan or --cloudformation template deploys to, when the "
+        "input does not say (CloudFormation's AWS::Region; a provider configured outside the plan)",
+    )
     parser.add_argument(
         "--jobs",
         "-j",
@@ -64,11 +81,19 @@ def add_parser(subparsers: Any) -> None:
 
 
 def _file_source(args: argparse.Namespace) -> tuple[str, str] | None:
-    for kind in ("preview", "state", "document"):
+    from checks.sources import FILE_SOURCES
+
+    for kind in FILE_SOURCES:
         path = getattr(args, kind)
         if path is not None:
             return kind, path
     return None
+
+
+def _regional() -> tuple[str, ...]:
+    from checks.sources import REGIONAL_SOURCES
+
+    return REGIONAL_SOURCES
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,13 +102,19 @@ def run(args: argparse.Namespace) -> int:
     if source is not None and args.stack:
         raise SesguardError(f"--stack selects program stacks; it cannot be combined with --{source[0]}")
     if args.config is not None and (source is None or source[0] == "document"):
-        raise SesguardError(
-            "--config gives --state or --preview a stack config; program mode reads the project's"
-        )
+        raise SesguardError("--config gives a file source a stack config; program mode reads the project's")
+    if args.region is not None and (source is None or source[0] not in _regional()):
+        raise SesguardError("--region applies to --terraform and --cloudformation only")
     if source is not None:
         from checks import sources, stackconfig
 
-        document = sources.load(*source)
+        if source[0] in _regional():
+            # A plan or a template carries no stack settings: --config gives them, over the
+            # template's own (CloudFormation Metadata).
+            config = stackconfig.read(args.config) if args.config is not None else None
+            document = sources.load(*source, region=args.region, config=config)
+        else:
+            document = sources.load(*source)
         if source[0] in ("state", "preview"):
             document = stackconfig.apply(document, args.config, args.root)
         engine = factory.make_engine(args, policies)

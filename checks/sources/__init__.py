@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from checks.document import Document
 
-FILE_SOURCES = ("preview", "state", "document")
+FILE_SOURCES = ("preview", "state", "document", "terraform", "cloudformation")
 
 
 def loader(kind: str) -> Callable[[str | Path], Document]:
@@ -27,9 +28,36 @@ def loader(kind: str) -> Callable[[str | Path], Document]:
         from checks.sources import document
 
         return document.load
+    if kind == "terraform":
+        from checks.sources import terraform
+
+        return terraform.load
+    if kind == "cloudformation":
+        from checks.sources import cloudformation
+
+        return cloudformation.load
     raise ValueError(f"unknown file source {kind!r}")
 
 
-def load(kind: str, path: str | Path) -> Document:
-    """The stack document of a file source; InputError (exit 2) names the file and the problem."""
+# Sources whose input may not say which region it deploys to: `--region` gives it (the
+# CloudFormation `AWS::Region` pseudo-parameter; a Terraform provider configured outside the plan).
+REGIONAL_SOURCES = ("terraform", "cloudformation")
+
+
+def load(
+    kind: str, path: str | Path, region: str | None = None, config: dict[str, Any] | None = None
+) -> Document:
+    """The stack document of a file source; InputError (exit 2) names the file and the problem.
+
+    ``config`` is stack config (``sesguard:<key>`` settings such as ``sesguard:externalDns``) for
+    sources whose input cannot carry Pulumi config: Terraform plans and CloudFormation templates.
+    """
+    if kind == "terraform":
+        from checks.sources import terraform
+
+        return terraform.load(path, region=region, config=config)
+    if kind == "cloudformation":
+        from checks.sources import cloudformation
+
+        return cloudformation.load(path, region=region, config=config)
     return loader(kind)(path)

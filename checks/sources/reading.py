@@ -133,3 +133,8 @@ def optional_string(value: Any, where: str, at: str) -> str | None:
     if not isinstance(value, str):
         raise InputError(place(where, at), f"expected a string, found {kind(value)}")
     return value
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """The raw bytes of ``path`` (``-`` reads standard input), for sources that look before parsing."""
+    return _read_bytes(path)
