@@ -13,6 +13,7 @@ package lib.dns
 
 import data.lib
 import data.lib.resources
+import data.lib.types
 
 route53_record := "aws:route53/record:Record"
 
@@ -174,7 +175,49 @@ _name(r, z) := fqdn(r.props.name, z) if lib.known(object.get(r.props, "name", nu
 
 else := lib.unknown_value
 
-records := [_record(r) | some r in _all]
+records := [_record(r) | some r in _all; count(_malformed(r)) == 0]
+
+# --- records of the wrong shape --------------------------------------------------------------------
+# A record whose name, type, zone or values are of the wrong JSON type (a name that is a list, a
+# Route53 `records` that is an object, whose values iteration would silently read) is not a record
+# any rule can judge: it is kept out of `records` and listed here, {resource, dependencies, name
+# (the completed name when the name itself is readable, else null), problems}, for the rules that
+# need a record at its name to report they cannot verify it.
+_shapes := {
+	route53_record: [["name", "string"], ["type", "string"], ["zoneId", "string"], ["records", "array"]],
+	cloudflare_record: [["name", "string"], ["type", "string"], ["zoneId", "string"], ["content", "string"], ["priority", "number"]],
+	cloudflare_record_v4: [["name", "string"], ["type", "string"], ["zoneId", "string"], ["value", "string"], ["content", "string"], ["priority", "number"]],
+}
+
+_malformed(r) := [types.describe(prop, v, kind) |
+	some [prop, kind] in _shapes[r.type]
+	v := object.get(r.props, prop, null)
+	types.wrong(v, kind)
+]
+
+malformed := [{
+	"resource": r.urn,
+	"label": r.name,
+	"dependencies": object.get(r, "dependencies", []),
+	"name": _malformed_name(r),
+	"problems": ps,
+} |
+	some r in _all
+	ps := _malformed(r)
+	count(ps) > 0
+]
+
+_malformed_name(r) := fqdn(r.props.name, zone_of(r)) if {
+	is_string(r.props.name)
+	lib.known(r.props.name)
+} else := null
+
+# The malformed records that may be the record at `name`: those at that name, and those whose name
+# cannot be read (they could be any record).
+malformed_at(name) := [m | some m in malformed; m.name in {name, null}]
+
+# A message for one malformed record.
+malformed_message(m, what) := sprintf("cannot verify %s: in DNS record %s, %s", [what, m.label, concat("; ", m.problems)])
 
 # Every index below is an object comprehension whose inner comprehension compares with `==` to
 # the key: OPA then builds the grouping once (comprehension indexing), keeping it linear. Partial

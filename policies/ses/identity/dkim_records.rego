@@ -152,3 +152,19 @@ _dkim_records_problems contains {"resource": i.resource, "message": msg} if {
 	not lib.known(i.domain)
 	msg := "cannot verify DKIM records: the identity's domain is not known"
 }
+
+# A record of the wrong shape that may be one of the identity's DKIM records.
+_dkim_records_problems contains {"resource": m.resource, "message": dns.malformed_message(m, sprintf("the DKIM records of %s", [i.domain]))} if {
+	some [i, d] in _dkim_identities
+	some m in dns.malformed
+	_dkim_maybe(m, i, d)
+}
+
+_dkim_maybe(m, _, _) if m.name == null
+
+_dkim_maybe(m, i, _) if endswith(m.name, concat("", ["._domainkey.", i.domain]))
+
+_dkim_maybe(m, _, d) if {
+	some u in m.dependencies
+	u in d.resources
+}

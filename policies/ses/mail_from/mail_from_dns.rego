@@ -114,3 +114,8 @@ _no_spf_message(name, spfs) := sprintf(
 ) if {
 	count(spfs) == 0
 } else := sprintf("the SPF record at MAIL FROM domain %s does not include amazonses.com: %s", [name, concat(" | ", spfs)])
+
+_mail_from_dns_problems contains {"resource": m.resource, "message": dns.malformed_message(m, sprintf("the MX and SPF records of %s", [name]))} if {
+	some [_, name] in _mail_from_names
+	some m in dns.malformed_at(name)
+}
