@@ -204,7 +204,26 @@ def _mx_failure_default(doc: dict[str, Any]) -> None:
     ph.find(doc, T_MAIL_FROM)["props"]["behaviorOnMxFailure"] = "USE_DEFAULT_VALUE"
 
 
+def _alarm_prop(name: str, key: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def edit(doc: dict[str, Any]) -> None:
+        ph.find(doc, T_ALARM, name)["props"][key] = value
+
+    return edit
+
+
+def _suppression_reasons_as_object(doc: dict[str, Any]) -> None:
+    ph.find(doc, T_SUPPRESSION)["props"]["suppressedReasons"] = {"0": "BOUNCE", "1": "COMPLAINT"}
+
+
 BROKEN: list[tuple[str, str, Callable[[dict[str, Any]], None]]] = [
+    # Values of the wrong type are "cannot verify", never absent (tests/test_wrong_types.py has all).
+    ("bounce-threshold-as-text", "SES-021", _alarm_prop("bounce-alarm", "threshold", "0.9")),
+    (
+        "complaint-actions-enabled-as-text",
+        "SES-022",
+        _alarm_prop("complaint-alarm", "actionsEnabled", "false"),
+    ),
+    ("suppression-reasons-as-object", "SES-016", _suppression_reasons_as_object),
     ("address-identity-only", "SES-001", _address_only),
     ("no-dmarc-record", "SES-005", lambda d: ph.drop(d, T_RECORD, "dmarc")),
     ("dmarc-p-none", "SES-005", _set_dmarc("v=DMARC1; p=none; rua=mailto:dmarc-reports@example.com")),
