@@ -461,6 +461,19 @@ MUTATIONS: list[Mutation] = [
         _topic_statement(lambda s: s.update(Principal={"Service": "sns.amazonaws.com"})),
     ),
     Mutation(
+        "topic-policy-sns-default",
+        "SES-014",
+        "SNS's default topic policy (AWS * under AWS:SourceOwner) instead of an SES statement",
+        _topic_statement(
+            lambda s: s.update(
+                Sid="__default_statement_ID",
+                Principal={"AWS": "*"},
+                Action=["SNS:GetTopicAttributes", "SNS:Subscribe", "SNS:Publish"],
+                Condition={"StringEquals": {"AWS:SourceOwner": "123456789012"}},
+            )
+        ),
+    ),
+    Mutation(
         "topic-policy-not-json",
         "SES-014",
         "the topic policy is not a JSON document",
