@@ -52,8 +52,12 @@ sets_named(value, r) := {c.resource.urn | some c in object.get(ses.configuration
 	lib.unknown(value)
 } else := set()
 
-# Domain identity URN -> the configuration sets (URNs) it names as its default.
-identity_sets := {i.resource.urn: sets_named(i.configuration_set, i.resource) | some i in ses.domain_identities}
+# Every identity that can send, domain or address: {resource, version, configuration_set, domain,
+# and address for an address identity}.
+identities := ses.domain_identities | ses.address_identities
+
+# Identity URN -> the configuration sets (URNs) it names as its default.
+identity_sets := {i.resource.urn: sets_named(i.configuration_set, i.resource) | some i in identities}
 
 _named := {u | some _, s in identity_sets; some u in s}
 
@@ -121,7 +125,9 @@ _identity_name(v) := substring(v, indexof(v, ":identity/") + 10, -1) if {
 	contains(v, ":identity/")
 } else := v
 
-identities_named(v, r) := {u | some u in object.get(_by_domain, _norm(_identity_name(v)), set())} | {u |
+_by_address := {a: {i.resource.urn | some i in ses.address_identities; i.address == a} | some a in {i.address | some i in ses.address_identities}}
+
+identities_named(v, r) := {u | some u in object.get(_by_domain, _norm(_identity_name(v)), set())} | {u | some u in object.get(_by_address, _norm(_identity_name(v)), set())} | {u |
 	some u in object.get(resources.by_ident, v, set())
 	resources.by_urn[u].type in identity_types
 } if {
