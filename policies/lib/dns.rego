@@ -171,9 +171,33 @@ _record(r) := {
 	type := _type(r)
 }
 
-_name(r, z) := fqdn(r.props.name, z) if lib.known(object.get(r.props, "name", null))
-
+# Route53 reports the full name it created as the `fqdn` output (state, and a preview of a record
+# that already exists): it is the truth for a name written relative to a zone the stack only
+# looks up (aws.route53.getZone), which no zone resource here can complete.
+_name(r, z) := normalize(f) if {
+	r.type == route53_record
+	f := object.get(r.props, "fqdn", null)
+	is_string(f)
+	lib.known(f)
+	f != ""
+} else := fqdn(r.props.name, z) if lib.known(object.get(r.props, "name", null))
 else := lib.unknown_value
+
+# A name that may be relative to a zone this stack does not declare (no zone found, no fqdn yet)
+# stands for `fullname` when completing it with the domain, or a parent zone of it, gives that
+# name: `abc._domainkey` in the zone of example.com is `abc._domainkey.example.com`.
+relative_match(rec, fullname, domain) if {
+	rec.zone == null
+	rec.name != lib.unknown_value
+	startswith(fullname, concat("", [rec.name, "."]))
+	rest := substring(fullname, count(rec.name) + 1, -1)
+	_zone_of_domain(rest, domain)
+	count(split(rest, ".")) >= 2
+}
+
+_zone_of_domain(zone, domain) if zone == domain
+
+_zone_of_domain(zone, domain) if strict_subdomain(domain, zone)
 
 records := [_record(r) | some r in _all; count(_malformed(r)) == 0]
 
