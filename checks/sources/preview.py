@@ -13,6 +13,7 @@ from typing import Any
 
 from checks.document import Document, new_document
 from checks.errors import InputError
+from checks.sources import regions
 from checks.sources import resources as res
 from checks.sources.reading import expect_array, expect_object, label, optional_object, read_json
 
@@ -39,6 +40,7 @@ def from_json(data: Any, where: str) -> Document:
         if not res.internal(r["type"]):
             resources.append(r)
     project, stack = res.identity(urns, where)
+    regions.assign(resources, states)
     region = config.get("aws:region")
     if not isinstance(region, str) or not region:
         region = res.provider_region(states)
