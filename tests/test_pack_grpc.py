@@ -391,3 +391,33 @@ def test_stack_config_reaches_the_rules_as_structure(
 
 def test_pulumi_config_is_passed_as_strings() -> None:
     assert json.loads(ph.pulumi_config({"a:b": [1], "a:c": "x"})) == {"a:b": "[1]", "a:c": "x"}
+
+
+# --- several AWS providers -----------------------------------------------------------------------
+
+_EUW1 = {
+    "type": "pulumi:providers:aws",
+    "urn": "urn:pulumi:prod::ses-sender::pulumi:providers:aws::euw1",
+    "name": "euw1",
+    "props": {"region": "eu-west-1", "version": "6.56.1"},
+}
+
+
+def _identity_through_euw1(doc: dict[str, Any]) -> None:
+    """The identity is created through an explicit eu-west-1 provider; the stack's region is us-east-1."""
+    ph.find(doc, T_IDENTITY)["provider"] = _EUW1
+
+
+def test_region_comes_from_each_resources_own_provider(pack: Pack, fixture_doc: dict[str, Any]) -> None:
+    diags = pack.analyze_stack(ph.with_edit(fixture_doc, _identity_through_euw1)["resources"])
+    hits = [d.message for d in diags if d.policy == policy("SES-009")]
+    assert any('expected "10 feedback-smtp.eu-west-1.amazonses.com"' in m for m in hits), hits
+
+    def moved_mx(doc: dict[str, Any]) -> None:
+        _identity_through_euw1(doc)
+        ph.find(doc, T_RECORD, "mail-from-mx")["props"]["records"] = [
+            "10 feedback-smtp.eu-west-1.amazonses.com"
+        ]
+
+    diags = pack.analyze_stack(ph.with_edit(fixture_doc, moved_mx)["resources"])
+    assert [d.message for d in diags if d.policy == policy("SES-009")] == []

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from checks.document import UNKNOWN
+from checks.sources.resources import merge
 
 AWS_PROVIDER = "pulumi:providers:aws"
 
@@ -23,22 +24,24 @@ def _known(value: Any) -> str | None:
     return value if isinstance(value, str) and value and value != UNKNOWN and value != "[secret]" else None
 
 
-def _bag_region(state: dict[str, Any]) -> str | None:
-    for bag in ("outputs", "inputs"):
-        props = state.get(bag)
-        if isinstance(props, dict) and (region := _known(props.get("region"))):
-            return region
-    return None
+def region_of(type_: str, props: Any, provider_props: Any) -> str | None:
+    """The region of an AWS resource from its (merged) props and its provider's props, if known."""
+    if not type_.startswith("aws:"):
+        return None
+    own = props if isinstance(props, dict) else {}
+    provider = provider_props if isinstance(provider_props, dict) else {}
+    return _known(own.get("region")) or _known(provider.get("region")) or _arn_region(own.get("arn"))
 
 
-def _arn_region(state: dict[str, Any]) -> str | None:
-    for bag in ("outputs", "inputs"):
-        props = state.get(bag)
-        arn = props.get("arn") if isinstance(props, dict) else None
-        parts = arn.split(":") if isinstance(arn, str) else []
-        if len(parts) >= 6 and parts[0] == "arn" and (region := _known(parts[3])):
-            return region
-    return None
+def _arn_region(arn: Any) -> str | None:
+    parts = arn.split(":") if isinstance(arn, str) else []
+    return _known(parts[3]) if len(parts) >= 6 and parts[0] == "arn" else None
+
+
+def _props(state: dict[str, Any]) -> Any:
+    """A provider state's outputs over its inputs (its region is an input)."""
+    inputs, outputs = state.get("inputs"), state.get("outputs")
+    return merge(inputs if isinstance(inputs, dict) else {}, outputs if isinstance(outputs, dict) else {})
 
 
 def _provider_urn(reference: Any) -> str | None:
@@ -51,16 +54,14 @@ def _provider_urn(reference: Any) -> str | None:
 def assign(resources: list[dict[str, Any]], states: list[dict[str, Any]]) -> None:
     """Set ``region`` on each AWS resource of ``resources`` whose region its state tells."""
     providers = {
-        st["urn"]: region
+        st["urn"]: _props(st)
         for st in states
-        if st.get("type") == AWS_PROVIDER and isinstance(st.get("urn"), str) and (region := _bag_region(st))
+        if st.get("type") == AWS_PROVIDER and isinstance(st.get("urn"), str)
     }
     by_urn = {st.get("urn"): st for st in states}
     for resource in resources:
         state = by_urn.get(resource["urn"])
-        if state is None or not resource["type"].startswith("aws:"):
-            continue
-        provider = _provider_urn(state.get("provider"))
-        region = _bag_region(state) or (providers.get(provider) if provider else None) or _arn_region(state)
+        provider = _provider_urn(state.get("provider")) if state is not None else None
+        region = region_of(resource["type"], resource["props"], providers.get(provider) if provider else None)
         if region:
             resource["region"] = region
