@@ -31,6 +31,8 @@ T_TOPIC = "aws:sns/topic:Topic"
 T_TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
 T_SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
 T_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+# Not a resource type: the row reads the stack's config (path = the config key).
+CONFIG = "config"
 
 _ABSENT = object()
 
@@ -99,6 +101,8 @@ READS: list[Read] = [
     Read("SES-019", T_CONFIG_SET, SLUG, ("deliveryOptions", "tlsPolicy"), "string"),
     Read("SES-020", T_CONFIG_SET, SLUG, ("sendingOptions",), "object"),
     Read("SES-020", T_CONFIG_SET, SLUG, ("sendingOptions", "sendingEnabled"), "boolean"),
+    # SES-025 unsubscribe: the mail type decides whether the stack sends MARKETING mail.
+    Read("SES-025", CONFIG, "", ("ses-sender:mailType",), "string"),
     # SES-021/022 reputation alarms
     *(
         Read(rule, T_ALARM, alarm, path, kind, *default)
@@ -158,6 +162,8 @@ class Case:
 
 
 def _resource(doc: Doc, read: Read) -> dict[str, Any]:
+    if read.type_ == CONFIG:
+        return {"props": doc["config"]}
     found = [r for r in doc["resources"] if r["type"] == read.type_ and read.name in r["name"]]
     if len(found) != 1:
         raise LookupError(f"expected one {read.type_} named like {read.name!r}, found {len(found)}")
