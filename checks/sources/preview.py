@@ -36,7 +36,12 @@ def from_json(data: Any, where: str) -> Document:
             continue
         r, urn = res.resource(state, where, f"{at}.newState")
         urns.append((urn, f"{at}.newState"))
-        states.append(state)
+        # The step names the resource's provider as well: regions use it when the state does not.
+        states.append(
+            state
+            if "provider" in state or "provider" not in step
+            else {**state, "provider": step["provider"]}
+        )
         if not res.internal(r["type"]):
             resources.append(r)
     project, stack = res.identity(urns, where)

@@ -16,7 +16,7 @@ import data.lib.ses
 #   does not count. Event types computed at apply cannot be verified and are reported. Address
 #   identities are judged too: one that names its own configuration set (or has notification
 #   topics) needs them to carry the events; one without either sends with its domain identity's
-#   settings, judged there, or, when the stack declares no identity for its domain, goes nowhere.
+#   settings and is judged there (an address identity without a domain identity is SES-001's).
 # custom:
 #   id: SES-012
 #   slug: bounce-complaint-events
@@ -48,20 +48,14 @@ _ses012_covered(u) := sending.notification_types(u) | {x |
 _ses012_missing(u) := sending.feedback_types - _ses012_covered(u)
 
 # Every identity that can send: domain identities, and address identities. An address identity
-# with a configuration set or notification topics of its own is judged by them; one with neither,
-# whose domain has a domain identity in the stack, sends with that identity's settings and is
-# judged there.
+# with a configuration set or notification topics of its own is judged by them; one with neither
+# sends with its domain identity's settings, judged there (SES-001 blocks an address identity
+# whose domain has none, so that gap is reported once).
 _ses012_judged contains i if some i in ses.domain_identities
 
 _ses012_judged contains i if {
 	some i in ses.address_identities
 	_ses012_own_settings(i)
-}
-
-_ses012_judged contains i if {
-	some i in ses.address_identities
-	not _ses012_own_settings(i)
-	not i.domain in ses.domains
 }
 
 _ses012_own_settings(i) if not i.configuration_set in {null, ""}
