@@ -46,6 +46,7 @@ from checks.engine import Settings
 from checks.errors import EngineError, InputError, SesguardError
 from checks.findings import Finding
 from checks.policyset import PolicySet, Rule, load
+from checks.sources import regions
 
 NAME = "sesguard"
 DESCRIPTION = (
@@ -379,9 +380,23 @@ def document_from_request(request: Any, environ: Mapping[str, str] | None = None
                 "props": plain(_redact_secrets(json_format.MessageToDict(r.properties))),
                 "parent": r.parent or r.options.parent or None,
                 "dependencies": list(deps),
+                **_region(r, json_format),
             }
         )
     return _pack_document(resources, environ)
+
+
+def _region(r: Any, json_format: Any) -> dict[str, str]:
+    """``{"region": …}`` from the resource's own AWS provider (the engine sends it with each resource)."""
+    provider = r.provider if r.HasField("provider") else None
+    provider_props = (
+        json_format.MessageToDict(provider.properties)
+        if provider is not None and provider.type == regions.AWS_PROVIDER
+        else None
+    )
+    props = json_format.MessageToDict(r.properties)
+    region = regions.region_of(r.type, props, provider_props)
+    return {"region": region} if region else {}
 
 
 _SERVICER_HELPERS = (

@@ -213,6 +213,22 @@ def _address_identity(doc: Doc) -> None:
     _add(doc, T_IDENTITY, "alerts-address", {"emailIdentity": "alerts@status-acmetickets.net"})
 
 
+def _address_identity_on_bare_set(doc: Doc) -> None:
+    """An address identity sending through its own configuration set, which publishes no events."""
+    _add(
+        doc,
+        T_CONFIG_SET,
+        "alerts-configuration-set",
+        {"configurationSetName": "alerts", "reputationOptions": {"reputationMetricsEnabled": True}},
+    )
+    _add(
+        doc,
+        T_IDENTITY,
+        "alerts-address",
+        {"emailIdentity": f"alerts@{DOMAIN}", "configurationSetName": "alerts"},
+    )
+
+
 def _v1_identity_bounce_only(doc: Doc) -> None:
     """A legacy v1 sender with DKIM but only a Bounce notification topic: complaints go nowhere."""
     identity = _add(doc, T_V1_IDENTITY, "legacy-identity", {"domain": "legacy.acmetickets.com"})
@@ -409,6 +425,12 @@ MUTATIONS: list[Mutation] = [
         _props(T_DESTINATION, SLUG, configurationSetName="ses-sender-prod-acmetickets-jp"),
     ),
     Mutation(
+        "address-identity-set-without-destination",
+        "SES-012",
+        "an address identity whose own configuration set has no event destination",
+        _address_identity_on_bare_set,
+    ),
+    Mutation(
         "v1-notification-bounce-only",
         "SES-012",
         "a v1 identity notifying Bounce but not Complaint",
@@ -459,6 +481,19 @@ MUTATIONS: list[Mutation] = [
         "SES-014",
         "the policy lets sns.amazonaws.com publish instead of SES",
         _topic_statement(lambda s: s.update(Principal={"Service": "sns.amazonaws.com"})),
+    ),
+    Mutation(
+        "topic-policy-sns-default",
+        "SES-014",
+        "SNS's default topic policy (AWS * under AWS:SourceOwner) instead of an SES statement",
+        _topic_statement(
+            lambda s: s.update(
+                Sid="__default_statement_ID",
+                Principal={"AWS": "*"},
+                Action=["SNS:GetTopicAttributes", "SNS:Subscribe", "SNS:Publish"],
+                Condition={"StringEquals": {"AWS:SourceOwner": "123456789012"}},
+            )
+        ),
     ),
     Mutation(
         "topic-policy-not-json",

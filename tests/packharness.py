@@ -92,6 +92,12 @@ def analyzer_resource(r: Mapping[str, Any]) -> analyzer_pb2.AnalyzerResource:
             k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v)
             for k, v in (r.get("propertyDependencies") or {}).items()
         },
+        # The provider the engine sends with each resource: {type, urn, name, props}.
+        provider=analyzer_pb2.AnalyzerProviderResource(
+            type=p["type"], urn=p["urn"], name=p["name"], properties=to_struct(p.get("props") or {})
+        )
+        if (p := r.get("provider"))
+        else None,
     )
 
 

@@ -72,3 +72,10 @@ def test_kill_rate(engine: EmbeddedEngine, compliant: dict[str, Any]) -> None:
     OUT.write_text("\n".join(lines) + "\n", "utf-8")
     print("\n" + "\n".join(lines))
     assert not survived
+
+
+def test_v1_bounce_only_gap_is_reported_once(engine: EmbeddedEngine, compliant: dict[str, Any]) -> None:
+    """A v1 identity notifying Bounce only: SES-012 owns the missing Complaint topic; SES-011 stays out."""
+    findings = engine.evaluate(mutant(compliant, mutations.by_id()["v1-notification-bounce-only"]))
+    legacy = {f.rule for f in blocking(findings) if f.resource.endswith("::legacy-identity")}
+    assert legacy & {"SES-011", "SES-012"} == {"SES-012"}

@@ -204,7 +204,26 @@ def _mx_failure_default(doc: dict[str, Any]) -> None:
     ph.find(doc, T_MAIL_FROM)["props"]["behaviorOnMxFailure"] = "USE_DEFAULT_VALUE"
 
 
+def _alarm_prop(name: str, key: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def edit(doc: dict[str, Any]) -> None:
+        ph.find(doc, T_ALARM, name)["props"][key] = value
+
+    return edit
+
+
+def _suppression_reasons_as_object(doc: dict[str, Any]) -> None:
+    ph.find(doc, T_SUPPRESSION)["props"]["suppressedReasons"] = {"0": "BOUNCE", "1": "COMPLAINT"}
+
+
 BROKEN: list[tuple[str, str, Callable[[dict[str, Any]], None]]] = [
+    # Values of the wrong type are "cannot verify", never absent (tests/test_wrong_types.py has all).
+    ("bounce-threshold-as-text", "SES-021", _alarm_prop("bounce-alarm", "threshold", "0.9")),
+    (
+        "complaint-actions-enabled-as-text",
+        "SES-022",
+        _alarm_prop("complaint-alarm", "actionsEnabled", "false"),
+    ),
+    ("suppression-reasons-as-object", "SES-016", _suppression_reasons_as_object),
     ("address-identity-only", "SES-001", _address_only),
     ("no-dmarc-record", "SES-005", lambda d: ph.drop(d, T_RECORD, "dmarc")),
     ("dmarc-p-none", "SES-005", _set_dmarc("v=DMARC1; p=none; rua=mailto:dmarc-reports@example.com")),
@@ -372,3 +391,33 @@ def test_stack_config_reaches_the_rules_as_structure(
 
 def test_pulumi_config_is_passed_as_strings() -> None:
     assert json.loads(ph.pulumi_config({"a:b": [1], "a:c": "x"})) == {"a:b": "[1]", "a:c": "x"}
+
+
+# --- several AWS providers -----------------------------------------------------------------------
+
+_EUW1 = {
+    "type": "pulumi:providers:aws",
+    "urn": "urn:pulumi:prod::ses-sender::pulumi:providers:aws::euw1",
+    "name": "euw1",
+    "props": {"region": "eu-west-1", "version": "6.56.1"},
+}
+
+
+def _identity_through_euw1(doc: dict[str, Any]) -> None:
+    """The identity is created through an explicit eu-west-1 provider; the stack's region is us-east-1."""
+    ph.find(doc, T_IDENTITY)["provider"] = _EUW1
+
+
+def test_region_comes_from_each_resources_own_provider(pack: Pack, fixture_doc: dict[str, Any]) -> None:
+    diags = pack.analyze_stack(ph.with_edit(fixture_doc, _identity_through_euw1)["resources"])
+    hits = [d.message for d in diags if d.policy == policy("SES-009")]
+    assert any('expected "10 feedback-smtp.eu-west-1.amazonses.com"' in m for m in hits), hits
+
+    def moved_mx(doc: dict[str, Any]) -> None:
+        _identity_through_euw1(doc)
+        ph.find(doc, T_RECORD, "mail-from-mx")["props"]["records"] = [
+            "10 feedback-smtp.eu-west-1.amazonses.com"
+        ]
+
+    diags = pack.analyze_stack(ph.with_edit(fixture_doc, moved_mx)["resources"])
+    assert [d.message for d in diags if d.policy == policy("SES-009")] == []

@@ -20,7 +20,10 @@ FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
 
 
 def _comparable(doc: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in doc.items() if k not in ("source", "file", "config")}
+    """What every source must agree on. A preview or export also knows each resource's provider,
+    hence its region (tests/test_regions.py); the program source leaves that to the stack's."""
+    resources = [{k: v for k, v in r.items() if k != "region"} for r in doc["resources"]]
+    return {k: v for k, v in doc.items() if k not in ("source", "file", "config")} | {"resources": resources}
 
 
 def test_every_source_reads_the_same_stack() -> None:
@@ -37,6 +40,8 @@ def test_every_source_reads_the_same_stack() -> None:
     )
     assert (from_preview["project"], from_preview["stack"]) == ("ses-sender", "prod")
     assert from_preview["config"]["aws:region"] == "us-east-1"
+    for read in (from_preview, from_state):
+        assert {r.get("region") for r in read["resources"] if r["type"].startswith("aws:")} == {"us-east-1"}
 
 
 def test_providers_are_left_out_and_the_stack_kept() -> None:

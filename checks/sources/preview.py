@@ -13,7 +13,7 @@ from typing import Any
 
 from checks.document import Document, new_document
 from checks.errors import InputError
-from checks.sources import positions
+from checks.sources import positions, regions
 from checks.sources import resources as res
 from checks.sources.reading import expect_array, expect_object, label, optional_object, read_json
 
@@ -37,10 +37,16 @@ def from_json(data: Any, where: str) -> Document:
         r, urn = res.resource(state, where, f"{at}.newState")
         positions.attach(r, state)
         urns.append((urn, f"{at}.newState"))
-        states.append(state)
+        # The step names the resource's provider as well: regions use it when the state does not.
+        states.append(
+            state
+            if "provider" in state or "provider" not in step
+            else {**state, "provider": step["provider"]}
+        )
         if not res.internal(r["type"]):
             resources.append(r)
     project, stack = res.identity(urns, where)
+    regions.assign(resources, states)
     region = config.get("aws:region")
     if not isinstance(region, str) or not region:
         region = res.provider_region(states)

@@ -114,11 +114,21 @@ def identity(urns: list[tuple[Urn, str]], where: str) -> tuple[str, str]:
 
 
 def provider_region(states: list[dict[str, Any]]) -> str | None:
-    """The region of the default AWS provider, for sources that carry no ``aws:region`` config."""
-    for st in states:
+    """The region of the default AWS provider, for sources that carry no ``aws:region`` config.
+
+    Pulumi names the providers it creates itself ``default`` or ``default_<version>``; an explicit
+    provider in another region (which may come first in the file) is not the stack's region.
+    """
+    defaults = [st for st in states if isinstance(st, dict) and _provider_name(st).startswith("default")]
+    for st in defaults or states:
         if isinstance(st, dict) and str(st.get("type", "")) == "pulumi:providers:aws":
             for bag in ("outputs", "inputs"):
                 region = (st.get(bag) or {}).get("region") if isinstance(st.get(bag), dict) else None
                 if isinstance(region, str) and region and region != UNKNOWN:
                     return region
     return None
+
+
+def _provider_name(state: dict[str, Any]) -> str:
+    urn = state.get("urn")
+    return urn.rsplit("::", 1)[-1] if isinstance(urn, str) else ""

@@ -13,7 +13,7 @@ from typing import Any
 
 from checks.document import Document, new_document
 from checks.errors import InputError
-from checks.sources import positions
+from checks.sources import positions, regions
 from checks.sources import resources as res
 from checks.sources.reading import expect_array, expect_object, kind, label, read_json
 
@@ -48,6 +48,7 @@ def from_json(data: Any, where: str) -> Document:
         if not res.internal(r["type"]):
             resources.append(r)
     project, stack = res.identity(urns, where)
+    regions.assign(resources, states)
     return new_document(
         source="state",
         project=project,

@@ -11,6 +11,7 @@ package lib.alarms
 import data.lib
 import data.lib.resources
 import data.lib.ses
+import data.lib.types
 
 statistics := {"Average", "Maximum"}
 
@@ -56,10 +57,20 @@ problems(a, limit) := {m |
 		],
 		["it has no alarm action, so nobody is told", _no_actions(a)],
 		["its actions are disabled (actionsEnabled: false)", object.get(a.resource.props, "actionsEnabled", true) == false],
+		[_wrong_type(a, "threshold", "number"), _is_wrong_type(a, "threshold", "number")],
+		[_wrong_type(a, "actionsEnabled", "boolean"), _is_wrong_type(a, "actionsEnabled", "boolean")],
+		[_wrong_type(a, "alarmActions", "array"), _is_wrong_type(a, "alarmActions", "array")],
 		[sprintf("its statistic %v is not Average or Maximum", [_show(a.statistic)]), _outside(a.statistic, statistics)],
 	]
 	bad == true
 }
+
+# A value of the wrong type is not a value the alarm can be judged by: say so, never read it as
+# absent (a threshold "0.9" is not "no threshold", an actionsEnabled "false" is not false).
+_wrong_type(a, prop, kind) := sprintf("%s: cannot verify it", [types.describe(prop, object.get(a.resource.props, prop, null), kind)])
+
+_is_wrong_type(a, prop, kind) := true if types.wrong(object.get(a.resource.props, prop, null), kind)
+else := false
 
 _show(x) := x if x != null
 
@@ -78,6 +89,7 @@ _above(a, limit) := true if {
 _no_threshold(a) := object.get(a.resource.props, "threshold", null) == null
 
 _no_actions(a) := false if _has_actions(a)
+else := false if _is_wrong_type(a, "alarmActions", "array")
 
 else := true
 

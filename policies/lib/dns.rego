@@ -13,6 +13,7 @@ package lib.dns
 
 import data.lib
 import data.lib.resources
+import data.lib.types
 
 route53_record := "aws:route53/record:Record"
 
@@ -170,11 +171,77 @@ _record(r) := {
 	type := _type(r)
 }
 
-_name(r, z) := fqdn(r.props.name, z) if lib.known(object.get(r.props, "name", null))
-
+# Route53 reports the full name it created as the `fqdn` output (state, and a preview of a record
+# that already exists): it is the truth for a name written relative to a zone the stack only
+# looks up (aws.route53.getZone), which no zone resource here can complete.
+_name(r, z) := normalize(f) if {
+	r.type == route53_record
+	f := object.get(r.props, "fqdn", null)
+	is_string(f)
+	lib.known(f)
+	f != ""
+} else := fqdn(r.props.name, z) if lib.known(object.get(r.props, "name", null))
 else := lib.unknown_value
 
-records := [_record(r) | some r in _all]
+# A name that may be relative to a zone this stack does not declare (no zone found, no fqdn yet)
+# stands for `fullname` when completing it with the domain, or a parent zone of it, gives that
+# name: `abc._domainkey` in the zone of example.com is `abc._domainkey.example.com`.
+relative_match(rec, fullname, domain) if {
+	rec.zone == null
+	rec.name != lib.unknown_value
+	startswith(fullname, concat("", [rec.name, "."]))
+	rest := substring(fullname, count(rec.name) + 1, -1)
+	_zone_of_domain(rest, domain)
+	count(split(rest, ".")) >= 2
+}
+
+_zone_of_domain(zone, domain) if zone == domain
+
+_zone_of_domain(zone, domain) if strict_subdomain(domain, zone)
+
+records := [_record(r) | some r in _all; count(_malformed(r)) == 0]
+
+# --- records of the wrong shape --------------------------------------------------------------------
+# A record whose name, type, zone or values are of the wrong JSON type (a name that is a list, a
+# Route53 `records` that is an object, whose values iteration would silently read) is not a record
+# any rule can judge: it is kept out of `records` and listed here, {resource, dependencies, name
+# (the completed name when the name itself is readable, else null), problems}, for the rules that
+# need a record at its name to report they cannot verify it.
+_shapes := {
+	route53_record: [["name", "string"], ["type", "string"], ["zoneId", "string"], ["records", "array"]],
+	cloudflare_record: [["name", "string"], ["type", "string"], ["zoneId", "string"], ["content", "string"], ["priority", "number"]],
+	cloudflare_record_v4: [["name", "string"], ["type", "string"], ["zoneId", "string"], ["value", "string"], ["content", "string"], ["priority", "number"]],
+}
+
+_malformed(r) := [types.describe(prop, v, kind) |
+	some [prop, kind] in _shapes[r.type]
+	v := object.get(r.props, prop, null)
+	types.wrong(v, kind)
+]
+
+malformed := [{
+	"resource": r.urn,
+	"label": r.name,
+	"dependencies": object.get(r, "dependencies", []),
+	"name": _malformed_name(r),
+	"problems": ps,
+} |
+	some r in _all
+	ps := _malformed(r)
+	count(ps) > 0
+]
+
+_malformed_name(r) := fqdn(r.props.name, zone_of(r)) if {
+	is_string(r.props.name)
+	lib.known(r.props.name)
+} else := null
+
+# The malformed records that may be the record at `name`: those at that name, and those whose name
+# cannot be read (they could be any record).
+malformed_at(name) := [m | some m in malformed; m.name in {name, null}]
+
+# A message for one malformed record.
+malformed_message(m, what) := sprintf("cannot verify %s: in DNS record %s, %s", [what, m.label, concat("; ", m.problems)])
 
 # Every index below is an object comprehension whose inner comprehension compares with `==` to
 # the key: OPA then builds the grouping once (comprehension indexing), keeping it linear. Partial

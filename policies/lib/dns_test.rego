@@ -137,3 +137,38 @@ test_record_without_zone_id_has_no_zone if {
 	rec := fx.res(fx.route53_type, "r", {"name": "x.example.com", "type": "TXT", "records": ["v"]}, [])
 	_one([rec], "x.example.com", "TXT").zone == null
 }
+
+# --- fqdn output, relative names, records of the wrong shape --------------------------------------
+
+test_route53_fqdn_output_names_a_record_relative_to_a_looked_up_zone if {
+	rec := fx.res(fx.route53_type, "r", {"zoneId": "ZLOOKEDUP", "name": "abc._domainkey", "fqdn": "abc._domainkey.Example.com.", "type": "CNAME", "records": ["abc.dkim.amazonses.com"]}, [])
+	_one([rec], "abc._domainkey.example.com", "CNAME").values == ["abc.dkim.amazonses.com"]
+}
+
+test_unknown_fqdn_keeps_the_name_as_written if {
+	rec := fx.res(fx.route53_type, "r", {"zoneId": "ZLOOKEDUP", "name": "abc._domainkey", "fqdn": fx.U, "type": "CNAME", "records": ["x"]}, [])
+	_one([rec], "abc._domainkey", "CNAME").zone == null
+}
+
+test_relative_match_completes_with_the_domain_or_a_parent_zone if {
+	dns.relative_match({"zone": null, "name": "abc._domainkey"}, "abc._domainkey.example.com", "example.com")
+	dns.relative_match({"zone": null, "name": "abc._domainkey.mail"}, "abc._domainkey.mail.example.com", "mail.example.com")
+	not dns.relative_match({"zone": null, "name": "abc._domainkey"}, "abc._domainkey.example.com", "other.org")
+	not dns.relative_match({"zone": "example.com", "name": "abc._domainkey"}, "abc._domainkey.example.com", "example.com")
+	not dns.relative_match({"zone": null, "name": fx.U}, "abc._domainkey.example.com", "example.com")
+	not dns.relative_match({"zone": null, "name": "abc._domainkey.example"}, "abc._domainkey.example.com", "example.com")
+}
+
+test_records_of_the_wrong_shape_are_set_apart if {
+	rs := [
+		fx.res(fx.route53_type, "obj", {"zoneId": "Z", "name": "_dmarc.example.com", "type": "TXT", "records": {"0": "v=DMARC1; p=reject"}}, []),
+		fx.res(fx.route53_type, "list", {"zoneId": "Z", "name": ["mail.example.com"], "type": "MX", "records": ["10 x"]}, []),
+		fx.cf("cf", "mail.example.com", "MX", "feedback-smtp.us-east-1.amazonses.com", {"priority": "10"}),
+		fx.r53("ok", "ok.example.com", "TXT", ["fine"]),
+	]
+	{r.name | some r in dns.records} == {"ok.example.com"} with input as fx.doc(rs)
+	{[m.label, m.name] | some m in dns.malformed} == {["obj", "_dmarc.example.com"], ["list", null], ["cf", "mail.example.com"]} with input as fx.doc(rs)
+	{m.label | some m in dns.malformed_at("mail.example.com")} == {"list", "cf"} with input as fx.doc(rs)
+	[m] := [m | some m in dns.malformed; m.label == "obj"] with input as fx.doc(rs)
+	dns.malformed_message(m, "the DMARC policy of example.com") == `cannot verify the DMARC policy of example.com: in DNS record obj, records is an object ({"0":"v=DMARC1; p=reject"}), not an array`
+}

@@ -37,7 +37,12 @@ _identity_domains(r, value) := {d |
 } if lib.unknown(value)
 
 # SES v1 writes enum values in CamelCase (RejectMessage), v2 in UPPER_SNAKE (REJECT_MESSAGE).
-normalize_enum(v) := upper(regex.replace(v, `([a-z0-9])([A-Z])`, "${1}_${2}")) if lib.known(v)
+# A value of another type is kept as it is, for the rule to report (a type error here would abort
+# the whole evaluation).
+normalize_enum(v) := upper(regex.replace(v, `([a-z0-9])([A-Z])`, "${1}_${2}")) if {
+	lib.known(v)
+	is_string(v)
+}
 
 else := v
 

@@ -11,6 +11,7 @@ import data.lib
 import data.lib.resources
 import data.lib.ses
 import data.lib.topics
+import data.lib.types
 
 identity_types := {ses.t.v2_identity, ses.t.v1_domain_identity, ses.t.v1_email_identity}
 
@@ -51,8 +52,12 @@ sets_named(value, r) := {c.resource.urn | some c in object.get(ses.configuration
 	lib.unknown(value)
 } else := set()
 
-# Domain identity URN -> the configuration sets (URNs) it names as its default.
-identity_sets := {i.resource.urn: sets_named(i.configuration_set, i.resource) | some i in ses.domain_identities}
+# Every identity that can send, domain or address: {resource, version, configuration_set, domain,
+# and address for an address identity}.
+identities := ses.domain_identities | ses.address_identities
+
+# Identity URN -> the configuration sets (URNs) it names as its default.
+identity_sets := {i.resource.urn: sets_named(i.configuration_set, i.resource) | some i in identities}
 
 _named := {u | some _, s in identity_sets; some u in s}
 
@@ -120,7 +125,9 @@ _identity_name(v) := substring(v, indexof(v, ":identity/") + 10, -1) if {
 	contains(v, ":identity/")
 } else := v
 
-identities_named(v, r) := {u | some u in object.get(_by_domain, _norm(_identity_name(v)), set())} | {u |
+_by_address := {a: {i.resource.urn | some i in ses.address_identities; i.address == a} | some a in {i.address | some i in ses.address_identities}}
+
+identities_named(v, r) := {u | some u in object.get(_by_domain, _norm(_identity_name(v)), set())} | {u | some u in object.get(_by_address, _norm(_identity_name(v)), set())} | {u |
 	some u in object.get(resources.by_ident, v, set())
 	resources.by_urn[u].type in identity_types
 } if {
@@ -147,6 +154,27 @@ _path_value(props, path) := lib.unknown_value if {
 	i < count(path)
 	lib.unknown(object.get(props, array.slice(path, 0, i), null))
 } else := object.get(props, path, null)
+
+# What is of the wrong type on the way to a configuration set's property: a block that is not an
+# object, or the value not of `kind`, described for a message; undefined when the shape is right.
+# object.get reads through a block of the wrong type as if the property were absent, so every
+# rule that reads set_prop asks this first.
+set_prop_wrong(c, v2path, _, kind) := _path_wrong(c.resource.props, v2path, kind) if c.version == "v2"
+
+set_prop_wrong(c, _, v1path, kind) := _path_wrong(c.resource.props, v1path, kind) if c.version == "v1"
+
+_path_wrong(props, path, kind) := blocks[0] if {
+	blocks := [types.describe(path[i - 1], x, "object") |
+		some i in numbers.range(1, count(path))
+		i < count(path)
+		x := object.get(props, array.slice(path, 0, i), null)
+		types.wrong(x, "object")
+	]
+	count(blocks) > 0
+} else := types.describe(path[count(path) - 1], v, kind) if {
+	v := object.get(props, path, null)
+	types.wrong(v, kind)
+}
 
 # How a message names a configuration set.
 set_name(c) := c.name if lib.known(c.name)

@@ -74,15 +74,28 @@ domain_identities contains {
 	_is_domain(r.props.domain)
 }
 
-# Address identities (v2 EmailIdentity with an @, v1 EmailIdentity): {address, domain, resource}.
-address_identities contains {"address": lower(a), "domain": lower(split(a, "@")[1]), "resource": r} if {
+# Address identities (v2 EmailIdentity with an @, v1 EmailIdentity):
+# {address, domain, resource, version, configuration_set}.
+address_identities contains {
+	"address": lower(a),
+	"domain": lower(split(a, "@")[1]),
+	"resource": r,
+	"version": "v2",
+	"configuration_set": object.get(r.props, "configurationSetName", null),
+} if {
 	some r in resources.of_type(t.v2_identity)
 	a := r.props.emailIdentity
 	is_string(a)
 	contains(a, "@")
 }
 
-address_identities contains {"address": lower(a), "domain": lower(split(a, "@")[1]), "resource": r} if {
+address_identities contains {
+	"address": lower(a),
+	"domain": lower(split(a, "@")[1]),
+	"resource": r,
+	"version": "v1",
+	"configuration_set": null,
+} if {
 	some r in resources.of_type(t.v1_email_identity)
 	a := r.props.email
 	is_string(a)

@@ -13,8 +13,10 @@ import data.lib.ses
 #   set (sesv2 EmailIdentity `configurationSetName`) makes that true for every send, including
 #   ones whose code forgets to name a set. The set must be declared in this stack (by name, or,
 #   when the name is only known after apply, as a dependency of the identity) so the other rules
-#   can check it. An identity whose Bounce and Complaint notifications go to SNS topics
-#   (`aws.ses.IdentityNotificationTopic`, the only option for a v1 `DomainIdentity`) needs none.
+#   can check it. A v1 `DomainIdentity` cannot name one: its feedback goes through
+#   `aws.ses.IdentityNotificationTopic` resources, which SES-012 judges. A v2 identity with
+#   notification topics needs no set either; whether they cover both Bounce and Complaint is
+#   SES-012's to say, so one gap is reported once.
 # custom:
 #   id: SES-011
 #   slug: default-configuration-set
@@ -94,16 +96,22 @@ deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses011
 }
 
-_ses011 contains {"resource": i.resource, "msg": msg} if {
+# v2 domain identities without any notification topic: the only ones a default configuration
+# set is the answer for.
+_ses011_judged contains i if {
 	some i in ses.domain_identities
-	not sending.notified(i.resource.urn)
+	i.version == "v2"
+	count(sending.notification_types(i.resource.urn)) == 0
+}
+
+_ses011 contains {"resource": i.resource, "msg": msg} if {
+	some i in _ses011_judged
 	i.configuration_set in {null, ""}
 	msg := _ses011_none(i)
 }
 
 _ses011 contains {"resource": i.resource, "msg": msg} if {
-	some i in ses.domain_identities
-	not sending.notified(i.resource.urn)
+	some i in _ses011_judged
 	lib.known(i.configuration_set)
 	i.configuration_set != ""
 	count(sending.identity_sets[i.resource.urn]) == 0
@@ -111,17 +119,14 @@ _ses011 contains {"resource": i.resource, "msg": msg} if {
 }
 
 _ses011 contains {"resource": i.resource, "msg": msg} if {
-	some i in ses.domain_identities
-	not sending.notified(i.resource.urn)
+	some i in _ses011_judged
 	i.configuration_set != null
 	not lib.known(i.configuration_set)
 	count(sending.identity_sets[i.resource.urn]) == 0
 	msg := sprintf("identity %s names a configuration set that is unknown until apply (or secret) and depends on none declared in this stack: cannot verify it sends through one", [_name(i)])
 }
 
-_ses011_none(i) := sprintf("identity %s names no default configuration set (configurationSetName)", [_name(i)]) if i.version == "v2"
-
-_ses011_none(i) := sprintf("v1 identity %s has no configuration set and no Bounce and Complaint notification topics", [_name(i)]) if i.version == "v1"
+_ses011_none(i) := sprintf("identity %s names no default configuration set (configurationSetName)", [_name(i)])
 
 _name(i) := i.domain if lib.known(i.domain)
 

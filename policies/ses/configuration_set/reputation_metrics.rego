@@ -79,7 +79,11 @@ deny contains result.finding(rego.metadata.rule(), c.resource, msg) if {
 	msg := _ses018_msg(c, v)
 }
 
-_ses018_msg(c, v) := sprintf("configuration set %s: reputationMetricsEnabled is unknown until apply or secret; cannot verify reputation metrics are on", [sending.set_name(c)]) if {
+_ses018_msg(c, v) := sprintf("configuration set %s: %s; cannot verify reputation metrics are on", [sending.set_name(c), wrong]) if {
+	wrong := sending.set_prop_wrong(c, ["reputationOptions", "reputationMetricsEnabled"], ["reputationMetricsEnabled"], "boolean")
+} else := _ses018_plain(c, v)
+
+_ses018_plain(c, v) := sprintf("configuration set %s: reputationMetricsEnabled is unknown until apply or secret; cannot verify reputation metrics are on", [sending.set_name(c)]) if {
 	v != null
 	not lib.known(v)
 } else := sprintf("configuration set %s does not publish reputation metrics (reputationMetricsEnabled is %v; AWS's default is false)", [sending.set_name(c), _shown(v)])

@@ -73,10 +73,16 @@ deny contains result.finding(rego.metadata.rule(), c.resource, msg) if {
 	some u in sending.used_sets
 	c := sending.configuration_sets[u]
 	v := sending.set_prop(c, ["sendingOptions", "sendingEnabled"], ["sendingEnabled"])
-	not v in {null, true}
 	msg := _ses020_msg(c, v)
 }
 
-_ses020_msg(c, v) := sprintf("configuration set %s has sending disabled (sendingEnabled %v): every send through it is rejected", [sending.set_name(c), v]) if lib.known(v)
+# A block or flag of the wrong type is reported even where the flag reads as absent.
+_ses020_msg(c, v) := sprintf("configuration set %s: %s; cannot verify sending is on", [sending.set_name(c), wrong]) if {
+	wrong := sending.set_prop_wrong(c, ["sendingOptions", "sendingEnabled"], ["sendingEnabled"], "boolean")
+} else := _ses020_plain(c, v) if {
+	not v in {null, true}
+}
+
+_ses020_plain(c, v) := sprintf("configuration set %s has sending disabled (sendingEnabled %v): every send through it is rejected", [sending.set_name(c), v]) if lib.known(v)
 
 else := sprintf("configuration set %s: sendingEnabled is unknown until apply or secret; cannot verify sending is on", [sending.set_name(c)])

@@ -77,12 +77,16 @@ deny contains result.finding(rego.metadata.rule(), c.resource, msg) if {
 	msg := _ses019_msg(c, v)
 }
 
+_ses019_msg(c, v) := sprintf("configuration set %s: %s; cannot verify TLS is required", [sending.set_name(c), wrong]) if {
+	wrong := sending.set_prop_wrong(c, ["deliveryOptions", "tlsPolicy"], ["deliveryOptions", "tlsPolicy"], "string")
+} else := _ses019_plain(c, v)
+
 _require(v) if {
 	is_string(v)
 	upper(v) == "REQUIRE"
 }
 
-_ses019_msg(c, v) := sprintf("configuration set %s: tlsPolicy is unknown until apply or secret; cannot verify TLS is required", [sending.set_name(c)]) if {
+_ses019_plain(c, v) := sprintf("configuration set %s: tlsPolicy is unknown until apply or secret; cannot verify TLS is required", [sending.set_name(c)]) if {
 	v != null
 	not lib.known(v)
 } else := sprintf("configuration set %s delivers without TLS when the receiver offers none (tlsPolicy %v)", [sending.set_name(c), _shown_tls(v)])

@@ -185,3 +185,9 @@ _weak_sp(l, tags) if {
 	tags.sp != "reject"
 	tags.sp != tags.p
 }
+
+_dmarc_reject_problems contains {"resource": m.resource, "message": dns.malformed_message(m, sprintf("the DMARC policy of %s", [i.domain]))} if {
+	some [i, l] in _dmarc_domains
+	some name in {l.name, dmarc.record_name(i.domain)}
+	some m in dns.malformed_at(name)
+}

@@ -13,7 +13,10 @@ import data.lib.ses
 #   (one or several) whose matching event types include BOUNCE and COMPLAINT, or, for SES v1,
 #   identity notification topics for Bounce and Complaint. A destination is disabled unless it
 #   says `enabled: true` (AWS default false), and a destination on another configuration set
-#   does not count. Event types computed at apply cannot be verified and are reported.
+#   does not count. Event types computed at apply cannot be verified and are reported. Address
+#   identities are judged too: one that names its own configuration set (or has notification
+#   topics) needs them to carry the events; one without either sends with its domain identity's
+#   settings and is judged there (an address identity without a domain identity is SES-001's).
 # custom:
 #   id: SES-012
 #   slug: bounce-complaint-events
@@ -124,8 +127,23 @@ _ses012_covered(u) := sending.notification_types(u) | {x |
 
 _ses012_missing(u) := sending.feedback_types - _ses012_covered(u)
 
+# Every identity that can send: domain identities, and address identities. An address identity
+# with a configuration set or notification topics of its own is judged by them; one with neither
+# sends with its domain identity's settings, judged there (SES-001 blocks an address identity
+# whose domain has none, so that gap is reported once).
+_ses012_judged contains i if some i in ses.domain_identities
+
+_ses012_judged contains i if {
+	some i in ses.address_identities
+	_ses012_own_settings(i)
+}
+
+_ses012_own_settings(i) if not i.configuration_set in {null, ""}
+
+_ses012_own_settings(i) if count(sending.notification_types(i.resource.urn)) > 0
+
 _ses012 contains {"resource": i.resource, "msg": msg} if {
-	some i in ses.domain_identities
+	some i in _ses012_judged
 	u := i.resource.urn
 	missing := _ses012_missing(u)
 	count(missing) > 0
@@ -166,6 +184,7 @@ _types(missing) := concat(" and ", [sprintf("%s events", [t]) | some t in sort(m
 
 _sets(i) := concat(", ", sort([sending.set_name(sending.configuration_sets[s]) | some s in sending.identity_sets[i.resource.urn]]))
 
-_ident(i) := i.domain if lib.known(i.domain)
+_ident(i) := i.address if is_string(i.address)
+else := i.domain if lib.known(i.domain)
 
 else := i.resource.name

@@ -143,3 +143,42 @@ test_ses012_non_string_type_ignored if {
 	fs := _deny(_dest({"enabled": true, "matchingEventTypes": ["BOUNCE", 7], "snsDestination": _sns}))
 	_msg_has(fs, "SES-012", "matches COMPLAINT events")
 }
+
+# Address identities send too: one naming its own configuration set needs that set to publish
+# bounces and complaints, like any domain identity.
+_address(props) := fx.res(fx.t_identity, "alerts", object.union({"emailIdentity": "alerts@example.com"}, props), [])
+
+_address_urn := fx.urn(fx.t_identity, "alerts")
+
+test_ses012_address_identity_on_a_set_without_destination if {
+	rs := array.concat(fx.sender, [
+		_address({"configurationSetName": "alerts"}),
+		fx.res(fx.t_cs, "alerts-cs", {"configurationSetName": "alerts", "reputationOptions": {"reputationMetricsEnabled": true}}, []),
+	])
+	fs := _deny(rs)
+	fx.of(fs, "SES-012") == {_address_urn}
+	_msg_has(fs, "SES-012", "identity alerts@example.com: configuration set alerts has no event destination")
+}
+
+test_ses012_address_identity_on_the_domains_set_passes if {
+	count(fx.of(_deny(array.concat(fx.sender, [_address({"configurationSetName": "prod"})])), "SES-012")) == 0
+}
+
+test_ses012_address_identity_without_settings_follows_its_domain if {
+	count(fx.of(_deny(array.concat(fx.sender, [_address({})])), "SES-012")) == 0
+}
+
+test_ses012_address_identity_of_an_undeclared_domain_is_left_to_ses001 if {
+	rs := array.concat(fx.sender, [fx.res(fx.t_identity, "other", {"emailIdentity": "ops@example.net"}, [])])
+	count(fx.of(_deny(rs), "SES-012")) == 0
+}
+
+test_ses012_v1_address_identity_notified_by_address if {
+	v1 := fx.res("aws:ses/emailIdentity:EmailIdentity", "ops", {"email": "ops@example.net"}, [])
+	topics := [fx.res("aws:ses/identityNotificationTopic:IdentityNotificationTopic", k, {
+		"identity": "Ops@example.net", "notificationType": k,
+		"topicArn": "arn:aws:sns:us-east-1:123456789012:legacy",
+	}, []) | some k in ["Bounce", "Complaint"]]
+	count(fx.of(_deny(array.concat(array.concat(fx.sender, [v1]), topics)), "SES-012")) == 0
+	_msg_has(_deny(array.concat(array.concat(fx.sender, [v1]), [topics[0]])), "SES-012", "identity ops@example.net")
+}

@@ -6,6 +6,7 @@ import data.lib.result
 import data.lib.sending
 import data.lib.ses
 import data.lib.topics
+import data.lib.types
 
 # METADATA
 # title: Bounce and complaint events have a consumer
@@ -106,6 +107,17 @@ _ses013 contains {"resource": s, "msg": msg} if {
 	some s in topics.subscriptions(t)
 	_ses013_http(s)
 	msg := sprintf("subscription %s delivers bounce/complaint events of topic %s over plain http", [s.name, sending.topic_name(t)])
+}
+
+# A protocol or endpoint of the wrong type: where the events go cannot be told.
+_ses013 contains {"resource": s, "msg": msg} if {
+	some ref in _ses013_refs
+	some t in sending.ref_topics(ref)
+	some s in topics.subscriptions(t)
+	some [prop, kind] in [["protocol", "string"], ["endpoint", "string"]]
+	v := object.get(s.props, prop, null)
+	types.wrong(v, kind)
+	msg := sprintf("subscription %s of topic %s: %s; cannot verify it delivers the bounce/complaint events", [s.name, sending.topic_name(t), types.describe(prop, v, kind)])
 }
 
 _ses013_http(s) if {

@@ -4,6 +4,7 @@ import data.lib
 import data.lib.result
 import data.lib.sending
 import data.lib.topics
+import data.lib.types
 
 # METADATA
 # title: Feedback topics are standard, encrypted, and their queues keep failed messages
@@ -184,6 +185,14 @@ _ses015 contains {"resource": q, "msg": msg} if {
 	states := {topics.dead_letter(p) | some p in topics.redrive_policies(q)}
 	not "yes" in states
 	msg := _dlq_msg(q, t, states)
+}
+
+_ses015 contains {"resource": t, "msg": msg} if {
+	some _, t in sending.ses_topics
+	some [prop, kind] in [["fifoTopic", "boolean"], ["kmsMasterKeyId", "string"]]
+	v := object.get(t.props, prop, null)
+	types.wrong(v, kind)
+	msg := sprintf("SNS topic %s: %s; cannot verify it is a KMS-encrypted standard topic", [sending.topic_name(t), types.describe(prop, v, kind)])
 }
 
 _fifo(t) if t.props.fifoTopic == true

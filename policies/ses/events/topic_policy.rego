@@ -11,8 +11,13 @@ import data.lib.topics
 #   SES must be allowed to `sns:Publish` to a topic it sends events to, and that permission
 #   must carry an `AWS:SourceAccount` or `AWS:SourceArn` condition: without one, any AWS
 #   account's SES could publish forged bounces and complaints into it (the confused-deputy
-#   problem), and a suppression handler would stop mailing real customers. No statement may
-#   allow Principal `*` without a condition. The policy is a TopicPolicy (props `arn`, `policy`)
+#   problem), and a suppression handler would stop mailing real customers. The permission must
+#   name `ses.amazonaws.com`: a statement letting Principal `*` (or `AWS: *`) publish is only
+#   accepted when an `AWS:SourceArn` condition ties it to one source. SNS's default topic policy
+#   (`AWS: *` under `AWS:SourceOwner` = the account) is not enough: it lets any AWS service acting
+#   for any resource of the account publish, not only this account's SES, and the same holds for
+#   `AWS:SourceAccount` alone on Principal `*`. No statement may allow Principal `*` without a
+#   condition. The policy is a TopicPolicy (props `arn`, `policy`)
 #   or the topic's own `policy`; text that is not a JSON policy fails, a policy unknown until
 #   apply cannot be verified. ARNs unknown until apply inside the JSON are fine.
 # custom:
@@ -249,19 +254,37 @@ _ses014 contains {"resource": p.resource, "msg": msg} if {
 	msg := sprintf("the policy of SNS topic %s allows any principal (*) without a condition (statement %s)", [sending.topic_name(t), _sid(s)])
 }
 
+# Principal * with a condition that does not tie it to one source: SNS's default policy
+# (AWS:SourceOwner) and AWS:SourceAccount admit every service acting for the account.
+_ses014 contains {"resource": p.resource, "msg": msg} if {
+	some _, t in sending.ses_topics
+	some p in topics.policies(t)
+	iam.status(p.policy) == "ok"
+	some s in iam.statements(p.policy)
+	iam.allows_public(s)
+	iam.grants_action(s, "sns:Publish")
+	not iam.unconditioned(s)
+	not "aws:sourcearn" in iam.condition_keys(s)
+	msg := sprintf(
+		"the policy of SNS topic %s lets any principal (*) sns:Publish under %s only (statement %s): any AWS service acting for a resource of the account could publish forged events, not only SES; grant ses.amazonaws.com under AWS:SourceAccount or AWS:SourceArn instead",
+		[sending.topic_name(t), concat(", ", sort(iam.condition_keys(s))), _sid(s)],
+	)
+}
+
 _ses_publish(s) if {
 	iam.allows(s)
 	iam.has_service(s, "ses.amazonaws.com")
 	iam.grants_action(s, "sns:Publish")
 }
 
-# Principal "*" includes SES too.
+# Principal "*" includes SES too, but only when tied to one source: it is reported above otherwise.
 _ses_publish_statement(t) if {
 	some p in topics.policies(t)
 	some s in iam.statements(p.policy)
 	iam.allows(s)
 	iam.public(s)
 	iam.grants_action(s, "sns:Publish")
+	"aws:sourcearn" in iam.condition_keys(s)
 }
 
 _ses_publish_statement(t) if {

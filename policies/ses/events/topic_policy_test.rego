@@ -43,9 +43,42 @@ test_ses014_wildcard_principal if {
 	_msg_has(fs, "SES-014", "allows any principal (*) without a condition (statement without Sid)")
 }
 
-test_ses014_star_principal_with_condition_passes if {
-	s := {"Sid": "Any", "Effect": "Allow", "Principal": "*", "Action": "sns:*", "Resource": fx.U, "Condition": {"StringEquals": {"AWS:SourceAccount": "1"}}}
+test_ses014_star_principal_tied_to_one_source_arn_passes if {
+	s := {"Sid": "Any", "Effect": "Allow", "Principal": "*", "Action": "sns:*", "Resource": fx.U, "Condition": {"ArnLike": {"AWS:SourceArn": "arn:aws:ses:us-east-1:1:configuration-set/prod"}}}
 	count(fx.of(_deny(_with_policy(_stmt([s]))), "SES-014")) == 0
+}
+
+test_ses014_star_principal_under_source_account_only_is_not_enough if {
+	s := {"Sid": "Any", "Effect": "Allow", "Principal": "*", "Action": "sns:*", "Resource": fx.U, "Condition": {"StringEquals": {"AWS:SourceAccount": "1"}}}
+	fs := _deny(_with_policy(_stmt([s])))
+	fx.of(fs, "SES-014") == {_policy_urn, _topic_urn}
+	_msg_has(fs, "SES-014", "under aws:sourceaccount only (statement \"Any\")")
+	_msg_has(fs, "SES-014", "no statement of the policy")
+}
+
+# SNS's default topic policy, as GetTopicAttributes returns it for a new topic (AWS SNS developer
+# guide, "aws:SourceAccount versus aws:SourceOwner"): AWS * under AWS:SourceOwner.
+_sns_default := {
+	"Sid": "__default_statement_ID",
+	"Effect": "Allow",
+	"Principal": {"AWS": "*"},
+	"Action": [
+		"SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission",
+		"SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish",
+	],
+	"Resource": "arn:aws:sns:us-east-1:123456789012:feedback",
+	"Condition": {"StringEquals": {"AWS:SourceOwner": "123456789012"}},
+}
+
+test_ses014_sns_default_topic_policy_is_not_enough if {
+	fs := _deny(_with_policy(json.marshal({"Version": "2008-10-17", "Id": "__default_policy_ID", "Statement": [_sns_default]})))
+	_msg_has(fs, "SES-014", "under aws:sourceowner only (statement \"__default_statement_ID\")")
+}
+
+test_ses014_sns_default_statement_beside_the_ses_one_still_fails if {
+	ses := object.union(_ses_stmt, {"Condition": {"StringEquals": {"AWS:SourceAccount": "123456789012"}}})
+	fs := _deny(_with_policy(_stmt([_sns_default, ses])))
+	fx.of(fs, "SES-014") == {_policy_urn}
 }
 
 test_ses014_no_ses_statement if {

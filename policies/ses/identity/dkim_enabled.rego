@@ -3,6 +3,7 @@ package ses.identity
 import data.lib.mail
 import data.lib.result
 import data.lib.ses
+import data.lib.types
 
 # METADATA
 # title: DKIM signs for every domain identity
@@ -105,4 +106,12 @@ _dkim_enabled_problems contains {"resource": i.resource, "message": msg} if {
 	some [what, v] in [["domainSigningSelector", d.selector], ["domainSigningPrivateKey", d.private_key]]
 	v in {null, ""}
 	msg := sprintf("%s chooses Bring Your Own DKIM but gives no %s, so SES cannot sign its mail", [i.domain, what])
+}
+
+_dkim_enabled_problems contains {"resource": i.resource, "message": msg} if {
+	some i in ses.domain_identities
+	i.version == "v2"
+	attrs := object.get(i.resource.props, "dkimSigningAttributes", null)
+	types.wrong(attrs, "object")
+	msg := sprintf("%s: %s; cannot verify SES signs its mail with DKIM", [i.domain, types.describe("dkimSigningAttributes", attrs, "object")])
 }

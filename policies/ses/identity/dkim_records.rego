@@ -175,6 +175,13 @@ _dkim_linked(i, d) := {rec |
 
 _dkim_name_ok(rec, domain) if rec.name == lib.unknown_value
 
+# Named relative to a zone the stack only looks up: `<token>._domainkey` (pulumi-aws's DomainDkim
+# example). Such a record only counts through its dependency on the identity (_dkim_linked).
+_dkim_name_ok(rec, domain) if {
+	regex.match(`^[^.]+\._domainkey$`, rec.name)
+	dns.relative_match(rec, concat("", [rec.name, ".", domain]), domain)
+}
+
 _dkim_name_ok(rec, domain) if {
 	suffix := concat("", ["._domainkey.", domain])
 	endswith(rec.name, suffix)
@@ -209,7 +216,15 @@ _dkim_records_problems contains {"resource": i.resource, "message": msg} if {
 	name := concat("", [lower(t), "._domainkey.", i.domain])
 	target := concat("", [lower(t), _dkim_suffix])
 	not _has_value(name, "CNAME", target)
+	not _has_relative(i, d, name, target)
 	msg := sprintf("no CNAME %s -> %s is declared; SES cannot verify DKIM for %s", [name, target, i.domain])
+}
+
+# A CNAME built from the identity's tokens, named relative to a zone the stack does not declare.
+_has_relative(i, d, name, target) if {
+	some rec in _dkim_linked(i, d)
+	dns.relative_match(rec, name, i.domain)
+	target in rec.values
 }
 
 _has_value(name, type, value) if {
@@ -270,4 +285,20 @@ _dkim_records_problems contains {"resource": i.resource, "message": msg} if {
 	some i in ses.domain_identities
 	not lib.known(i.domain)
 	msg := "cannot verify DKIM records: the identity's domain is not known"
+}
+
+# A record of the wrong shape that may be one of the identity's DKIM records.
+_dkim_records_problems contains {"resource": m.resource, "message": dns.malformed_message(m, sprintf("the DKIM records of %s", [i.domain]))} if {
+	some [i, d] in _dkim_identities
+	some m in dns.malformed
+	_dkim_maybe(m, i, d)
+}
+
+_dkim_maybe(m, _, _) if m.name == null
+
+_dkim_maybe(m, i, _) if endswith(m.name, concat("", ["._domainkey.", i.domain]))
+
+_dkim_maybe(m, _, d) if {
+	some u in m.dependencies
+	u in d.resources
 }

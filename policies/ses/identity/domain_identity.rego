@@ -1,7 +1,9 @@
 package ses.identity
 
 import data.lib.result
+import data.lib.resources
 import data.lib.ses
+import data.lib.types
 
 # METADATA
 # title: Every sending domain has a domain identity
@@ -50,8 +52,20 @@ import data.lib.ses
 #           Type: AWS::SES::EmailIdentity
 #           Properties:
 #             EmailIdentity: example.com
-deny contains result.finding(rego.metadata.rule(), a.resource, msg) if {
+deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _domain_identity_problems
+
+_domain_identity_problems contains {"resource": a.resource, "message": msg} if {
 	some a in ses.address_identities
 	not a.domain in ses.domains
 	msg := sprintf("%s is an address identity, but its domain %s has no domain identity in this stack", [a.address, a.domain])
+}
+
+# An identity whose name is of the wrong type is neither a domain nor an address identity to SES's
+# rules: no rule could judge it, so this one says it cannot be verified.
+_domain_identity_problems contains {"resource": r, "message": msg} if {
+	some [t, prop] in [[ses.t.v2_identity, "emailIdentity"], [ses.t.v1_domain_identity, "domain"], [ses.t.v1_email_identity, "email"]]
+	some r in resources.of_type(t)
+	v := object.get(r.props, prop, null)
+	types.wrong(v, "string")
+	msg := sprintf("identity %s: %s; cannot verify what it sends as", [r.name, types.describe(prop, v, "string")])
 }

@@ -5,6 +5,7 @@ import data.lib.dns
 import data.lib.mail
 import data.lib.result
 import data.lib.ses
+import data.lib.types
 
 # METADATA
 # title: Custom MAIL FROM subdomain rejecting on MX failure
@@ -107,12 +108,20 @@ _mail_from_problems contains {"resource": m.resource, "message": msg} if {
 _mail_from_problems contains {"resource": m.resource, "message": msg} if {
 	some i in ses.domain_identities
 	some m in object.get(mail.mail_from_by_domain, i.domain, set())
+	is_string(m.behavior)
 	lib.known(m.behavior)
 	m.behavior != "REJECT_MESSAGE"
 	msg := sprintf(
 		"MAIL FROM of %s has behaviorOnMxFailure %s; use REJECT_MESSAGE so mail is not sent unaligned when the MX is missing",
 		[i.domain, m.behavior],
 	)
+}
+
+_mail_from_problems contains {"resource": m.resource, "message": msg} if {
+	some i in ses.domain_identities
+	some m in object.get(mail.mail_from_by_domain, i.domain, set())
+	types.wrong(m.behavior, "string")
+	msg := sprintf("cannot verify the MAIL FROM of %s: %s", [i.domain, types.describe("behaviorOnMxFailure", m.behavior, "string")])
 }
 
 _mail_from_problems contains {"resource": m.resource, "message": msg} if {

@@ -3,6 +3,7 @@ package ses.mail_from
 import data.lib
 import data.lib.dns
 import data.lib.mail
+import data.lib.regions
 import data.lib.result
 import data.lib.ses
 import data.lib.spf
@@ -11,7 +12,8 @@ import data.lib.spf
 # title: MAIL FROM domain has the SES MX and SPF records
 # description: |
 #   SES sends bounces and complaints back through the MAIL FROM domain's MX, which must be exactly
-#   one `10 feedback-smtp.<region>.amazonses.com` (the region is the stack's), and receivers
+#   one `10 feedback-smtp.<region>.amazonses.com` (the region is the identity's own: its
+#   provider's region when the stack uses several AWS providers, else the stack's), and receivers
 #   check SPF on that domain, which must hold an SPF TXT including amazonses.com. Without them SES
 #   either refuses to send (REJECT_MESSAGE) or falls back to an unaligned envelope. Route53 writes
 #   the MX as "10 host"; Cloudflare as content plus priority; both are read the same way. Values
@@ -144,12 +146,12 @@ _mail_from_external(domain, name) if {
 	count(object.get(dns.by_name, name, [])) == 0
 }
 
-_expected_mx := concat("", ["10 feedback-smtp.", mail.region, ".amazonses.com"])
+_expected_mx(i) := concat("", ["10 feedback-smtp.", regions.of(i.resource), ".amazonses.com"])
 
 _mail_from_dns_problems contains {"resource": i.resource, "message": msg} if {
 	some [i, name] in _mail_from_names
-	not mail.region
-	msg := sprintf("cannot verify the MX of %s: the stack's AWS region (aws:region) is not known", [name])
+	not regions.of(i.resource)
+	msg := sprintf("cannot verify the MX of %s: the identity's AWS region (its provider's, or the stack's aws:region) is not known", [name])
 }
 
 _mail_from_dns_problems contains {"resource": x.record.resource, "message": msg} if {
@@ -166,19 +168,19 @@ _mail_from_dns_problems contains {"resource": i.resource, "message": msg} if {
 }
 
 _mail_from_dns_problems contains {"resource": x.record.resource, "message": msg} if {
-	some [_, name] in _mail_from_names
+	some [i, name] in _mail_from_names
 	mx := dns.values_at(name, "MX")
 	count(mx) > 1
 	some x in mx
-	msg := sprintf("MAIL FROM domain %s has %d MX values; SES needs exactly one, %s", [name, count(mx), _expected_mx])
+	msg := sprintf("MAIL FROM domain %s has %d MX values; SES needs exactly one, %s", [name, count(mx), _expected_mx(i)])
 }
 
 _mail_from_dns_problems contains {"resource": x.record.resource, "message": msg} if {
-	some [_, name] in _mail_from_names
+	some [i, name] in _mail_from_names
 	[x] := dns.values_at(name, "MX")
 	lib.known(x.value)
-	x.value != _expected_mx
-	msg := sprintf("the MX of MAIL FROM domain %s is %q; expected %q", [name, x.value, _expected_mx])
+	x.value != _expected_mx(i)
+	msg := sprintf("the MX of MAIL FROM domain %s is %q; expected %q", [name, x.value, _expected_mx(i)])
 }
 
 # SPF: some record at the name includes amazonses.com.
@@ -213,3 +215,8 @@ _no_spf_message(name, spfs) := sprintf(
 ) if {
 	count(spfs) == 0
 } else := sprintf("the SPF record at MAIL FROM domain %s does not include amazonses.com: %s", [name, concat(" | ", spfs)])
+
+_mail_from_dns_problems contains {"resource": m.resource, "message": dns.malformed_message(m, sprintf("the MX and SPF records of %s", [name]))} if {
+	some [_, name] in _mail_from_names
+	some m in dns.malformed_at(name)
+}

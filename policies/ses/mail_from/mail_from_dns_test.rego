@@ -31,7 +31,7 @@ test_mail_from_dns_region_from_config if {
 test_mail_from_dns_region_unknown_fails_closed if {
 	d := object.union(fx.doc(fx.sender("example.com")), {"region": "", "config": {}})
 	fs := mail_from.deny with input as d
-	fx.messages_of(fs, "SES-009") == {"cannot verify the MX of mail.example.com: the stack's AWS region (aws:region) is not known"}
+	fx.messages_of(fs, "SES-009") == {"cannot verify the MX of mail.example.com: the identity's AWS region (its provider's, or the stack's aws:region) is not known"}
 }
 
 test_mail_from_dns_no_mx_fails if {
@@ -85,4 +85,31 @@ test_mail_from_dns_external_still_judges_declared_records if {
 	rs := fx.sender_with("example.com", {"example.com-mx"}, [])
 	fs := mail_from.deny with input as fx.doc_config(rs, {"ses-sender:dns": "external"})
 	fx.says(fs, "SES-009", "has no MX record")
+}
+
+# Several AWS providers: the identity's own region (set by the source from its provider) decides
+# the feedback host, not the stack's default region.
+_in_region(rs, name, region) := [_placed(r, name, region) | some r in rs]
+
+_placed(r, name, region) := object.union(r, {"region": region}) if r.name == name
+else := r
+
+test_mail_from_dns_uses_the_identitys_own_region if {
+	mx := "10 feedback-smtp.eu-west-1.amazonses.com"
+	rs := _in_region(fx.sender_with("example.com", {"example.com-mx"}, [fx.r53("mx", "mail.example.com", "MX", [mx])]), "example.com", "eu-west-1")
+	fs := mail_from.deny with input as fx.doc(rs)
+	count(fx.messages_of(fs, "SES-009")) == 0
+}
+
+test_mail_from_dns_stack_region_mx_is_wrong_for_an_identity_elsewhere if {
+	rs := _in_region(fx.sender("example.com"), "example.com", "eu-west-1")
+	fs := mail_from.deny with input as fx.doc(rs)
+	fx.says(fs, "SES-009", `expected "10 feedback-smtp.eu-west-1.amazonses.com"`)
+}
+
+test_mail_from_dns_identity_region_known_when_stack_region_is_not if {
+	rs := _in_region(fx.sender_with("example.com", {"example.com-mx"}, [fx.r53("mx", "mail.example.com", "MX", ["10 feedback-smtp.eu-west-1.amazonses.com"])]), "example.com", "eu-west-1")
+	d := object.union(fx.doc(rs), {"region": "", "config": {}})
+	fs := mail_from.deny with input as d
+	count(fx.messages_of(fs, "SES-009")) == 0
 }

@@ -5,6 +5,7 @@ import data.lib.resources
 import data.lib.result
 import data.lib.sending
 import data.lib.ses
+import data.lib.types
 
 # METADATA
 # title: Marketing mail offers one-click unsubscribe through a contact list
@@ -97,8 +98,20 @@ import data.lib.ses
 #                 DefaultSubscriptionStatus: OPT_OUT
 #       # and name the list and topic on every marketing send (ListManagementOptions).
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
+	some v in _ses025_all
+}
+
+_ses025_all contains v if {
 	_marketing
 	some v in _ses025
+}
+
+# A mail type of the wrong type (a list, a number) cannot say whether the stack sends MARKETING.
+_ses025_all contains {"resource": null, "msg": msg} if {
+	sending.ses_stack
+	m := sending.setting("mailType")
+	types.wrong(m, "string")
+	msg := sprintf("the stack's mail type setting: %s; cannot verify whether it sends MARKETING mail, which needs a contact list for one-click unsubscribe", [types.describe("mailType", m, "string")])
 }
 
 _marketing if {

@@ -5,6 +5,7 @@ import data.lib.resources
 import data.lib.result
 import data.lib.sending
 import data.lib.ses
+import data.lib.types
 
 # METADATA
 # title: The account suppression list covers bounces and complaints
@@ -85,9 +86,18 @@ _ses016 contains {"resource": r, "msg": msg} if {
 	reasons := object.get(r.props, "suppressedReasons", [])
 	not lib.has_unknown(reasons)
 	not lib.secret(reasons)
+	is_array(reasons)
 	missing := sending.feedback_types - {upper(x) | some x in reasons; is_string(x)}
 	count(missing) > 0
 	msg := sprintf("the account suppression list does not cover %s: SES keeps mailing addresses that did so", [concat(" and ", sort(missing))])
+}
+
+_ses016 contains {"resource": r, "msg": msg} if {
+	some r in resources.of_type(ses.t.v2_account_suppression)
+	reasons := object.get(r.props, "suppressedReasons", [])
+	not lib.has_unknown(reasons)
+	types.wrong(reasons, "array")
+	msg := sprintf("the account suppression list: %s; cannot verify BOUNCE and COMPLAINT are covered", [types.describe("suppressedReasons", reasons, "array")])
 }
 
 _ses016 contains {"resource": r, "msg": msg} if {

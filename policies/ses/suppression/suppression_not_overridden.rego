@@ -3,6 +3,7 @@ package ses.suppression
 import data.lib
 import data.lib.result
 import data.lib.sending
+import data.lib.types
 
 # METADATA
 # title: No configuration set turns suppression off for bounces or complaints
@@ -85,7 +86,9 @@ deny contains result.finding(rego.metadata.rule(), c.resource, msg) if {
 	msg := _ses017_msg(c, opts)
 }
 
-_ses017_msg(c, opts) := sprintf("configuration set %s: its suppression options are unknown until apply or secret; cannot verify suppression stays on", [sending.set_name(c)]) if {
+_ses017_msg(c, opts) := sprintf("configuration set %s: %s; cannot verify suppression stays on", [sending.set_name(c), _ses017_wrong_type(opts)]) if {
+	_ses017_wrong_type(opts)
+} else := sprintf("configuration set %s: its suppression options are unknown until apply or secret; cannot verify suppression stays on", [sending.set_name(c)]) if {
 	_ses017_unknown(opts)
 } else := sprintf("configuration set %s overrides the account suppression list without %s: SES keeps mailing addresses that did so", [sending.set_name(c), concat(" and ", sort(missing))]) if {
 	is_object(opts)
@@ -108,4 +111,12 @@ _ses017_unknown(opts) if {
 _ses017_unknown(opts) if {
 	is_object(opts)
 	lib.secret(opts.suppressedReasons)
+}
+
+# Options or reasons of the wrong type are not a setting SES can be judged to apply.
+_ses017_wrong_type(opts) := types.describe("suppressionOptions", opts, "object") if types.wrong(opts, "object")
+else := types.describe("suppressedReasons", opts.suppressedReasons, "array") if {
+	is_object(opts)
+	not lib.has_unknown(opts.suppressedReasons)
+	types.wrong(opts.suppressedReasons, "array")
 }

@@ -1,0 +1,27 @@
+# METADATA
+# title: The AWS region of a resource
+# description: |
+#   A stack may create resources through several AWS providers (an explicit
+#   `aws.Provider("euw1", region="eu-west-1")` beside the default one). Sources set a resource's
+#   optional `region` to its own provider's region (or its own `region` property, or its ARN's);
+#   of(r) reads it, falling back to the stack's region (the document's, else `aws:region`).
+package lib.regions
+
+import data.lib
+
+# The stack's region: the document's, else the stack's aws:region config; undefined when neither.
+stack := input.region if {
+	_usable(input.region)
+} else := input.config["aws:region"] if {
+	_usable(input.config["aws:region"])
+}
+
+# The region of resource r; undefined when neither it nor the stack has one.
+of(r) := r.region if _usable(object.get(r, "region", null))
+else := stack
+
+_usable(x) if {
+	is_string(x)
+	lib.known(x)
+	x != ""
+}

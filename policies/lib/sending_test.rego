@@ -1,0 +1,25 @@
+package lib.sending_test
+
+import data.lib.sending
+import data.lib.sesfix_test as fx
+
+_set(props) := {"version": "v2", "resource": fx.res(fx.t_cs, "cs", props, [])}
+
+test_set_prop_wrong_names_the_block_or_value_of_the_wrong_type if {
+	path := ["sendingOptions", "sendingEnabled"]
+	sending.set_prop_wrong(_set({"sendingOptions": "{\"sendingEnabled\": true}"}), path, [], "boolean") == `sendingOptions is a string ("{\"sendingEnabled\": true}"), not an object`
+	sending.set_prop_wrong(_set({"sendingOptions": {"sendingEnabled": "false"}}), path, [], "boolean") == `sendingEnabled is a string ("false"), not a boolean`
+}
+
+test_set_prop_wrong_is_undefined_for_the_right_shape_unknowns_and_absence if {
+	path := ["sendingOptions", "sendingEnabled"]
+	not sending.set_prop_wrong(_set({"sendingOptions": {"sendingEnabled": false}}), path, [], "boolean")
+	not sending.set_prop_wrong(_set({"sendingOptions": fx.U}), path, [], "boolean")
+	not sending.set_prop_wrong(_set({}), path, [], "boolean")
+	not sending.set_prop_wrong({"version": "v1", "resource": fx.res(fx.t_cs, "cs", {"sendingEnabled": true}, [])}, path, ["sendingEnabled"], "boolean")
+}
+
+test_address_identities_are_sending_identities if {
+	rs := array.concat(fx.sender, [fx.res(fx.t_identity, "alerts", {"emailIdentity": "alerts@example.com", "configurationSetName": "prod"}, [])])
+	sending.identity_sets[fx.urn(fx.t_identity, "alerts")] == {fx.urn(fx.t_cs, "cs")} with input as fx.stack(rs)
+}

@@ -1,0 +1,34 @@
+# METADATA
+# title: Values of the wrong type
+# description: |
+#   A property a rule compares may hold a value of another JSON type than the provider's schema
+#   says: the string "0.9" where a CloudWatch threshold is a number, "false" where actionsEnabled
+#   is a boolean, a list where a name is a string. Providers coerce some of these at apply, so such
+#   a value is neither absent nor the value it looks like: a rule cannot verify it and says so, at
+#   its own level, instead of reading it as absent and passing. Unknown and secret values are not
+#   of the wrong type (lib.known covers them).
+package lib.types
+
+import data.lib
+
+# True when x is a value a rule could judge but is not of the JSON type `kind` (string, number,
+# boolean, array, object).
+wrong(x, kind) if {
+	lib.known(x)
+	type_name(x) != kind
+}
+
+# What a rule says about such a value: `threshold is a string ("0.9"), not a number`.
+describe(prop, x, kind) := sprintf("%s is %s (%s), not %s", [prop, _a(type_name(x)), excerpt(x), _a(kind)])
+
+# A short rendering of a value for a message: never more than 40 characters of it.
+excerpt(x) := s if {
+	s := json.marshal(x)
+	count(s) <= 40
+} else := concat("", [substring(json.marshal(x), 0, 37), "..."])
+
+_a(kind) := concat(" ", [_articles[kind], kind]) if _articles[kind]
+
+else := kind
+
+_articles := {"string": "a", "number": "a", "boolean": "a", "array": "an", "object": "an", "null": "a"}
