@@ -8,12 +8,9 @@ secrets are replaced by ``"[secret]"`` before a document is built, so nothing do
 from __future__ import annotations
 
 import json
-from functools import cache
-from importlib import resources as importlib_resources
 from typing import Any
 
-import jsonschema
-
+from checks import schemas
 from checks.errors import InputError
 
 SCHEMA = "sesguard/stack/v1"
@@ -30,21 +27,15 @@ LANGUAGES = ("python", "typescript", "go", "csharp", "java", "yaml", "terraform"
 Document = dict[str, Any]
 
 
-@cache
-def _validator() -> jsonschema.protocols.Validator:
-    text = importlib_resources.files("checks").joinpath("schema/stack-v1.json").read_text("utf-8")
-    schema = json.loads(text)
-    cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)
-
-
 def validate(doc: Any, where: str) -> Document:
-    """Check ``doc`` against the v1 schema; raise InputError naming the first problem's place."""
-    errors = sorted(_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
-    if errors:
-        err = errors[0]
-        place = "/".join(str(p) for p in err.absolute_path) or "(document)"
-        raise InputError(where, f"not a {SCHEMA} document at {place}: {err.message}")
+    """Check ``doc`` against the v1 schema; raise InputError naming the first problem's place.
+
+    The message never quotes the offending value: it may be a Pulumi secret object's plaintext.
+    """
+    found = schemas.first_problem("stack-v1.json", doc)
+    if found is not None:
+        place, problem = found
+        raise InputError(where, f"not a {SCHEMA} document at {place or '(document)'}: {problem}")
     return doc
 
 

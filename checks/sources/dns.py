@@ -287,7 +287,7 @@ def build_document(
 def _redacted(value: Any) -> Any:
     """Stack config may hold `secure:` ciphertexts; they never reach a document."""
     if isinstance(value, dict):
-        if set(value) == {"secure"}:
+        if "secure" in value:  # with sibling keys too: the ciphertext never travels
             return SECRET
         return {k: _redacted(v) for k, v in value.items()}
     if isinstance(value, list):

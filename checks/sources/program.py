@@ -26,6 +26,7 @@ import yaml
 from checks import yamlio
 from checks.document import SECRET, Document, new_document
 from checks.errors import InputError, SesguardError
+from checks.sources.reading import decode_text
 
 PROJECT = "ses-sender"
 STACKS_DIR = "stacks"
@@ -49,7 +50,7 @@ def load_stack_config(root: Path | str, name: str) -> dict[str, Any]:
     """The stack file's `config:` as fully qualified keys; `secure:` values are left as they are."""
     path = stack_file(root, name)
     try:
-        data = yamlio.load(path.read_text("utf-8"))
+        data = yamlio.load(decode_text(path.read_bytes(), str(path)))
     except FileNotFoundError:
         raise InputError(
             str(path), f"no such stack (stacks: {', '.join(list_stacks(root)) or 'none'})"
@@ -71,9 +72,13 @@ def load_stack_config(root: Path | str, name: str) -> dict[str, Any]:
 
 
 def _redact(value: Any) -> tuple[Any, bool]:
-    """Replace `secure:` values with the secret marker; say whether there was one."""
+    """Replace `secure:` values with the secret marker; say whether there was one.
+
+    A mapping holding `secure` beside other keys is still a secret: its ciphertext must not reach
+    the program, the document or an error message.
+    """
     if isinstance(value, dict):
-        if set(value) == {"secure"}:
+        if "secure" in value:
             return SECRET, True
         found = False
         out = {}
