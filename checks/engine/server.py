@@ -128,6 +128,15 @@ class _Client(OpaClient):
         listed = body.get("result") or []
         return {str(p["id"]): str(p.get("raw") or "") for p in listed if isinstance(p, dict) and "id" in p}
 
+    def settings(self) -> Any:
+        """The server's ``data.sesguard_settings`` (None when undefined), as a bundle may own it."""
+        response = self._session.get(f"{self.root_url}/data/{SETTINGS_PATH}", timeout=self.timeout)
+        response.raise_for_status()
+        body = response.json()
+        if not isinstance(body, dict):
+            raise ValueError("not a JSON object")
+        return body.get("result")
+
     def health(self) -> None:
         """GET /health, raising what went wrong (the library's check_health only says False)."""
         response = self._session.get(f"{self.schema}{self.host}:{self.port}/health", timeout=self.timeout)
@@ -208,6 +217,8 @@ class ServerEngine:
                     f"pushing settings (PUT /v1/data/{SETTINGS_PATH})",
                     lambda: self._client.update_or_create_data(data, SETTINGS_PATH),
                 )
+            else:  # the bundle's owner decides levels and waivers: the canary is judged under them
+                run_settings = self._server_settings()
             self._check_canary(run_settings)
         except BaseException:
             self.close()
@@ -334,15 +345,26 @@ class ServerEngine:
 
     # -- evaluation ------------------------------------------------------------------------
 
+    def _server_settings(self) -> Settings:
+        what = f"reading settings (GET /v1/data/{SETTINGS_PATH})"
+        held = self._call(what, self._client.settings)
+        if held is None:
+            return Settings()
+        levels = held.get("levels") if isinstance(held, dict) else None
+        waivers = held.get("waivers") if isinstance(held, dict) else None
+        if not isinstance(levels, dict | None) or not isinstance(waivers, list | None):
+            raise self._error(f"{what}: levels is not an object or waivers not a list")
+        return Settings(
+            levels={str(k): str(v) for k, v in (levels or {}).items()}, waivers=list(waivers or [])
+        )
+
     def _check_canary(self, settings: Settings) -> None:
         """Judge the canary; a server that does not return exactly its findings judges nothing."""
         document, expected = canary.make()
         found = self.evaluate(document, what="canary query")
         problem = canary.mismatch(found, expected, settings)
         if problem is not None:
-            raise self._error(
-                f"the server does not evaluate sesguard's policies: the canary stack drew {problem}"
-            )
+            raise self._error(f"the server does not evaluate sesguard's policies: canary stack: {problem}")
 
     def evaluate(self, document: Document, *, what: str = "query") -> list[Finding]:
         what = f"{what} (POST /v1/data/{QUERY_PATH})"
