@@ -36,7 +36,7 @@ def problem(value: Any) -> str | None:
                 float(item)
             except OverflowError:
                 # str() of such a number may itself be refused (sys.int_max_str_digits).
-                digits = int(item.bit_length() * math.log10(2)) + 1
+                digits = int((item.bit_length() - 1) * math.log10(2)) + 1
                 return f"a number of about {digits} digits is too large for a rule to compare"
         elif isinstance(item, float) and not math.isfinite(item):
             return "NaN and Infinity are not numbers a rule can compare"

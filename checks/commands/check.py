@@ -15,7 +15,7 @@ from typing import Any
 from checks import judging, policyset
 from checks.commands import options
 from checks.engine import factory
-from checks.errors import SesguardError
+from checks.errors import SesguardError, one_line
 from checks.findings import StackResult
 from checks.report import output
 
@@ -111,5 +111,5 @@ def _run_program(args: argparse.Namespace, policies: Any) -> int:
         engine.close()
     code = output.emit(results, args, policies) if results else judging.EXIT_ERROR
     for error in errors:
-        print(f"sesguard: {error}", file=sys.stderr)
+        print(one_line(f"sesguard: {error}"), file=sys.stderr)
     return judging.EXIT_ERROR if errors else code

@@ -25,7 +25,7 @@ import yaml
 
 from checks import yamlio
 from checks.document import SECRET, Document, new_document
-from checks.errors import InputError, SesguardError
+from checks.errors import InputError, SesguardError, one_line
 from checks.sources.reading import decode_text
 
 PROJECT = "ses-sender"
@@ -264,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             doc = run_stack(name)
         except SesguardError as err:
-            print(f"sesguard: {err}", file=sys.stderr)
+            print(one_line(f"sesguard: {err}"), file=sys.stderr)
             return 2
         took = time.perf_counter() - started
         print(f"{name}: {len(doc['resources'])} resources ({took:.2f}s)")
