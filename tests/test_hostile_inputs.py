@@ -163,3 +163,14 @@ def test_a_file_name_cannot_inject_a_workflow_command(
 def test_opa_url_that_does_not_parse(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(["check", "--document", str(FIXTURE), "--opa-url", "http://[::1"], capsys)
     assert code == 2 and err == "sesguard: OPA server (invalid URL): not a valid URL\n"
+
+
+def test_a_secure_value_with_a_sibling_key_is_redacted() -> None:
+    """`{secure: …, other: 1}` is still a secret: its ciphertext reaches neither program nor report."""
+    from checks.sources import program
+
+    config = program.load_stack_config(program.ROOT, "prod")
+    config["ses-sender:feedbackWebhookUrl"] = {"secure": "v1:AAABAxCIPHERTEXTzzz", "other": 1}
+    doc = program.run_stack("prod", config_override=config)
+    assert "CIPHERTEXT" not in json.dumps(doc)
+    assert doc["config"]["ses-sender:feedbackWebhookUrl"] == "[secret]"
