@@ -75,6 +75,16 @@ def resource_name(urn: str) -> str:
 _OPTIONAL_RESOURCE_KEYS = ("region", "location")
 
 
+def _reject_duplicate_urns(resources: list[dict[str, Any]], where: str) -> None:
+    """A URN names one resource; two with the same URN would make the rules' lookups conflict."""
+    seen: set[str] = set()
+    for i, r in enumerate(resources):
+        if r["urn"] in seen:
+            shown = r["urn"] if len(r["urn"]) <= 160 else r["urn"][:157] + "..."
+            raise InputError(where, f"resources[{i}]: the URN {shown} is given to more than one resource")
+        seen.add(r["urn"])
+
+
 def new_document(
     *,
     source: str,
@@ -111,6 +121,7 @@ def new_document(
         ],
         "facts": scrub(facts or {}),
     }
+    _reject_duplicate_urns(doc["resources"], file or f"stack {stack}")
     if request is not None:
         doc["request"] = scrub(request)
     if file is not None:

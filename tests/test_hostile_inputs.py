@@ -174,3 +174,13 @@ def test_a_secure_value_with_a_sibling_key_is_redacted() -> None:
     doc = program.run_stack("prod", config_override=config)
     assert "CIPHERTEXT" not in json.dumps(doc)
     assert doc["config"]["ses-sender:feedbackWebhookUrl"] == "[secret]"
+
+
+def test_duplicate_urns_are_refused_with_a_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = _doc()
+    doc["resources"].append(copy.deepcopy(doc["resources"][0]))
+    err = _check_document(doc, tmp_path, capsys)
+    assert f"the URN {doc['resources'][0]['urn']} is given to more than one resource" in err
+    assert "eval_conflict_error" not in err
