@@ -8,6 +8,13 @@ import re
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+def warn(message: str) -> None:
+    """A warning on stderr, one escaped line: the run goes on."""
+    import sys
+
+    print(one_line(f"sesguard: warning: {message}"), file=sys.stderr)
+
+
 def one_line(text: str) -> str:
     """``text`` as one printable line: control characters shown as ``\\n``, ``\\x1b``, ``\\u2028``."""
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)

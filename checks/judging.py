@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from checks import settings
 from checks.document import Document
 from checks.engine import Engine
+from checks.errors import warn
 from checks.findings import StackResult
 
 EXIT_PASS, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def judge_one(document: Document, engine: Engine) -> StackResult:
+    for problem in settings.config_threshold_warnings(document.get("config")):
+        warn(f"stack {document.get('stack')}: {problem}")
     return StackResult(
         project=str(document.get("project") or ""),
         stack=str(document.get("stack") or ""),

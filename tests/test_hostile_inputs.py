@@ -184,3 +184,43 @@ def test_duplicate_urns_are_refused_with_a_clear_line(
     err = _check_document(doc, tmp_path, capsys)
     assert f"the URN {doc['resources'][0]['urn']} is given to more than one resource" in err
     assert "eval_conflict_error" not in err
+
+
+# --- thresholds only tighten, and say so ---------------------------------------------------------
+
+
+def test_a_looser_threshold_option_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(["check", "--document", str(FIXTURE), "--threshold", "bounce_rate=0.2"], capsys)
+    assert code == 0
+    assert err == (
+        "sesguard: warning: --threshold bounce_rate=0.2: bounce_rate=0.2 is looser than the default 0.05; "
+        "ignored (thresholds only tighten)\n"
+    )
+
+
+def test_stack_config_thresholds_that_change_nothing_are_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = _doc()
+    doc["config"]["sesguard:thresholds"] = {"bounce_rate": "0.02", "complaint_rate": 0.5, "bounce": 0.01}
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    code, _, err = _run(["check", "--document", str(path)], capsys)
+    assert code == 0
+    lines = err.splitlines()
+    assert len(lines) == 3, err
+    assert "sesguard:thresholds bounce_rate: not a number; ignored (the default 0.05 applies)" in lines[0]
+    assert "complaint_rate=0.5 is looser than the default 0.001" in lines[1]
+    assert "bounce: no such threshold" in lines[2]
+
+
+def test_threshold_defaults_match_the_rego() -> None:
+    from checks import policyset
+    from checks.engine.embedded import EmbeddedEngine
+    from checks.settings import DEFAULT_THRESHOLDS
+
+    engine = EmbeddedEngine(policyset.load())
+    try:
+        assert engine.document("lib/result/default_thresholds") == DEFAULT_THRESHOLDS
+    finally:
+        engine.close()
