@@ -224,3 +224,26 @@ def test_threshold_defaults_match_the_rego() -> None:
         assert engine.document("lib/result/default_thresholds") == DEFAULT_THRESHOLDS
     finally:
         engine.close()
+
+
+# --- stack config files -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ("config:\n  aws:region: us-east-1\n".encode("utf-16"), "the file is UTF-16 text; save it as UTF-8"),
+        (b"config:\n  aws:region: us-east-1\n  aws:region: eu-west-1\n", "'aws:region' appears twice"),
+        (BOMB.replace("a: &a", "config:\n  a: &a").encode(), "aliases expand the document"),
+    ],
+    ids=["utf-16", "duplicate-key", "alias-bomb"],
+)
+def test_a_hostile_stack_file_is_refused(raw: bytes, problem: str, tmp_path: Path) -> None:
+    from checks.errors import InputError
+    from checks.sources import program
+
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "stacks" / "Pulumi.x.yaml").write_bytes(raw)
+    with pytest.raises(InputError) as err:
+        program.load_stack_config(tmp_path, "x")
+    assert problem in str(err.value) and "Pulumi.x.yaml" in str(err.value)
