@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from checks import __version__
-from checks.errors import SesguardError
+from checks.errors import SesguardError, one_line
 
 EXIT_PASS, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -24,7 +24,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         # argparse exits 2 as well; keep its usage line but make the error one line we own.
         self.print_usage(sys.stderr)
-        print(f"sesguard: error: {message}", file=sys.stderr)
+        print(one_line(f"sesguard: error: {message}"), file=sys.stderr)
         raise SystemExit(EXIT_ERROR)
 
 
@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except SesguardError as exc:
-        print(f"sesguard: {exc}", file=sys.stderr)
+        print(one_line(f"sesguard: {exc}"), file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("sesguard: interrupted", file=sys.stderr)

@@ -8,9 +8,7 @@ secrets are replaced by ``"[secret]"`` before a document is built, so nothing do
 from __future__ import annotations
 
 import json
-from functools import cache
-from importlib import resources as importlib_resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from checks.errors import InputError
 
@@ -28,28 +26,19 @@ LANGUAGES = ("python", "typescript", "go", "csharp", "java", "yaml", "terraform"
 Document = dict[str, Any]
 
 
-if TYPE_CHECKING:
-    import jsonschema
-
-
-@cache
-def _validator() -> jsonschema.protocols.Validator:
-    # Imported here: a project's own virtualenv runs the program source without jsonschema.
-    import jsonschema
-
-    text = importlib_resources.files("checks").joinpath("schema/stack-v1.json").read_text("utf-8")
-    schema = json.loads(text)
-    cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)
-
-
 def validate(doc: Any, where: str) -> Document:
-    """Check ``doc`` against the v1 schema; raise InputError naming the first problem's place."""
-    errors = sorted(_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
-    if errors:
-        err = errors[0]
-        place = "/".join(str(p) for p in err.absolute_path) or "(document)"
-        raise InputError(where, f"not a {SCHEMA} document at {place}: {err.message}")
+    """Check ``doc`` against the v1 schema; raise InputError naming the first problem's place.
+
+    The message never quotes the offending value: it may be a Pulumi secret object's plaintext.
+    """
+    # Imported here: jsonschema is paid for only by the sources that validate (--document), and a
+    # project's own virtualenv runs the program source without it.
+    from checks import schemas
+
+    found = schemas.first_problem("stack-v1.json", doc)
+    if found is not None:
+        place, problem = found
+        raise InputError(where, f"not a {SCHEMA} document at {place or '(document)'}: {problem}")
     return doc
 
 
@@ -89,6 +78,16 @@ def resource_name(urn: str) -> str:
 _OPTIONAL_RESOURCE_KEYS = ("region", "location")
 
 
+def _reject_duplicate_urns(resources: list[dict[str, Any]], where: str) -> None:
+    """A URN names one resource; two with the same URN would make the rules' lookups conflict."""
+    seen: set[str] = set()
+    for i, r in enumerate(resources):
+        if r["urn"] in seen:
+            shown = r["urn"] if len(r["urn"]) <= 160 else r["urn"][:157] + "..."
+            raise InputError(where, f"resources[{i}]: the URN {shown} is given to more than one resource")
+        seen.add(r["urn"])
+
+
 def new_document(
     *,
     source: str,
@@ -126,6 +125,7 @@ def new_document(
         ],
         "facts": scrub(facts or {}),
     }
+    _reject_duplicate_urns(doc["resources"], file or f"stack {stack}")
     if request is not None:
         doc["request"] = scrub(request)
     if file is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from checks import schemas
 from checks.errors import EngineError
 
 SEVERITIES = ("low", "medium", "high", "critical")
@@ -69,26 +70,26 @@ class Finding:
 
     @classmethod
     def from_engine(cls, raw: Any) -> Finding:
-        """Build a finding from an engine's JSON; a malformed one is an engine error, not a pass."""
-        if not isinstance(raw, dict):
-            raise EngineError(f"policy engine returned a finding that is not an object: {raw!r:.120}")
-        try:
-            f = cls(
-                rule=str(raw["rule"]),
-                resource=str(raw.get("resource") or ""),
-                message=str(raw["message"]),
-                title=str(raw.get("title") or ""),
-                severity=str(raw.get("severity") or "medium"),
-                enforcement=str(raw["enforcement"]),
-                remediation=str(raw.get("remediation") or "").strip(),
-                waived=bool(raw.get("waived", False)),
-                waiver=raw.get("waiver"),
-            )
-        except KeyError as exc:
-            raise EngineError(f"policy engine returned a finding without {exc.args[0]!r}") from None
-        if f.enforcement not in ENFORCEMENTS:
-            raise EngineError(f"policy engine returned enforcement {f.enforcement!r} for {f.rule}")
-        return f
+        """Build a finding from an engine's JSON, every field checked by type (schema findings-v1).
+
+        A malformed finding is an engine error, never a pass: ``"waived": "false"`` is not a waiver.
+        """
+        found = schemas.first_problem("findings-v1.json", [raw])
+        if found is not None:
+            place, problem = found
+            field_name = place.partition("/")[2] or "(finding)"
+            raise EngineError(f"policy engine returned a malformed finding: {field_name}: {problem}")
+        return cls(
+            rule=raw["rule"],
+            resource=raw["resource"],
+            message=raw["message"],
+            title=raw.get("title", ""),
+            severity=raw.get("severity", "medium"),
+            enforcement=raw["enforcement"],
+            remediation=raw.get("remediation", "").strip(),
+            waived=raw["waived"],
+            waiver=raw.get("waiver"),
+        )
 
 
 @dataclass

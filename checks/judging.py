@@ -10,8 +10,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from checks import settings
 from checks.document import LANGUAGES, Document
 from checks.engine import Engine
+from checks.errors import warn
 from checks.findings import Finding, Location, StackResult
 
 EXIT_PASS, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -20,6 +22,8 @@ EXIT_PASS, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 def judge_one(document: Document, engine: Engine) -> StackResult:
     config_file = Location.from_document({"file": document.get("config_file")})
     language = document.get("language")
+    for problem in settings.config_threshold_warnings(document.get("config")):
+        warn(f"stack {document.get('stack')}: {problem}")
     return StackResult(
         project=str(document.get("project") or ""),
         stack=str(document.get("stack") or ""),

@@ -43,7 +43,7 @@ from pulumi_policy import (
 
 from checks import document as doc_mod
 from checks.engine import Settings
-from checks.errors import EngineError, InputError, SesguardError
+from checks.errors import EngineError, InputError, SesguardError, one_line
 from checks.findings import Finding
 from checks.policyset import PolicySet, Rule, load
 from checks.sources import regions
@@ -323,7 +323,7 @@ class StackEvaluator:
 def _log(line: str) -> None:
     # The CLI shows a policy pack's stderr in its output; the pack has no engine connection for
     # pulumi.log (pulumi.policy's launcher never configures one).
-    sys.stderr.write(f"sesguard: {line}\n")
+    sys.stderr.write(one_line(f"sesguard: {line}") + "\n")
     sys.stderr.flush()
 
 

@@ -19,6 +19,7 @@ import yaml
 
 from checks import languages, yamlio
 from checks.errors import InputError, SesguardError
+from checks.sources.reading import decode_text
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
 
@@ -138,11 +139,12 @@ def _runtime(file: Path, value: Any) -> tuple[str, dict[str, Any]]:
 def load_yaml(path: Path) -> Any:
     """A Pulumi YAML file; unreadable or invalid is exit 2 naming the file (and line)."""
     try:
-        text = path.read_text("utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError(str(path), "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
+    text = decode_text(raw, str(path))  # UTF-16 and other encodings are named, not a traceback
     try:
         return yamlio.load(text)
     except yaml.YAMLError as err:

@@ -16,11 +16,15 @@ import yaml
 
 from checks import yamlio
 from checks.engine import Settings
-from checks.errors import InputError, SesguardError
+from checks.errors import InputError, SesguardError, warn
 from checks.policyset import RULE_ID, PolicySet
 from checks.sources.reading import decode_text
 
 LEVELS = ("mandatory", "advisory", "disabled")
+
+# The Rego's defaults (policies/lib/result.rego `default_thresholds`; a test keeps the two equal).
+# Overrides only tighten: a value above its default changes nothing, and the user is told so.
+DEFAULT_THRESHOLDS = {"bounce_rate": 0.05, "complaint_rate": 0.001, "spf_lookups": 10.0}
 
 _THRESHOLD = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -52,7 +56,34 @@ def parse_thresholds(items: Iterable[str]) -> dict[str, float]:
                 f"--threshold {item!r}: expected NAME=VALUE with a number, e.g. bounce_rate=0.02"
             )
         thresholds[name] = value
+        for problem in threshold_problems({name: value}):
+            warn(f"--threshold {item}: {problem}")
     return thresholds
+
+
+def threshold_problems(values: Any) -> list[str]:
+    """Why threshold overrides will change nothing: unknown, not a number, or looser than the default."""
+    if not isinstance(values, dict):
+        return ["expected a mapping of threshold names to numbers; ignored"]
+    problems = []
+    for name, value in values.items():
+        default = DEFAULT_THRESHOLDS.get(name)
+        if default is None:
+            problems.append(f"{name}: no such threshold ({', '.join(DEFAULT_THRESHOLDS)}); ignored")
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            problems.append(f"{name}: not a number; ignored (the default {default:g} applies)")
+        elif value > default:
+            problems.append(
+                f"{name}={value:g} is looser than the default {default:g}; ignored (thresholds only tighten)"
+            )
+    return problems
+
+
+def config_threshold_warnings(config: Any) -> list[str]:
+    """Problems with a stack's `sesguard:thresholds` config, for stderr before it is judged."""
+    if not isinstance(config, dict) or "sesguard:thresholds" not in config:
+        return []
+    return [f"sesguard:thresholds {p}" for p in threshold_problems(config["sesguard:thresholds"])]
 
 
 def _jsonable(value: Any) -> Any:

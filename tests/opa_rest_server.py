@@ -9,11 +9,16 @@ when it does not compile), ``GET/PUT /v1/data/{path}`` and ``POST /v1/data/{path
 Fault modes make it misbehave on purpose, on every request or only on paths with a given prefix:
 ``500`` (an OPA-style internal error), ``hang`` (answer nothing for ``hang_seconds``), ``drop``
 (send headers and half a body, then close), ``garbage`` (a 200 whose body is not JSON), and
-``close`` (close the connection without a word). Only 127.0.0.1; every wait is bounded.
+``close`` (close the connection without a word). Lying modes answer well-formed but wrong:
+``redirect`` (status ``redirect_status`` with ``Location: redirect_to``, as an http→https ingress
+does), ``answer`` (200 with ``answer`` as the JSON body: an empty result, fields of the wrong
+type, a stale bundle's findings replayed) and ``drip`` (a 200 whose body arrives one byte every
+``drip_seconds``). Only 127.0.0.1; every wait is bounded.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import tarfile
@@ -24,7 +29,7 @@ from typing import Any
 
 import opa_bindings
 
-FAULTS = ("500", "hang", "drop", "garbage", "close")
+FAULTS = ("500", "hang", "drop", "garbage", "close", "redirect", "answer", "drip")
 _ERROR_LINE = re.compile(r"(?P<file>[^\s:]+):(?P<row>\d+): (?P<code>rego_\w+): (?P<message>.*)")
 
 
@@ -44,11 +49,24 @@ def _compile_errors(message: str, fallback_file: str) -> list[dict[str, Any]]:
 
 
 class OpaRestServer:
-    def __init__(self, *, bundle: Path | None = None, token: str | None = None, hang_seconds: float = 3.0):
+    def __init__(
+        self,
+        *,
+        bundle: Path | None = None,
+        token: str | None = None,
+        basic: tuple[str, str] | None = None,
+        hang_seconds: float = 3.0,
+    ):
         self.token = token
+        self.basic = basic
         self.hang_seconds = hang_seconds
         self.fault: str | None = None
         self.fault_path = ""  # the fault applies to request paths starting with this
+        self.redirect_status = 301
+        self.redirect_to = ""
+        self.answer: Any = {"result": []}
+        self.answer_status = 200
+        self.drip_seconds = 0.2
         self.requests: list[tuple[str, str]] = []
         self.modules: dict[str, str] = {}
         self.data: dict[str, Any] = {}
@@ -200,10 +218,37 @@ class OpaRestServer:
                     self.wfile.write(raw)
                 elif fault == "close":
                     self.close_connection = True
+                elif fault == "redirect":
+                    self.send_response(server.redirect_status)
+                    self.send_header("Location", server.redirect_to + self.path)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                elif fault == "answer":
+                    self._send(server.answer_status, server.answer)
+                elif fault == "drip":
+                    raw = json.dumps(server.answer).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(raw)))
+                    self.end_headers()
+                    for i in range(len(raw)):  # bounded: the body's length, and the stop event
+                        if server._stop.wait(server.drip_seconds):
+                            break
+                        try:
+                            self.wfile.write(raw[i : i + 1])
+                            self.wfile.flush()
+                        except OSError:
+                            break
+                    self.close_connection = True
                 return True
 
             def _authorized(self) -> bool:
-                if server.token is None or self.headers.get("Authorization") == f"Bearer {server.token}":
+                given = self.headers.get("Authorization")
+                if server.basic is not None:
+                    pair = ":".join(server.basic).encode()
+                    if given == "Basic " + base64.b64encode(pair).decode():
+                        return True
+                elif server.token is None or given == f"Bearer {server.token}":
                     return True
                 self._error(401, "unauthorized", "the request is not authorized")
                 return False

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,10 @@ def _fake_run_stack(name: str, root: Any = None, config_override: Any = None) ->
         raise SesguardError("stacks/Pulumi.fails.yaml: invalid stack config: no senders")
     if name == "hangs":
         time.sleep(120)
+    if name == "interrupted":  # Ctrl-C reaching a worker while the SDK's non-daemon threads run
+        threading.Thread(target=time.sleep, args=(20,)).start()
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(20)
     if name == "slow":
         time.sleep(0.5)
     return {"stack": name, "pid": os.getpid()}
@@ -186,6 +191,14 @@ def test_a_dead_or_failing_worker_is_named_and_the_rest_still_returned(
     ]
     out, err = capfd.readouterr()
     assert "program output" not in out and "program output for a" in err
+
+
+def test_sigint_in_a_worker_ends_it_at_once(fake_program: None) -> None:
+    documents, errors = parallel.run_all(["interrupted", "a"], ROOT, jobs=2, timeout=60.0, progress=False)
+    assert [d["stack"] for d in documents] == ["a"]
+    assert [str(e) for e in errors] == [
+        "stack interrupted: the worker running it died (signal 2) before returning a result"
+    ]
 
 
 def test_a_stuck_worker_is_stopped(fake_program: None) -> None:

@@ -281,3 +281,23 @@ def test_target_domain_not_in_stack_is_an_error() -> None:
 def test_target_defaults_to_mail_subdomain() -> None:
     target = dns_source.make_target("example.com", region="us-west-2")
     assert (target.mail_from, target.dkim_tokens, target.stack) == ("mail.example.com", (), None)
+
+
+@pytest.mark.parametrize(
+    ("domain", "problem"),
+    [
+        ("\U0001f600.example.com", "IDNA processing exception"),
+        ("stra\u00dfe\u200d.example.de", "Joiner U+200D not allowed"),
+        ("a" * 64 + ".example.com", "label is > 63 octets"),
+    ],
+)
+def test_a_name_dns_cannot_carry_is_named_as_such(
+    domain: str, problem: str, silent_nameserver: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not "the nameserver did not answer": no query is sent for a name that cannot be encoded."""
+    code = cli.main(
+        ["dns", domain, "--nameserver", silent_nameserver, "--region", "us-east-1", "--timeout", "1"]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "is not a valid DNS name" in err and problem in err and "did not answer" not in err

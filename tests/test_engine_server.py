@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -12,7 +14,7 @@ import requests
 from opa_rest_server import OpaRestServer
 
 from checks import policyset
-from checks.engine import Settings
+from checks.engine import Settings, canary, to_findings
 from checks.engine.embedded import EmbeddedEngine
 from checks.engine.server import ServerEngine, push_order
 from checks.errors import EngineError
@@ -132,12 +134,8 @@ def test_module_that_does_not_parse_is_refused_once(empty: OpaRestServer) -> Non
 
 
 def test_undefined_result_is_an_error_not_a_pass(empty: OpaRestServer, policies: PolicySet) -> None:
-    engine = ServerEngine(empty.url, policies, bundle_loaded=True)
-    try:
-        with pytest.raises(EngineError, match=r"data\.sesguard\.findings is undefined"):
-            engine.evaluate(engine_corpus.hand_made()[0])
-    finally:
-        engine.close()
+    with pytest.raises(EngineError, match=r"canary query .*data\.sesguard\.findings is undefined"):
+        ServerEngine(empty.url, policies, bundle_loaded=True)
     assert not any(p.startswith("/v1/policies/") for _, p in empty.requests), "bundle_loaded pushed policies"
     assert not any(m == "PUT" for m, _ in empty.requests), "empty settings pushed over a bundle's"
 
@@ -155,13 +153,13 @@ def test_refused_connection(policies: PolicySet) -> None:
 @pytest.mark.parametrize(
     ("fault", "path", "expected"),
     [
-        ("hang", QUERY, "no answer within 0.5 s"),
+        ("hang", QUERY, "no complete answer within 0.5 s"),
         ("500", QUERY, "HTTP 500: simulated failure"),
         ("drop", QUERY, "the connection dropped"),
         ("close", QUERY, "the connection dropped"),
         ("garbage", QUERY, "the answer is not JSON"),
         ("500", "", "health check (GET /health): HTTP 500"),
-        ("hang", "/health", "health check (GET /health): no answer within 0.5 s"),
+        ("hang", "/health", "health check (GET /health): no complete answer within 0.5 s"),
     ],
 )
 def test_server_faults_are_engine_errors(
@@ -195,9 +193,10 @@ def test_fault_while_pushing(empty: OpaRestServer, policies: PolicySet) -> None:
 
 def test_bearer_token(policies: PolicySet) -> None:
     with OpaRestServer(token="s3cr3t-token") as server:
-        with pytest.raises(EngineError, match="HTTP 401"):
-            ServerEngine(server.url, policies, bundle_loaded=True)
-        engine = ServerEngine(server.url, policies, bundle_loaded=True, token="s3cr3t-token")
+        with pytest.raises(EngineError, match="HTTP 401") as err:
+            ServerEngine(server.url, policies)
+        assert "s3cr3t-token" not in str(err.value)
+        engine = ServerEngine(server.url, policies, token="s3cr3t-token")
         engine.close()
 
 
@@ -217,3 +216,173 @@ def test_bad_urls(url: str, problem: str, policies: PolicySet) -> None:
 def test_ca_needs_https(policies: PolicySet) -> None:
     with pytest.raises(EngineError, match="only applies to an https"):
         ServerEngine("http://127.0.0.1:1", policies, ca="/etc/ssl/certs/ca-certificates.crt")
+
+
+# --- a server that answers, but not with the truth ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def liar(policies: PolicySet) -> Iterator[OpaRestServer]:
+    """A server holding the real policies whose query answers can be made to lie."""
+    with OpaRestServer() as server:
+        ServerEngine(server.url, policies).close()
+        yield server
+
+
+@pytest.fixture
+def lying(liar: OpaRestServer) -> Iterator[OpaRestServer]:
+    yield liar
+    liar.set_fault(None)
+    liar.answer, liar.answer_status = {"result": []}, 200
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_is_not_followed(lying: OpaRestServer, policies: PolicySet, status: int) -> None:
+    """An http→https ingress answers 301; a 307 would re-post the stack document to `Location`."""
+    with OpaRestServer() as elsewhere:
+        ServerEngine(elsewhere.url, policies).close()  # a real sesguard server: following would "work"
+        before = len(elsewhere.requests)
+        lying.set_fault("redirect", QUERY)
+        lying.redirect_status, lying.redirect_to = status, elsewhere.url
+        port = lying.url.rsplit(":", 1)[1]
+        with pytest.raises(EngineError) as err:
+            ServerEngine(f"http://alice:pa55word@127.0.0.1:{port}", policies)
+        assert elsewhere.requests[before:] == [], "the redirect was followed"
+    text = str(err.value)
+    assert text.startswith(f"OPA server http://127.0.0.1:{port}: canary query"), text
+    assert f"HTTP {status} redirect, not followed" in text
+    assert "pa55word" not in text and "alice" not in text
+
+
+def _canary_findings(policies: PolicySet, nonce: str) -> list[dict[str, Any]]:
+    """What the canary draws on a real OPA for a given nonce: an earlier run's answer, to replay."""
+    document, _ = canary.make()
+    text = json.dumps(document)
+    stack = document["stack"]
+    replay = json.loads(text.replace(stack, f"canary-{nonce}"))
+    engine = EmbeddedEngine(policies)
+    try:
+        return [f.to_dict() for f in engine.evaluate(replay)]
+    finally:
+        engine.close()
+
+
+def _lie(kind: str, policies: PolicySet) -> Any:
+    real = _canary_findings(policies, "0" * 16)
+    if kind == "empty result":
+        return {"result": []}
+    if kind == "waived as a string":
+        return {"result": [{**f, "waived": "false"} for f in real]}
+    if kind == "waiver not a string":
+        return {"result": [{**f, "waived": True, "waiver": 7} for f in real]}
+    if kind == "number where text belongs":
+        return {"result": [{**real[0], "rule": 3}]}
+    if kind == "stale bundle":  # last year's answer to the canary, replayed
+        return {"result": real}
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("empty result", "canary stack: 15 expected finding(s) missing"),
+        ("waived as a string", "malformed finding: waived: expected boolean, found string"),
+        ("waiver not a string", "malformed finding: waiver: expected string, found number"),
+        ("number where text belongs", "malformed finding: rule: expected string, found number"),
+        ("stale bundle", "12 expected finding(s) missing"),
+    ],
+)
+def test_a_lying_server_judges_nothing(
+    lying: OpaRestServer, policies: PolicySet, kind: str, expected: str
+) -> None:
+    lying.set_fault("answer", QUERY)
+    lying.answer = _lie(kind, policies)
+    with pytest.raises(EngineError) as err:
+        ServerEngine(lying.url, policies)
+    text = str(err.value)
+    assert "the server does not evaluate sesguard's policies" in text, text
+    assert expected in text, text
+    assert "\n" not in text
+
+
+def test_canary_file_matches_what_the_embedded_engine_finds(policies: PolicySet) -> None:
+    """When a rule changes, regenerate `expected` in checks/schema/canary-v1.json from this engine."""
+    document, expected = canary.make()
+    engine = EmbeddedEngine(policies)
+    try:
+        found = engine.evaluate(document)
+    finally:
+        engine.close()
+    assert canary.mismatch(found, expected, Settings()) is None
+    assert len({f.rule for f in found}) >= 10, "the canary must exercise many rules"
+
+
+def test_canary_honours_the_runs_levels_and_waivers(pushed: OpaRestServer, policies: PolicySet) -> None:
+    settings = Settings(
+        levels={"SES-005": "disabled", "SES-003": "advisory"},
+        waivers=[{"rule": "SES-004", "reason": "DNS at the registrar", "expires": "2099-12-31"}],
+    )
+    ServerEngine(pushed.url, policies, settings).close()
+
+
+def test_a_dripping_server_ends_at_the_deadline(lying: OpaRestServer, policies: PolicySet) -> None:
+    """Each byte arrives well within the timeout; the whole answer does not."""
+    lying.set_fault("drip", QUERY)
+    lying.answer = {"result": [], "padding": "x" * 40}
+    with pytest.raises(EngineError) as err:
+        # bundle_loaded: nothing is pushed, so the canary query is the first request that can lag.
+        ServerEngine(lying.url, policies, timeout=1, bundle_loaded=True)
+    assert str(err.value).endswith(
+        "canary query (POST /v1/data/sesguard/findings): no complete answer within 1 s"
+    )
+
+
+def test_url_credentials_are_sent_as_basic_auth_and_never_shown(policies: PolicySet) -> None:
+    with OpaRestServer(basic=("alice", "pa55 word")) as server:
+        port = server.url.rsplit(":", 1)[1]
+        url = f"http://alice:pa55%20word@127.0.0.1:{port}"
+        ServerEngine(url, policies).close()
+        server.set_fault("500")
+        with pytest.raises(EngineError) as err:
+            ServerEngine(url, policies)
+    assert str(err.value).startswith(f"OPA server http://127.0.0.1:{port}: health check")
+    assert "pa55" not in str(err.value) and "alice" not in str(err.value)
+
+
+def test_userinfo_and_token_together_are_refused(policies: PolicySet) -> None:
+    with pytest.raises(EngineError, match="either a token or user:password") as err:
+        ServerEngine("http://bob:hunter2@127.0.0.1:1", policies, token="t0ken")
+    assert "hunter2" not in str(err.value) and "t0ken" not in str(err.value)
+
+
+def test_an_error_body_is_never_echoed_verbatim(lying: OpaRestServer, policies: PolicySet) -> None:
+    """A gateway's 401 may echo the Authorization header it refused."""
+    lying.set_fault("answer", QUERY)
+    lying.answer_status = 401
+    lying.answer = {"code": "unauthorized", "message": "token s3cr3t-token rejected; Bearer s3cr3t-token"}
+    with pytest.raises(EngineError) as err:
+        ServerEngine(lying.url, policies, token="s3cr3t-token")
+    assert "HTTP 401" in str(err.value)
+    assert "s3cr3t" not in str(err.value)
+
+
+def test_findings_are_typed_for_the_embedded_engine_too() -> None:
+    good = {"rule": "SES-003", "resource": "", "message": "m", "enforcement": "mandatory", "waived": False}
+    assert to_findings([good])[0].waived is False
+    for bad, problem in [
+        ({**good, "waived": "false"}, "waived: expected boolean, found string"),
+        ({**good, "waived": True, "waiver": ["x"]}, "waiver: expected string, found array"),
+        ({**good, "waived": True}, "missing 'waiver'"),
+        ({**good, "enforcement": "mandatory "}, "enforcement: expected one of mandatory, advisory"),
+        ({k: v for k, v in good.items() if k != "waived"}, "missing 'waived'"),
+        ("SES-003", "(finding): expected object, found string"),
+    ]:
+        with pytest.raises(EngineError, match=re.escape(problem)):
+            to_findings([bad])
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://[::1]:99999999"])
+def test_malformed_urls_are_one_line(url: str, policies: PolicySet) -> None:
+    with pytest.raises(EngineError) as err:
+        ServerEngine(url, policies)
+    assert "\n" not in str(err.value)

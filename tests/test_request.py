@@ -433,3 +433,21 @@ def test_request_output_writes_the_parameters(
 def test_unknown_stack_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["request", "--stack", "nope"]) == 2
     assert "no such stack" in capsys.readouterr().err
+
+
+def test_submit_never_sends_behind_a_lying_opa_server(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server answering `{"result": []}` would make any request pass its lint; it judges nothing."""
+    from opa_rest_server import OpaRestServer
+
+    recorder = Recorder()  # nothing stubbed: any call would raise
+    monkeypatch.setattr(request_cmd, "sesv2_client", lambda region, *_: recorder(region))
+    with OpaRestServer() as server:
+        server.set_fault("answer", "/v1/data/sesguard/findings")
+        server.answer = {"result": []}
+        code = cli.main(["request", "--stack", "prod", "--submit", "--yes", "--opa-url", server.url])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert recorder.regions == []
+    assert "does not evaluate sesguard's policies" in err

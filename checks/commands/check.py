@@ -18,7 +18,7 @@ from typing import Any
 from checks import judging, policyset, project
 from checks.commands import options
 from checks.engine import factory
-from checks.errors import SesguardError
+from checks.errors import SesguardError, one_line
 from checks.findings import NotJudged, StackResult
 from checks.report import output
 
@@ -166,5 +166,5 @@ def _run_program(args: argparse.Namespace, policies: Any) -> int:
     # comment or a code-scanning upload shows an incomplete run, not a stale or missing one.
     code = output.emit(results, args, policies, not_judged) if results or args.output else judging.EXIT_ERROR
     for error in errors:
-        print(f"sesguard: {error}", file=sys.stderr)
+        print(one_line(f"sesguard: {error}"), file=sys.stderr)
     return judging.EXIT_ERROR if errors else code

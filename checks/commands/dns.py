@@ -16,7 +16,7 @@ from checks import judging, policyset
 from checks.aws import sesv2_client
 from checks.commands import options
 from checks.engine import factory
-from checks.errors import SesguardError
+from checks.errors import SesguardError, one_line
 from checks.report import output
 from checks.sources import dns as dns_source
 
@@ -85,4 +85,4 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _progress(what: str) -> None:
-    print(f"sesguard dns: querying {what}", file=sys.stderr, flush=True)
+    print(one_line(f"sesguard dns: querying {what}"), file=sys.stderr, flush=True)

@@ -70,7 +70,7 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
         type=_positive_float,
         default=10.0,
         metavar="SECONDS",
-        help="per-request timeout (10)",
+        help="deadline for each whole request to the OPA server, headers and body (10)",
     )
     group.add_argument(
         "--opa-ca", metavar="FILE", help="CA bundle to verify the OPA server's TLS certificate"

@@ -26,7 +26,7 @@ from checks.aws import sesv2_client
 from checks.commands import options
 from checks.document import Document
 from checks.engine import factory
-from checks.errors import SesguardError
+from checks.errors import SesguardError, one_line
 from checks.report import output
 
 ClientFactory = Callable[[str], Any]
@@ -65,7 +65,8 @@ def run(args: argparse.Namespace, *, client_factory: ClientFactory | None = None
     root = Path(args.root) if args.root else None
     document = request_builder.document(args.stack, root)
     params = request_builder.params(document)
-    print(render_request(document), file=sys.stderr)
+    # Each line escaped: the use case text comes from stack config and must not become a command.
+    print("\n".join(one_line(line) for line in render_request(document).splitlines()), file=sys.stderr)
     if args.request_output:
         try:
             Path(args.request_output).write_text(json.dumps(params, indent=2) + "\n", encoding="utf-8")
@@ -93,7 +94,7 @@ def run(args: argparse.Namespace, *, client_factory: ClientFactory | None = None
         return code
     make_client = client_factory or (lambda r: sesv2_client(r, args.profile))
     status = submit(params, region, make_client)
-    print(f"sesguard: submitted; {status}", file=sys.stderr)
+    print(one_line(f"sesguard: submitted; {status}"), file=sys.stderr)
     return code
 
 

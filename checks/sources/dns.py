@@ -91,6 +91,16 @@ def describe(resolver: dns.resolver.Resolver) -> str:
     )
 
 
+def _check_name(name: str, what: str) -> None:
+    """A name DNS cannot carry (bad IDNA, a label over 63 octets) is the user's error, not the
+    nameserver's: dnspython would otherwise fail each query and it would read as "did not answer"."""
+    try:
+        dns.name.from_text(name)
+    except dns.exception.DNSException as err:
+        reason = str(err).splitlines()[0][:120] or type(err).__name__
+        raise SesguardError(f"{what} {name[:80]!r} is not a valid DNS name: {reason}") from None
+
+
 def _norm(name: str) -> str:
     return name.strip().rstrip(".").lower()
 
@@ -287,7 +297,7 @@ def build_document(
 def _redacted(value: Any) -> Any:
     """Stack config may hold `secure:` ciphertexts; they never reach a document."""
     if isinstance(value, dict):
-        if set(value) == {"secure"}:
+        if "secure" in value:  # with sibling keys too: the ciphertext never travels
             return SECRET
         return {k: _redacted(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -348,6 +358,9 @@ def make_target(
     domain = _norm(domain)
     if not domain or "." not in domain:
         raise SesguardError(f"{domain!r} is not a domain name")
+    _check_name(domain, "the domain")
+    if mail_from:
+        _check_name(_norm(mail_from), "--mail-from")
     config: dict[str, Any] = {}
     stack_mail_from = None
     if stack:

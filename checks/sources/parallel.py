@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -47,6 +48,10 @@ def progress_enabled() -> bool:
 
 
 def _worker(conn: Connection, name: str, root: str) -> None:
+    # Ctrl-C belongs to the parent, which stops the run. A KeyboardInterrupt raised in a worker
+    # could leave it waiting on the Pulumi SDK's non-daemon threads at exit, holding the run for
+    # the whole worker timeout; with the default action the worker just dies and is reported.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     # Whatever the program prints must not end up in a report piped from stdout.
     with contextlib.suppress(OSError):
         os.dup2(2, 1)

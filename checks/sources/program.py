@@ -25,7 +25,7 @@ from typing import Any
 
 from checks import project
 from checks.document import SECRET, Document, new_document
-from checks.errors import InputError, SesguardError
+from checks.errors import InputError, SesguardError, one_line
 from checks.sources import positions
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -52,9 +52,13 @@ def load_stack_config(root: Path | str | None, name: str) -> dict[str, Any]:
 
 
 def _redact(value: Any) -> tuple[Any, bool]:
-    """Replace `secure:` values with the secret marker; say whether there was one."""
+    """Replace `secure:` values with the secret marker; say whether there was one.
+
+    A mapping holding `secure` beside other keys is still a secret: its ciphertext must not reach
+    the program, the document or an error message.
+    """
     if isinstance(value, dict):
-        if set(value) == {"secure"}:
+        if "secure" in value:
             return SECRET, True
         found = False
         out = {}
@@ -300,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             doc = run_stack(name)
         except SesguardError as err:
-            print(f"sesguard: {err}", file=sys.stderr)
+            print(one_line(f"sesguard: {err}"), file=sys.stderr)
             return 2
         took = time.perf_counter() - started
         print(f"{name}: {len(doc['resources'])} resources ({took:.2f}s)")

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
+from checks import limits
 from checks.errors import InputError
 
 STDIN = "-"
@@ -43,8 +44,23 @@ def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not valid JSON")
 
 
+# Byte-order marks of the encodings Windows editors and PowerShell's `>` write instead of UTF-8.
+_OTHER_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
 def decode_text(raw: bytes, where: str) -> str:
     """The file's text (a UTF-8 byte-order mark dropped), or an InputError naming the first bad byte."""
+    for bom, encoding in _OTHER_BOMS:
+        if raw.startswith(bom):
+            raise InputError(where, f"the file is {encoding} text; save it as UTF-8")
+    # ASCII text in UTF-16 without a mark: every other byte is NUL.
+    if len(raw) >= 2 and (raw[0] == 0) != (raw[1] == 0):
+        raise InputError(where, "the file looks like UTF-16 text; save it as UTF-8")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -58,7 +74,7 @@ def parse_json(raw: bytes, where: str) -> Any:
         raise InputError(where, "file is empty")
     text = decode_text(raw, where)
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         # The scanner only says "Unterminated string" when it ran out of input.
         if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
@@ -72,7 +88,11 @@ def parse_json(raw: bytes, where: str) -> Any:
     except ValueError as exc:
         raise InputError(where, f"invalid JSON: {exc}") from None
     except RecursionError:
-        raise InputError(where, "invalid JSON: nested too deeply") from None
+        raise InputError(where, f"invalid JSON: nested more than {limits.MAX_DEPTH} levels deep") from None
+    wrong = limits.problem(data)
+    if wrong is not None:
+        raise InputError(where, f"invalid JSON: {wrong}")
+    return data
 
 
 def read_json(path: str | Path) -> Any:

@@ -50,9 +50,11 @@ problems(w) := {m |
 
 valid(w) if count(problems(w)) == 0
 
+# Text that is only spaces, separators, controls or invisible format characters (zero-width
+# space, joiners, word joiner, BOM) says nothing: trim_space alone keeps U+200B and friends.
 _nonempty(s) := true if {
 	is_string(s)
-	trim_space(s) != ""
+	regex.replace(s, `[\s\p{Z}\p{Cc}\p{Cf}]`, "") != ""
 } else := false
 
 _date(s) := true if {

@@ -56,6 +56,20 @@ test_ses026_expired_waives_nothing if {
 	g.waived == false
 }
 
+test_ses026_invisible_reason_waives_nothing if {
+	every reason in ["\u200b", " \u200b\u200c\u200d\u2060\ufeff ", "\u00a0\u3000", "\t\n"] {
+		fs := _findings(_tls_off, [object.union(_valid, {"reason": reason})])
+		count({f | some f in _f(fs, "SES-019"); not f.waived}) == 1
+		some g in _f(fs, "SES-026")
+		contains(g.message, "it gives no reason")
+	}
+}
+
+test_ses026_reason_with_a_zero_width_space_inside_text_waives if {
+	fs := _findings(_tls_off, [object.union(_valid, {"reason": "ticket\u200bOPS-1"})])
+	count({f | some f in _f(fs, "SES-019"); f.waived}) == 1
+}
+
 test_ses026_reasonless_waives_nothing if {
 	fs := _findings(_tls_off, [object.union(_valid, {"reason": "  "})])
 	some f in _f(fs, "SES-019")
