@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources as importlib_resources
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from checks.errors import InputError
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA = "sesguard/stack/v1"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -32,6 +33,10 @@ Document = dict[str, Any]
 
 @cache
 def _validator() -> jsonschema.protocols.Validator:
+    # Imported here: only a document handed in from outside (--document) is validated against the
+    # schema, and jsonschema costs every other source ~50 ms of start-up (issue 14).
+    import jsonschema
+
     text = importlib_resources.files("checks").joinpath("schema/stack-v1.json").read_text("utf-8")
     schema = json.loads(text)
     cls = jsonschema.validators.validator_for(schema)
