@@ -182,8 +182,13 @@ def _rego_rows(domains: int, runs: int, section: Section) -> tuple[float, list[l
     return whole / floor, rows
 
 
-def run(runs: int, big: int, rego_runs: int = 3) -> Section:
+PARTS = ("cold", "pack", "big", "rego")
+
+
+def run(runs: int, big: int, rego_runs: int = 3, parts: tuple[str, ...] = PARTS) -> Section:
     command = f".venv/bin/python -m bench.user_wait --runs {runs} --big {big}"
+    if parts != PARTS:
+        command += f" --parts {','.join(parts)}"
     section = Section("Where users wait (issue 14)", command)
     section.say(f"$ {command}")
     rows: list[list[str]] = []
@@ -198,91 +203,98 @@ def run(runs: int, big: int, rego_runs: int = 3) -> Section:
 
     with tempfile.TemporaryDirectory(prefix="sesguard-wait-") as tmp_name:
         tmp = Path(tmp_name)
-        state = _state_file(tmp)
-        args = [str(SESGUARD), "check", "--state", str(state), "--format", "json"]
-        t, rss, _ = cold(args, runs)
-        row("state", "cold `check --state` (compliant stack)", f"{fmt_s(t)}, {rss:.0f} MiB", t <= 0.30)
-        mods = modules_of(["check", "--state", str(state), "--format", "json"], tmp)
-        section.say(
-            f"  … imported {len(mods)} modules; dnspython: {'dns' in mods}, "
-            f"jsonschema: {'jsonschema' in mods}"
-        )
-        if CHECKOV.exists():
-            ct, crss, _ = cold(
-                [str(CHECKOV), "-f", str(CFN), "--framework", "cloudformation", "--quiet", "--compact"],
-                min(runs, 3),
-            )
+        if "cold" in parts:
+            state = _state_file(tmp)
+            args = [str(SESGUARD), "check", "--state", str(state), "--format", "json"]
+            t, rss, _ = cold(args, runs)
+            row("state", "cold `check --state` (compliant stack)", f"{fmt_s(t)}, {rss:.0f} MiB", t <= 0.30)
+            mods = modules_of(["check", "--state", str(state), "--format", "json"], tmp)
             section.say(
-                f"  Checkov on the same setup as CloudFormation: {fmt_s(ct)}, {crss:.0f} MiB "
-                f"({ct / t:.1f}x sesguard)"
+                f"  … imported {len(mods)} modules; dnspython: {'dns' in mods}, "
+                f"jsonschema: {'jsonschema' in mods}"
             )
-            rows.append(
-                [
-                    "Checkov 3.3.30 on bench/cfn/ses-sender.yaml (comparison)",
-                    "3.3-3.5 s",
-                    f"{fmt_s(ct)}, {crss:.0f} MiB",
-                    f"{ct / t:.1f}x the sesguard time",
-                    "",
-                ]
+            if CHECKOV.exists():
+                ct, crss, _ = cold(
+                    [str(CHECKOV), "-f", str(CFN), "--framework", "cloudformation", "--quiet", "--compact"],
+                    min(runs, 3),
+                )
+                section.say(
+                    f"  Checkov on the same setup as CloudFormation: {fmt_s(ct)}, {crss:.0f} MiB "
+                    f"({ct / t:.1f}x sesguard)"
+                )
+                rows.append(
+                    [
+                        "Checkov 3.3.30 on bench/cfn/ses-sender.yaml (comparison)",
+                        "3.3-3.5 s",
+                        f"{fmt_s(ct)}, {crss:.0f} MiB",
+                        f"{ct / t:.1f}x the sesguard time",
+                        "",
+                    ]
+                )
+
+            t, rss, _ = cold([str(SESGUARD), "check", "--stack", "prod", "--format", "json"], runs)
+            row(
+                "stack",
+                "cold `check --stack prod` (program under mocks)",
+                f"{fmt_s(t)}, {rss:.0f} MiB",
+                t <= 0.90,
             )
 
-        t, rss, _ = cold([str(SESGUARD), "check", "--stack", "prod", "--format", "json"], runs)
-        row(
-            "stack",
-            "cold `check --stack prod` (program under mocks)",
-            f"{fmt_s(t)}, {rss:.0f} MiB",
-            t <= 0.90,
-        )
-
-        start, first = _pack_rows(runs)
-        row(
-            "pack",
-            "policy pack: start, then first AnalyzeStack on 50 resources",
-            f"start {fmt_s(start)}, first AnalyzeStack {fmt_s(first)}",
-            start <= 0.7 and first <= 0.10,
-        )
-
-        sizes = {}
-        for n in (1000, big):
-            path = tmp / f"doc{n}.json"
-            path.write_text(json.dumps(generate.document(n)), "utf-8")
-            p = run_process(
-                [
-                    str(SESGUARD),
-                    "check",
-                    "--document",
-                    str(path),
-                    "--format",
-                    "json",
-                    "-o",
-                    str(tmp / "r.json"),
-                ]
+        if "pack" in parts:
+            start, first = _pack_rows(runs)
+            row(
+                "pack",
+                "policy pack: start, then first AnalyzeStack on 50 resources",
+                f"start {fmt_s(start)}, first AnalyzeStack {fmt_s(first)}",
+                start <= 0.7 and first <= 0.10,
             )
-            if p.code not in (0, 1):
-                raise SystemExit(f"check --document ({n} domains) failed: {p.stderr.strip()[-500:]}")
-            sizes[n] = p
+
+        if "big" in parts:
+            sizes = {}
+            for n in (1000, big):
+                path = tmp / f"doc{n}.json"
+                path.write_text(json.dumps(generate.document(n)), "utf-8")
+                p = run_process(
+                    [
+                        str(SESGUARD),
+                        "check",
+                        "--document",
+                        str(path),
+                        "--format",
+                        "json",
+                        "-o",
+                        str(tmp / "r.json"),
+                    ]
+                )
+                if p.code not in (0, 1):
+                    raise SystemExit(f"check --document ({n} domains) failed: {p.stderr.strip()[-500:]}")
+                sizes[n] = p
+                section.say(
+                    f"  check --document, {n:,} domains: {fmt_s(p.seconds)}, peak {p.max_rss_mib:,.0f} MiB"
+                )
+            floor = run_process([sys.executable, "-c", _FLOOR_ONLY, str(tmp / f"doc{big}.json")])
             section.say(
-                f"  check --document, {n:,} domains: {fmt_s(p.seconds)}, peak {p.max_rss_mib:,.0f} MiB"
+                f"  only handing the {big:,}-domain input to OPA (count(input.resources)): "
+                f"peak {floor.max_rss_mib:,.0f} MiB"
             )
-        floor = run_process([sys.executable, "-c", _FLOOR_ONLY, str(tmp / f"doc{big}.json")])
-        section.say(
-            f"  only handing the {big:,}-domain input to OPA (count(input.resources)): "
-            f"peak {floor.max_rss_mib:,.0f} MiB"
-        )
-        ratio = sizes[big].seconds / sizes[1000].seconds
-        peak_gb = sizes[big].max_rss_mib * 1.048576 / 1000
-        row(
-            "big",
-            f"`check --document`, {big:,} domains",
-            f"{fmt_s(sizes[big].seconds)} ({ratio:.1f}x the 1,000-domain {fmt_s(sizes[1000].seconds)}), "
-            f"{peak_gb:.2f} GB; floor (input to OPA, nothing evaluated) "
-            f"{floor.max_rss_mib * 1.048576 / 1000:.2f} GB",
-            peak_gb <= 1.0 and ratio <= 10.5,
-        )
+            ratio = sizes[big].seconds / sizes[1000].seconds
+            peak_gb = sizes[big].max_rss_mib * 1.048576 / 1000
+            row(
+                "big",
+                f"`check --document`, {big:,} domains",
+                f"{fmt_s(sizes[big].seconds)} ({ratio:.1f}x the 1,000-domain {fmt_s(sizes[1000].seconds)}), "
+                f"{peak_gb:.2f} GB; floor (input to OPA, nothing evaluated) "
+                f"{floor.max_rss_mib * 1.048576 / 1000:.2f} GB",
+                peak_gb <= 1.0 and ratio <= 10.5,
+            )
 
-    section.say("  each rule package alone at 1,000 domains, against one lean check (a tenth of floor.rego):")
-    pack_ratio, packages = _rego_rows(1000, rego_runs, section)
-    row("floor", "whole pack vs ten lean checks, 1,000 domains", f"{pack_ratio:.1f}x", pack_ratio <= 2.0)
+    packages: list[list[str]] = []
+    if "rego" in parts:
+        section.say(
+            "  each rule package alone at 1,000 domains, against one lean check (a tenth of floor.rego):"
+        )
+        pack_ratio, packages = _rego_rows(1000, rego_runs, section)
+        row("floor", "whole pack vs ten lean checks, 1,000 domains", f"{pack_ratio:.1f}x", pack_ratio <= 2.0)
 
     section.markdown = [
         f"Command: `{command}`. Whole processes, medians of {runs} (the 1,000/{big:,}-domain documents "
@@ -306,8 +318,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--big", type=int, default=10000, help="domains in the big document (default 10000)")
+    ap.add_argument("--parts", default=",".join(PARTS), help=f"a subset of {','.join(PARTS)}")
     args = ap.parse_args(argv)
-    run(args.runs, args.big)
+    run(args.runs, args.big, parts=tuple(p for p in PARTS if p in args.parts.split(",")))
     return 0
 
 
