@@ -1,6 +1,6 @@
 """`make bench`: run every benchmark, print each figure with its command, write docs/benchmarks.md.
 
-    .venv/bin/python -m bench [--quick] [--only engine,stacks,pack,peer,peer-tf,mutations]
+    .venv/bin/python -m bench [--quick] [--only engine,stacks,pack,peer,peer-tf,wait,mutations]
 
 Figures are medians of repeated runs, ratios are measured side by side in one run, and nothing
 asserts a time: targets are stated next to the figures as met or missed. Plots (matplotlib, Agg) go
@@ -22,7 +22,7 @@ from bench.common import IMG, OUT, ROOT, Section, cores, machine
 
 DOC = ROOT / "docs" / "benchmarks.md"
 SAVED = OUT / "sections"
-ALL = ("engine", "stacks", "pack", "peer", "peer-tf", "mutations")
+ALL = ("engine", "stacks", "pack", "peer", "peer-tf", "wait", "mutations")
 
 
 def mutations_section() -> Section:
@@ -71,7 +71,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {DOC.relative_to(ROOT)} from {SAVED.relative_to(ROOT)}")
         return 0
 
-    from bench import engine_scaling, pack, peer_checkov, peer_checkov_terraform, stacks_throughput
+    from bench import (
+        engine_scaling,
+        pack,
+        peer_checkov,
+        peer_checkov_terraform,
+        stacks_throughput,
+        user_wait,
+    )
 
     print(f"sesguard benchmarks — {machine()}", flush=True)
     IMG.mkdir(parents=True, exist_ok=True)
@@ -91,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
             sections.append(peer_checkov.run(1 if args.quick else 3))
         elif name == "peer-tf":
             sections.append(peer_checkov_terraform.run(1 if args.quick else 3))
+        elif name == "wait":
+            sections.append(user_wait.run(1 if args.quick else 5, 100 if args.quick else 10000))
         elif name == "mutations":
             sections.append(mutations_section())
     took = time.perf_counter() - started

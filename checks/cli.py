@@ -28,11 +28,24 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_ERROR)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def commands_for(argv: Sequence[str]) -> tuple[str, ...]:
+    """The subcommand modules a command line needs: only its own when it starts with one.
+
+    Importing a subcommand imports what it runs on (dnspython for `dns`, tarfile for `bundle`, the
+    live-account reader for `audit`): a cold `sesguard check` must not pay for them (issue 14). The
+    top-level parser has no option that takes a value, so a first argument naming a command is the
+    command; anything else (``--help``, ``--version``, a typo) gets every command, so the top-level
+    help and the "invalid choice" error still list them all.
+    """
+    return (argv[0],) if argv and argv[0] in COMMANDS else COMMANDS
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for ``argv`` (every subcommand when ``argv`` is None)."""
     parser = _Parser(prog="sesguard", description="Keep an Amazon SES account out of the sandbox.")
     parser.add_argument("--version", action="version", version=f"sesguard {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for name in COMMANDS:
+    for name in COMMANDS if argv is None else commands_for(argv):
         try:
             module = importlib.import_module(f"checks.commands.{name}")
         except ModuleNotFoundError as exc:
@@ -44,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

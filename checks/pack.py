@@ -284,15 +284,22 @@ class StackEvaluator:
                 self._engines[key] = self._factory(self.policyset, settings)
             return self._engines[key]
 
-    def warm(self) -> None:
+    def warm(self) -> threading.Thread:
+        """Build the default engine and compile its policies on a thread; join it to wait."""
+
         def build() -> None:
             try:
-                self.engine(Settings())
+                engine = self.engine(Settings())
+                prepare = getattr(engine, "prepare", None)
+                if callable(prepare):
+                    prepare()
             except SesguardError as exc:
                 # The first AnalyzeStack retries and fails the preview with this error.
                 _log(f"policy engine not ready: {exc}")
 
-        threading.Thread(target=build, name="sesguard-warm", daemon=True).start()
+        thread = threading.Thread(target=build, name="sesguard-warm", daemon=True)
+        thread.start()
+        return thread
 
     def findings(self, document: doc_mod.Document, settings: Settings) -> list[Finding]:
         key = _settings_key(settings)
@@ -488,15 +495,15 @@ def policies(
 ) -> list[Policy]:
     """One StackValidationPolicy per catalog rule, sharing one evaluator.
 
-    ``warm`` compiles the policies on a background thread, so the pack prints its port at once and
-    the compilation overlaps with the CLI running the program before it asks for AnalyzeStack.
+    ``warm`` builds the engine and compiles the policies while the policies are registered, and
+    returns once they are compiled: the pack prints its port (PolicyPack) only after that, so even
+    an AnalyzeStack sent the moment the port appears pays no compilation (issue 14).
     """
     ps = policyset or load()
+    ev = evaluator or StackEvaluator(ps)
+    warming = ev.warm() if warm else None
     install_secret_redaction()
     install_single_conversion()
-    ev = evaluator or StackEvaluator(ps)
-    if warm:
-        ev.warm()
     uses = thresholds_of(ps)
     result: list[Policy] = []
     for rule in ps.rules:
@@ -524,6 +531,8 @@ def policies(
         result.append(p)
     if not result:
         raise SesguardError(f"{ps.root}: no rules found (no # METADATA block with custom.id)")
+    if warming is not None:
+        warming.join()
     return result
 
 

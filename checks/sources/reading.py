@@ -73,6 +73,9 @@ def parse_json(raw: bytes, where: str) -> Any:
     if not raw.strip():
         raise InputError(where, "file is empty")
     text = decode_text(raw, where)
+    # The bytes are not needed once decoded: free them before the parse builds its objects (a
+    # 10,000-domain document is 190 MB of each).
+    del raw
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:

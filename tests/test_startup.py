@@ -1,0 +1,220 @@
+"""Start-up work a user waits for (issue 14): what a command imports, and when OPA compiles.
+
+Behaviour, not timing: a cold `sesguard check` of a file imports no module it does not run (the
+process's ``sys.modules`` when it exits), OPA's compilation
+starts as soon as an engine has its policies and is never lost or doubled, and the policy pack's
+start returns only with the policies compiled. The figures are in bench/ (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import builders
+import pytest
+from clirun import sesguard
+
+from checks import cli, pack, policyset
+from checks.engine import Settings
+from checks.engine.embedded import EmbeddedEngine
+from checks.errors import EngineError
+from checks.policyset import PolicySet
+
+# What `check` of a file never runs: resolving names (dnspython and its httpx), the live account
+# (boto3), the program under mocks and the pack (pulumi, grpc), the OPA server client, bundles.
+NOT_FOR_FILE_CHECKS = (
+    "dns",
+    "httpx2",
+    "checkdmarc",
+    "boto3",
+    "botocore",
+    "pulumi",
+    "pulumi_aws",
+    "pulumi_policy",
+    "grpc",
+    "google.protobuf",
+    "requests",
+    "opa_client",
+    "tarfile",
+    "checks.sources.dns",
+    "checks.sources.live",
+    "checks.sources.program",
+    "checks.sources.parallel",
+    "checks.engine.server",
+    "checks.bundle",
+    "checks.request",
+    "checks.regotest",
+    "checks.commands.dns",
+    "checks.commands.audit",
+    "checks.commands.bundle",
+)
+
+
+# The installed command's entry point (checks.cli:main), then every module the process holds.
+_RUN_AND_LIST = """
+import json, sys
+from checks.cli import main
+code = main(sys.argv[2:])
+with open(sys.argv[1], "w") as f:
+    json.dump(sorted(sys.modules), f)
+sys.exit(code)
+"""
+
+
+def imported_modules(*args: str, cwd: Path) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """Run ``sesguard ARGS`` in a new process; every module it imported (sys.modules at exit)."""
+    listing = cwd / "modules.json"
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUN_AND_LIST, str(listing), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if k != "OPA_TOKEN"},
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    modules = set(json.loads(listing.read_text("utf-8")))
+    assert "checks.cli" in modules
+    return proc, modules
+
+
+def _unneeded(modules: set[str], allowed: tuple[str, ...] = ()) -> list[str]:
+    return sorted(
+        m
+        for m in modules
+        for name in NOT_FOR_FILE_CHECKS
+        if name not in allowed and (m == name or m.startswith(name + "."))
+    )
+
+
+@pytest.mark.parametrize(("source", "make"), [("state", builders.to_state), ("preview", builders.to_preview)])
+def test_a_cold_file_check_imports_only_what_it_runs(source: str, make: Any, tmp_path: Path) -> None:
+    path = builders.write_json(tmp_path / f"{source}.json", make(builders.compliant_document()))
+    proc, modules = imported_modules("check", f"--{source}", str(path), "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout)["summary"]["stacks"] == 1
+    assert _unneeded(modules) == []
+    # Nor is a stack document schema-validated when sesguard built it itself.
+    assert "jsonschema" not in modules
+
+
+def test_a_document_from_outside_is_still_validated_against_the_schema(tmp_path: Path) -> None:
+    doc = builders.compliant_document()
+    doc["resources"][0]["type"] = "not-a-type-token"
+    path = builders.write_json(tmp_path / "doc.json", doc)
+    proc, modules = imported_modules("check", "--document", str(path), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "not a sesguard/stack/v1 document at resources/0/type" in proc.stderr
+    assert _unneeded(modules) == []
+
+
+def test_a_subcommand_imports_no_other_subcommand(tmp_path: Path) -> None:
+    proc, modules = imported_modules("policies", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert [m for m in modules if m.startswith("checks.commands.") and m != "checks.commands.options"] == [
+        "checks.commands.policies"
+    ]
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["-h", "check"]])
+def test_top_level_help_still_lists_every_command(argv: list[str]) -> None:
+    run = sesguard(*argv)
+    assert run.code == 0
+    assert "{" + ",".join(cli.COMMANDS) + "}" in run.stdout.replace("\n", "").replace(" ", "")
+
+
+def test_an_unknown_command_is_still_one_error_listing_every_command() -> None:
+    run = sesguard("chek")
+    assert run.code == 2
+    assert run.err_lines[-1].startswith("sesguard: error: argument command: invalid choice: 'chek'")
+    assert all(f"'{name}'" in run.err_lines[-1] for name in cli.COMMANDS)
+
+
+# --- compiling the policies --------------------------------------------------------------------
+
+
+def test_a_compile_error_still_fails_the_first_evaluation() -> None:
+    """The background compilation is only a head start: it must not swallow a broken policy."""
+    policies = policyset.load()
+    broken = dataclasses.replace(
+        policies,
+        modules=(
+            *policies.modules,
+            ("ses/broken.rego", "package ses.broken\nimport rego.v1\np if nosuch(1)\n"),
+        ),
+    )
+    engine = EmbeddedEngine(broken)
+    try:
+        with pytest.raises(
+            EngineError, match=r"^OPA evaluation of data\.sesguard\.findings failed: .*nosuch"
+        ):
+            engine.evaluate(builders.compliant_document())
+        with pytest.raises(EngineError, match="nosuch"):  # and every evaluation after it
+            engine.evaluate(builders.compliant_document())
+    finally:
+        engine.close()
+
+
+def test_no_compilation_thread_runs_when_the_process_forks() -> None:
+    """The program source forks a worker per stack and counts on no other thread running then."""
+    alive_at_fork: list[bool] = []
+    engine = EmbeddedEngine(policyset.load())
+    os.register_at_fork(after_in_parent=lambda: alive_at_fork.append(engine._compiler.is_alive()))
+    try:
+        pid = os.fork()  # at once: the compilation takes far longer than this
+        if pid == 0:
+            os._exit(0)
+        os.waitpid(pid, 0)
+        assert alive_at_fork[-1] is False
+    finally:
+        engine.close()
+
+
+def test_findings_do_not_depend_on_when_the_compilation_finishes(engine: EmbeddedEngine) -> None:
+    """An evaluation sent while OPA still compiles gets the same findings as one sent later."""
+    doc = builders.violating_document()
+    fresh = EmbeddedEngine(policyset.load())
+    try:
+        assert fresh.evaluate(doc) == engine.evaluate(doc)
+    finally:
+        fresh.close()
+
+
+class _SlowToCompile:
+    """An engine whose compilation takes a while and says when it is done."""
+
+    name = "slow"
+
+    def __init__(self) -> None:
+        self.compiled = False
+
+    def prepare(self) -> None:
+        time.sleep(0.3)
+        self.compiled = True
+
+    def evaluate(self, document: dict[str, Any]) -> list[Any]:
+        return []
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_pack_starts_with_its_policies_compiled() -> None:
+    """PolicyPack prints its port when ``policies`` returns: by then the engine must be compiled,
+    so even an AnalyzeStack sent the moment the port appears pays no compilation."""
+    engines: list[_SlowToCompile] = []
+
+    def factory(_ps: PolicySet, _settings: Settings) -> _SlowToCompile:
+        engines.append(_SlowToCompile())
+        return engines[-1]
+
+    evaluator = pack.StackEvaluator(policyset.load(), factory)
+    pack.policies(evaluator.policyset, evaluator=evaluator, warm=True)
+    assert [e.compiled for e in engines] == [True]
