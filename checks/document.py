@@ -12,9 +12,6 @@ from typing import Any
 
 from checks.errors import InputError
 
-if TYPE_CHECKING:
-    pass
-
 SCHEMA = "sesguard/stack/v1"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SECRET = "[secret]"
