@@ -1,4 +1,4 @@
-"""Where users wait (issue 14): each row of the issue's table, measured in one run, beside its baseline.
+"""Where users wait: each row of the issue's table, measured in one run, beside its baseline.
 
 Rows, each a whole new process unless said otherwise (median of ``--runs``; peak RSS is the
 largest "maximum resident set size" the kernel reports for the process, `os.wait4`, as
@@ -193,7 +193,7 @@ def run(runs: int, big: int, rego_runs: int = 3, parts: tuple[str, ...] = PARTS)
     command = f".venv/bin/python -m bench.user_wait --runs {runs} --big {big}"
     if parts != PARTS:
         command += f" --parts {','.join(parts)}"
-    section = Section("Where users wait (issue 14)", command)
+    section = Section("Where users wait", command)
     section.say(f"$ {command}")
     rows: list[list[str]] = []
     headline: list[str] = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -69,6 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("sesguard: interrupted", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
+        return EXIT_ERROR
+    except Exception as exc:  # a defect of sesguard's own: still one line and exit 2, never a pass
+        if os.environ.get("SESGUARD_DEBUG"):
+            raise
+        print(one_line(f"sesguard: internal error: {type(exc).__name__}: {exc}"), file=sys.stderr)
         return EXIT_ERROR
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from checks import schemas
 from checks.errors import EngineError
 
 SEVERITIES = ("low", "medium", "high", "critical")
@@ -74,9 +73,13 @@ class Finding:
 
         A malformed finding is an engine error, never a pass: ``"waived": "false"`` is not a waiver.
         """
-        found = schemas.first_problem("findings-v1.json", [raw])
-        if found is not None:
-            place, problem = found
+        if not _well_typed(raw):
+            # The schema is the authority and names the problem; jsonschema is imported only here,
+            # so a run whose engine answers well pays nothing for it at start-up.
+            from checks import schemas
+
+            found = schemas.first_problem("findings-v1.json", [raw])
+            place, problem = found if found is not None else ("0", "not a finding")
             field_name = place.partition("/")[2] or "(finding)"
             raise EngineError(f"policy engine returned a malformed finding: {field_name}: {problem}")
         return cls(
@@ -90,6 +93,22 @@ class Finding:
             waived=raw["waived"],
             waiver=raw.get("waiver"),
         )
+
+
+# The fast path of schema findings-v1 (checks/schema/findings-v1.json), exactly as strict: a test
+# holds the two equal over every wrong type. Anything it refuses goes to the schema for the message.
+_REQUIRED = ("rule", "resource", "message", "enforcement", "waived")
+_TEXT = ("rule", "title", "resource", "message", "remediation", "waiver")
+
+
+def _well_typed(raw: Any) -> bool:
+    if not isinstance(raw, dict) or any(k not in raw for k in _REQUIRED):
+        return False
+    if any(k in raw and type(raw[k]) is not str for k in _TEXT) or not raw["rule"]:
+        return False
+    if raw["enforcement"] not in ENFORCEMENTS or ("severity" in raw and raw["severity"] not in SEVERITIES):
+        return False
+    return type(raw["waived"]) is bool and (not raw["waived"] or "waiver" in raw)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from checks import languages, yamlio
+from checks.document import SECRET
 from checks.errors import InputError, SesguardError
 from checks.sources.reading import decode_text
 
@@ -152,6 +153,27 @@ def load_yaml(path: Path) -> Any:
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise InputError(where, f"not valid YAML: {problem}") from None
+
+
+def redact_secure(value: Any) -> tuple[Any, bool]:
+    """Replace `secure:` values with the secret marker; say whether there was one.
+
+    A mapping holding `secure` beside other keys is still a secret: its ciphertext must not reach
+    the program, the document or an error message.
+    """
+    if isinstance(value, dict):
+        if "secure" in value:
+            return SECRET, True
+        found = False
+        out = {}
+        for k, v in value.items():
+            out[k], hit = redact_secure(v)
+            found = found or hit
+        return out, found
+    if isinstance(value, list):
+        pairs = [redact_secure(v) for v in value]
+        return [v for v, _ in pairs], any(h for _, h in pairs)
+    return value, False
 
 
 def stack_config(path: Path, project_name: str) -> dict[str, Any]:

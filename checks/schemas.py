@@ -14,6 +14,8 @@ from typing import Any
 
 import jsonschema
 
+from checks.sources.reading import kind
+
 
 @cache
 def validator(name: str) -> jsonschema.protocols.Validator:
@@ -22,23 +24,6 @@ def validator(name: str) -> jsonschema.protocols.Validator:
     schema = json.loads(text)
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
-
-
-def kind(value: Any) -> str:
-    """The JSON type of a value: object, array, string, number, boolean, null."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
 
 
 def _expected(schema_value: Any) -> str:

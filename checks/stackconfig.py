@@ -20,9 +20,6 @@ from checks.document import Document, parse_config_value, scrub
 from checks.errors import InputError
 from checks.sources import positions
 
-# The program source's own redaction of `secure:` values, so both sources blind secrets alike.
-from checks.sources.program import _redact as redact
-
 
 def read(config_file: str, project_name: str = "sesguard") -> dict[str, Any]:
     """A Pulumi.<stack>.yaml given with --config, as a document's config: `secure:` values blinded.
@@ -34,7 +31,14 @@ def read(config_file: str, project_name: str = "sesguard") -> dict[str, Any]:
     if not path.is_file():
         raise InputError(config_file, "no such stack config file")
     raw = project.stack_config(path, project_name)
-    return {k: redact(v)[0] for k, v in raw.items()}
+    return {k: project.redact_secure(v)[0] for k, v in raw.items()}
+
+
+def locate(document: Document, config_file: str) -> Document:
+    """Findings without a source position point at the stack's config file (repository-relative)."""
+    path = Path(config_file)
+    prefix = positions.repo_prefix(path.resolve().parent)
+    return {**document, "config_file": f"{prefix}/{path.name}" if prefix else path.name}
 
 
 def apply(document: Document, config_file: str | None, root: str | None) -> Document:
@@ -59,9 +63,7 @@ def apply(document: Document, config_file: str | None, root: str | None) -> Docu
         return out
     config = read(str(path), document["project"])
     out["config"] = scrub({k: parse_config_value(v) for k, v in config.items()})
-    # Findings without a source position point at the stack's config file (repository-relative).
-    prefix = positions.repo_prefix(path.resolve().parent)
-    out["config_file"] = f"{prefix}/{path.name}" if prefix else path.name
+    out = locate(out, str(path))
     region = out["config"].get("aws:region")
     if out.get("region") is None and isinstance(region, str):
         out["region"] = region

@@ -258,7 +258,7 @@ def test_the_command_reads_a_template_and_a_cloud_assembly() -> None:
         ("terraform", "tests/fixtures/no-such.json", "no such file"),
         ("terraform", "tests/fixtures", "is a directory"),
         ("terraform", "tests/fixtures/bad/binary.json", "not UTF-8"),
-        ("terraform", "tests/fixtures/bad/deep.json", "nested too deeply"),
+        ("terraform", "tests/fixtures/bad/deep.json", "nested more than 100 levels deep"),
         ("cloudformation", "tests/fixtures/no-such.yaml", "no such file"),
         ("cloudformation", "tests/fixtures", "without manifest.json"),
         ("cloudformation", "tests/fixtures/bad/binary.json", "not UTF-8"),
@@ -279,3 +279,19 @@ def test_a_deeply_nested_template_exits_2(tmp_path: Path) -> None:
     )
     run = sesguard("check", "--cloudformation", str(path))
     assert run.code == 2 and len(run.err_lines) == 1, run.stderr
+
+
+def test_config_gives_the_template_its_region(tmp_path: Path) -> None:
+    """A template does not say where it deploys: the stack config's aws:region does, like --region.
+
+    Without it the MAIL FROM MX region cannot be checked (SES-009 cannot verify); with it the
+    compliant template passes.
+    """
+    template = str(FIXTURES / "ses-sender.yaml")
+    alone = sesguard("check", "--cloudformation", template, "--format", "json")
+    assert alone.code == 1 and "SES-009" in alone.stdout
+    config = tmp_path / "Pulumi.prod.yaml"
+    config.write_text("config:\n  aws:region: us-east-1\n", "utf-8")
+    run = sesguard("check", "--cloudformation", template, "--config", str(config), "--format", "json")
+    assert run.code == 0, run.stdout + run.stderr
+    assert json.loads(run.stdout)["summary"]["mandatory"] == 0

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from clirun import ROOT
 
 from checks import cli
 from checks.document import SECRET_SIG, SECRET_SIG_VALUE
@@ -169,7 +170,7 @@ def test_a_secure_value_with_a_sibling_key_is_redacted() -> None:
     """`{secure: …, other: 1}` is still a secret: its ciphertext reaches neither program nor report."""
     from checks.sources import program
 
-    config = program.load_stack_config(program.ROOT, "prod")
+    config = program.load_stack_config(ROOT, "prod")
     config["ses-sender:feedbackWebhookUrl"] = {"secure": "v1:AAABAxCIPHERTEXTzzz", "other": 1}
     doc = program.run_stack("prod", config_override=config)
     assert "CIPHERTEXT" not in json.dumps(doc)
@@ -242,6 +243,7 @@ def test_a_hostile_stack_file_is_refused(raw: bytes, problem: str, tmp_path: Pat
     from checks.errors import InputError
     from checks.sources import program
 
+    (tmp_path / "Pulumi.yaml").write_text("name: p\nruntime: python\nstackConfigDir: stacks\n", "utf-8")
     (tmp_path / "stacks").mkdir()
     (tmp_path / "stacks" / "Pulumi.x.yaml").write_bytes(raw)
     with pytest.raises(InputError) as err:

@@ -79,6 +79,9 @@ def test_hook_refuses_a_violating_commit_and_passes_a_compliant_one(tmp_path: Pa
     shutil.copytree(FIXTURE, project, dirs_exist_ok=True)
     (project / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {hooks}\n    rev: {rev}\n    hooks:\n      - id: sesguard-check\n"
+        # The program declares no virtualenv, so it runs in the hook's environment, which needs
+        # the program's own dependency, as docs/ci.md shows.
+        '        additional_dependencies: ["pulumi-aws==7.51.1"]\n'
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "VIRTUAL_ENV", "PRE_COMMIT"))}
     env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")

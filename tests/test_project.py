@@ -174,3 +174,19 @@ def test_a_missing_config_file_is_exit_2_naming_it(tmp_path: Path) -> None:
     missing = tmp_path / "Pulumi.nope.yaml"
     run = sesguard("check", "--state", str(EXPORTS / "dev.json"), "--config", str(missing), cwd=tmp_path)
     assert run.code == 2 and str(missing) in run.stderr and len(run.err_lines) == 1
+
+
+def test_a_broken_module_of_the_project_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """A project laid out like the example (infra/program.py) whose module does not compile: the
+    stack's run reports the program's failure in one line, never a traceback or a verdict."""
+    (tmp_path / "Pulumi.yaml").write_text("name: mailer\nruntime: python\n", "utf-8")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n", "utf-8")
+    (tmp_path / "__main__.py").write_text("import infra.program\n", "utf-8")
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "__init__.py").write_text("", "utf-8")
+    (tmp_path / "infra" / "program.py").write_text("from infra import config\n", "utf-8")
+    (tmp_path / "infra" / "config.py").write_text("x =\n", "utf-8")
+    run = sesguard("check", "--root", str(tmp_path), "--jobs", "1")
+    assert run.code == 2, run.stderr
+    assert "Traceback" not in run.stderr and len(run.err_lines) == 1, run.stderr
+    assert "SyntaxError" in run.stderr and "Pulumi.dev.yaml" in run.stderr

@@ -181,8 +181,10 @@ def test_complete_run_json_summary(policies: policyset.PolicySet) -> None:
 
 def _project(tmp: Path, stacks: dict[str, str]) -> Path:
     tmp.mkdir()
-    for name in ("__main__.py", "Pulumi.yaml", "infra"):
+    for name in ("__main__.py", "infra"):
         (tmp / name).symlink_to(ROOT / name)
+    # This repo's project without its virtualenv option: the program runs in the test's own Python.
+    (tmp / "Pulumi.yaml").write_text("name: ses-sender\nruntime: python\nstackConfigDir: stacks\n", "utf-8")
     (tmp / "stacks").mkdir()
     for name, text in stacks.items():
         (tmp / "stacks" / f"Pulumi.{name}.yaml").write_text(text, encoding="utf-8")
@@ -356,6 +358,7 @@ def test_every_stack_not_judged_is_named_with_its_reason(
                 yield parallel.Outcome(name, document={"project": "shop", "stack": name, "source": "program"})
 
     (tmp_path / "stacks").mkdir()
+    (tmp_path / "Pulumi.yaml").write_text("name: shop\nruntime: python\nstackConfigDir: stacks\n", "utf-8")
     monkeypatch.setattr(parallel, "run_stacks", outcomes)
     monkeypatch.setattr(factory, "make_engine", lambda args, policies: _EngineFailingOn("b"))
     stacks = ["a", "dies", "b", "c"]

@@ -122,7 +122,9 @@ def test_program_mode_points_at_the_line_that_declares_the_resource(tmp_path: Pa
     project = repo / "deploy"
     (project / "stacks").mkdir(parents=True)
     (project / "__main__.py").write_text(PROGRAM, encoding="utf-8")
-    (project / "Pulumi.yaml").write_text("name: ses-sender\nruntime: python\n", encoding="utf-8")
+    (project / "Pulumi.yaml").write_text(
+        "name: ses-sender\nruntime: python\nstackConfigDir: stacks\n", encoding="utf-8"
+    )
     (project / "stacks" / "Pulumi.prod.yaml").write_text("config:\n  aws:region: us-east-1\n", "utf-8")
     run = sesguard("check", "--root", str(project), "--format", "json", "--jobs", "1")
     assert run.code == 1, run.stderr

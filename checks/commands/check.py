@@ -112,7 +112,12 @@ def run(args: argparse.Namespace) -> int:
             # A plan or a template carries no stack settings: --config gives them, over the
             # template's own (CloudFormation Metadata).
             config = stackconfig.read(args.config) if args.config is not None else None
-            document = sources.load(*source, region=args.region, config=config)
+            region = args.region or (config or {}).get("aws:region")
+            document = sources.load(
+                *source, region=region if isinstance(region, str) else None, config=config
+            )
+            if args.config is not None:
+                document = stackconfig.locate(document, args.config)
         else:
             document = sources.load(*source)
         if source[0] in ("state", "preview"):

@@ -40,26 +40,25 @@ class _Tracker:
         self.connection: Any = None
 
 
-class _TrackedPool(HTTPConnectionPool):
+class _Tracked:
+    """A connection pool that remembers the connection it hands out, so the deadline can cut it."""
+
     def __init__(self, *args: Any, tracker: _Tracker, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._tracker = tracker
 
     def _get_conn(self, timeout: float | None = None) -> Any:
-        conn = super()._get_conn(timeout)
+        conn = super()._get_conn(timeout)  # type: ignore[misc]
         self._tracker.connection = conn
         return conn
 
 
-class _TrackedHTTPSPool(HTTPSConnectionPool):
-    def __init__(self, *args: Any, tracker: _Tracker, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._tracker = tracker
+class _TrackedPool(_Tracked, HTTPConnectionPool):
+    pass
 
-    def _get_conn(self, timeout: float | None = None) -> Any:
-        conn = super()._get_conn(timeout)
-        self._tracker.connection = conn
-        return conn
+
+class _TrackedHTTPSPool(_Tracked, HTTPSConnectionPool):
+    pass
 
 
 class StrictAdapter(HTTPAdapter):

@@ -24,8 +24,9 @@ import dns.rcode
 import dns.rdatatype
 import dns.resolver
 
+from checks import project as pulumi_project
 from checks.aws import sesv2_client
-from checks.document import SECRET, Document, new_document
+from checks.document import Document, new_document
 from checks.errors import SesguardError
 
 RECORD_TYPE = "sesguard:dns/record:Record"
@@ -288,21 +289,10 @@ def build_document(
         project=project,
         stack=stack,
         region=target.region,
-        config=_redacted(target.config),
+        config=pulumi_project.redact_secure(target.config)[0],
         resources=resources,
         facts=facts,
     )
-
-
-def _redacted(value: Any) -> Any:
-    """Stack config may hold `secure:` ciphertexts; they never reach a document."""
-    if isinstance(value, dict):
-        if "secure" in value:  # with sibling keys too: the ciphertext never travels
-            return SECRET
-        return {k: _redacted(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redacted(v) for v in value]
-    return value
 
 
 # --- what to look up -----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from types import FrameType
 from typing import Any
 
 from checks import project
-from checks.document import SECRET, Document, new_document
+from checks.document import Document, new_document
 from checks.errors import InputError, SesguardError, one_line
 from checks.sources import positions
 
@@ -49,27 +49,6 @@ def load_stack_config(root: Path | str | None, name: str) -> dict[str, Any]:
     if not path.is_file():
         raise InputError(str(path), f"no such stack (stacks: {', '.join(proj.stacks()) or 'none'})")
     return project.stack_config(path, proj.name)
-
-
-def _redact(value: Any) -> tuple[Any, bool]:
-    """Replace `secure:` values with the secret marker; say whether there was one.
-
-    A mapping holding `secure` beside other keys is still a secret: its ciphertext must not reach
-    the program, the document or an error message.
-    """
-    if isinstance(value, dict):
-        if "secure" in value:
-            return SECRET, True
-        found = False
-        out = {}
-        for k, v in value.items():
-            out[k], hit = _redact(v)
-            found = found or hit
-        return out, found
-    if isinstance(value, list):
-        pairs = [_redact(v) for v in value]
-        return [v for v, _ in pairs], any(h for _, h in pairs)
-    return value, False
 
 
 def _wire(value: Any) -> str:
@@ -133,31 +112,34 @@ def preload(root: Path | str | None = None) -> None:
         return  # the program's own import will say so, naming its stack
     if root is None or not (Path(root) / "infra" / "program.py").is_file():
         return
-    if str(Path(root).resolve()) not in sys.path:
-        sys.path.insert(0, str(Path(root).resolve()))
-    from infra import config
+    try:  # a broken module is the program's own failure: each stack's run reports it, in one line
+        if str(Path(root).resolve()) not in sys.path:
+            sys.path.insert(0, str(Path(root).resolve()))
+        from infra import config
 
-    used = {
-        "sesv2": (
-            "EmailIdentity",
-            "EmailIdentityMailFromAttributes",
-            "ConfigurationSet",
-            "ConfigurationSetEventDestination",
-            "AccountSuppressionAttributes",
-            "ContactList",
-        ),
-        "sns": ("Topic", "TopicPolicy", "TopicSubscription"),
-        "sqs": ("Queue", "QueuePolicy"),
-        "cloudwatch": ("MetricAlarm",),
-        "kms": ("Key", "Alias"),
-        "route53": ("Record",),
-    }
-    for module, names in used.items():
-        for name in names:
-            getattr(getattr(aws, module), name)
-    assert callable(aws.get_caller_identity)
-    config._ses_regions()
-    import infra.program  # noqa: F401
+        used = {
+            "sesv2": (
+                "EmailIdentity",
+                "EmailIdentityMailFromAttributes",
+                "ConfigurationSet",
+                "ConfigurationSetEventDestination",
+                "AccountSuppressionAttributes",
+                "ContactList",
+            ),
+            "sns": ("Topic", "TopicPolicy", "TopicSubscription"),
+            "sqs": ("Queue", "QueuePolicy"),
+            "cloudwatch": ("MetricAlarm",),
+            "kms": ("Key", "Alias"),
+            "route53": ("Record",),
+        }
+        for module, names in used.items():
+            for name in names:
+                getattr(getattr(aws, module), name)
+        assert callable(aws.get_caller_identity)
+        config._ses_regions()
+        import infra.program  # noqa: F401
+    except Exception:
+        return
 
 
 def _run_program(
@@ -237,7 +219,7 @@ def run_stack(
     runtime_config: dict[str, str] = {}
     secret_keys: list[str] = []
     for key, value in raw.items():
-        redacted, secret = _redact(value)
+        redacted, secret = project.redact_secure(value)
         doc_config[key] = redacted
         runtime_config[key] = _wire(redacted)
         if secret:
