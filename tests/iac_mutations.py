@@ -239,6 +239,12 @@ CLOUDFORMATION: list[Mutation] = [
         _cfn("Identity", "DkimSigningAttributes", "DomainSigningSelector", value="sel1"),
     ),
     Mutation(
+        "dkim-signing-off",
+        "SES-002",
+        "DKIM signing switched off",
+        _cfn("Identity", "DkimAttributes", value={"SigningEnabled": False}),
+    ),
+    Mutation(
         "remove-dkim-cname",
         "SES-004",
         "one of the three DKIM CNAMEs removed",

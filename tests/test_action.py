@@ -14,6 +14,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +54,13 @@ def _resolve(value: str, inputs: dict[str, str]) -> str:
     return re.sub(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", one, value)
 
 
-def _run(tmp_path: Path, inputs: dict[str, str], exit_code: int = 0) -> dict[str, Any]:
+def _run(tmp_path: Path, inputs: dict[str, str], exit_code: int = 0, real: bool = False) -> dict[str, Any]:
     temp = tmp_path / "runner-temp"
     (temp / "sesguard-venv" / "bin").mkdir(parents=True)
     stub = temp / "sesguard-venv" / "bin" / "sesguard"
-    stub.write_text(STUB)
+    # real: the sesguard this suite runs stands where the action's install step puts it.
+    real_sesguard = Path(sys.executable).parent / "sesguard"
+    stub.write_text(f'#!/usr/bin/env bash\nexec "{real_sesguard}" "$@"\n' if real else STUB)
     stub.chmod(0o755)
     work = tmp_path / "workspace"
     work.mkdir()
@@ -195,3 +198,18 @@ def test_inputs_are_data_not_shell(tmp_path: Path) -> None:
 def test_opa_token_is_never_an_input() -> None:
     assert "opa-url" in ACTION["inputs"]
     assert not any("token" in name for name in ACTION["inputs"])
+
+
+def test_the_real_sesguard_behind_the_action_gates_and_reports(tmp_path: Path) -> None:
+    """End to end with the real sesguard: a stack export whose stack config is missing (so its
+    DMARC, DKIM and MAIL FROM records are judged missing) fails the step with sesguard's exit 1,
+    and the one evaluation leaves SARIF that code scanning can read, markdown and JUnit."""
+    export = ROOT / "tests" / "fixtures" / "exports" / "marketing.json"
+    r = _run(tmp_path, {"source": "state", "file": str(export), "junit": "sesguard.xml"}, real=True)
+    assert r["code"] == 1 and r["outputs"]["exit-code"] == "1", r["stdout"]
+    sarif = json.loads((r["work"] / "sesguard.sarif").read_text("utf-8"))
+    rules = {res["ruleId"] for run in sarif["runs"] for res in run["results"]}
+    assert "SES-005" in rules
+    assert "SES-005" in (r["work"] / "sesguard.md").read_text("utf-8")
+    assert "<testsuite" in (r["work"] / "sesguard.xml").read_text("utf-8")
+    assert "::error" in r["stdout"] and "SES-005" in r["summary"]

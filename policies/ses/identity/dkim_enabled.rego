@@ -115,3 +115,20 @@ _dkim_enabled_problems contains {"resource": i.resource, "message": msg} if {
 	types.wrong(attrs, "object")
 	msg := sprintf("%s: %s; cannot verify SES signs its mail with DKIM", [i.domain, types.describe("dkimSigningAttributes", attrs, "object")])
 }
+
+# A v2 identity's DKIM signing switched off (CloudFormation DkimAttributes.SigningEnabled, what a
+# live account reports): the keys exist but SES does not sign.
+_dkim_enabled_problems contains {"resource": i.resource, "message": msg} if {
+	some i in ses.domain_identities
+	i.version == "v2"
+	object.get(i.resource.props, "dkimSigningEnabled", null) == false
+	msg := sprintf("%s has DKIM signing turned off, so SES does not sign its mail", [i.domain])
+}
+
+_dkim_enabled_problems contains {"resource": i.resource, "message": msg} if {
+	some i in ses.domain_identities
+	i.version == "v2"
+	v := object.get(i.resource.props, "dkimSigningEnabled", null)
+	types.wrong(v, "boolean")
+	msg := sprintf("%s: %s; cannot verify SES signs its mail with DKIM", [i.domain, types.describe("dkimSigningEnabled", v, "boolean")])
+}

@@ -42,3 +42,21 @@ test_v1_identity_without_domain_dkim_fails if {
 	fs := identity.deny with input as fx.doc(rs)
 	fx.resources_of(fs, "SES-002") == {fx.urn("aws:ses/domainIdentity:DomainIdentity", "d")}
 }
+
+test_dkim_signing_on_passes if {
+	rs := [fx.res(fx.identity_type, "d", {"emailIdentity": "example.com", "dkimSigningEnabled": true}, [])]
+	count(fx.resources_of(identity.deny, "SES-002")) == 0 with input as fx.doc(rs)
+}
+
+test_dkim_signing_off_fails if {
+	rs := [fx.res(fx.identity_type, "d", {"emailIdentity": "example.com", "dkimSigningEnabled": false}, [])]
+	fs := identity.deny with input as fx.doc(rs)
+	fx.resources_of(fs, "SES-002") == {fx.identity_urn("d")}
+	fx.says(fs, "SES-002", "DKIM signing turned off")
+}
+
+test_dkim_signing_of_the_wrong_type_cannot_be_verified if {
+	rs := [fx.res(fx.identity_type, "d", {"emailIdentity": "example.com", "dkimSigningEnabled": "false"}, [])]
+	fs := identity.deny with input as fx.doc(rs)
+	fx.says(fs, "SES-002", "cannot verify")
+}
