@@ -25,7 +25,7 @@ from typing import Any
 from checks.document import SECRET, UNKNOWN, Document, new_document
 from checks.errors import InputError
 from checks.sources import cfnintrinsics as fn
-from checks.sources import cfnresources
+from checks.sources import cfnresources, graph
 from checks.sources.reading import STDIN, decode_text, expect_object, kind, label, place, read_bytes
 
 PROJECT = "cloudformation"
@@ -218,21 +218,6 @@ class _Template:
         return self.ident(lid).get(key, UNKNOWN)
 
 
-def _closure(direct: dict[str, set[str]]) -> dict[str, set[str]]:
-    closed: dict[str, set[str]] = {}
-    for lid in direct:
-        seen: set[str] = set()
-        stack = list(direct[lid])
-        while stack:
-            d = stack.pop()
-            if d in seen or d == lid:
-                continue
-            seen.add(d)
-            stack.extend(direct.get(d, ()))
-        closed[lid] = seen
-    return closed
-
-
 def _line(template_nodes: Any, lid: str) -> tuple[int, int] | None:
     resources = template_nodes.get("Resources") if hasattr(template_nodes, "get") else None
     for key in getattr(resources, "keys", list)():
@@ -275,7 +260,7 @@ def from_template(
     t = _Template(template, where, env)
     present = [lid for lid in t.raw if t.present(lid)]
     direct = {lid: {d for d in t.props(lid)[1] if d in present} for lid in present}
-    closed = _closure(direct)
+    closed = graph.closure(direct)
     stack = env.stack or "template"
     cdk = env.paths is not None or any(
         isinstance(r.get("Metadata"), dict) and CDK_PATH in r["Metadata"] for r in t.raw.values()

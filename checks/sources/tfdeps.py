@@ -13,7 +13,7 @@ projection keeps only the types the rules read: a link through a data source, a 
 
 from __future__ import annotations
 
-from checks.sources import tfaddress, tfconfig
+from checks.sources import graph, tfaddress, tfconfig
 from checks.sources.tfaddress import Address, Key
 
 
@@ -97,15 +97,5 @@ def dependencies(
             deps.update(_pick(candidates, keys, a.key))
         deps.discard(urn)
         direct[urn] = deps
-    closed: dict[str, list[str]] = {}
-    for urn in instances:
-        seen: set[str] = set()
-        stack = list(direct[urn])
-        while stack:
-            u = stack.pop()
-            if u in seen or u == urn:
-                continue
-            seen.add(u)
-            stack.extend(direct.get(u, ()))
-        closed[urn] = sorted(seen)
-    return closed
+    closed = graph.closure(direct)
+    return {urn: sorted(closed[urn]) for urn in instances}
