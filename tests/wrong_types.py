@@ -18,19 +18,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+# The same stack and type names as the single-property mutations.
+from mutations import (
+    SLUG,
+    T_ALARM,
+    T_CONFIG_SET,
+    T_DESTINATION,
+    T_IDENTITY,
+    T_MAIL_FROM,
+    T_RECORD,
+    T_SUBSCRIPTION,
+    T_SUPPRESSION,
+    T_TOPIC,
+    T_TOPIC_POLICY,
+)
+
 Doc = dict[str, Any]
 
-SLUG = "acmetickets-com"
-T_IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity"
-T_MAIL_FROM = "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes"
-T_CONFIG_SET = "aws:sesv2/configurationSet:ConfigurationSet"
-T_DESTINATION = "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination"
-T_SUPPRESSION = "aws:sesv2/accountSuppressionAttributes:AccountSuppressionAttributes"
-T_RECORD = "aws:route53/record:Record"
-T_TOPIC = "aws:sns/topic:Topic"
-T_TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
-T_SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
-T_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+
 # Not a resource type: the row reads the stack's config (path = the config key).
 CONFIG = "config"
 
