@@ -295,3 +295,17 @@ def test_config_gives_the_template_its_region(tmp_path: Path) -> None:
     run = sesguard("check", "--cloudformation", template, "--config", str(config), "--format", "json")
     assert run.code == 0, run.stdout + run.stderr
     assert json.loads(run.stdout)["summary"]["mandatory"] == 0
+
+
+def test_findings_without_a_line_point_at_the_template_not_pulumi_yaml(tmp_path: Path) -> None:
+    """A cdk.out template has no lines worth showing (it is generated): a finding falls back to
+    the template the user handed in, never to a Pulumi.yaml that a CDK repository does not have."""
+    shutil.copytree(FIXTURES / "cdk.out", tmp_path / "cdk.out")
+    run = sesguard("check", "--cloudformation", "cdk.out", "--format", "sarif", cwd=tmp_path)
+    assert run.code == 1, run.stderr
+    uris = {
+        loc["physicalLocation"]["artifactLocation"]["uri"]
+        for res in json.loads(run.stdout)["runs"][0]["results"]
+        for loc in res["locations"]
+    }
+    assert uris == {"cdk.out/SesSenderStack.template.json"}

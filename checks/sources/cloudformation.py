@@ -312,6 +312,9 @@ def from_template(
         resources=resources,
         file=where,
         language="cloudformation",
+        # A finding without a logical id's line points at the template (a path a report may name
+        # only when it is relative and inside the repository: judging checks that), not Pulumi.yaml.
+        config_file=file if file is not None else where,
     )
 
 
