@@ -7,12 +7,15 @@ largest "maximum resident set size" the kernel reports for the process, `os.wait
 - `sesguard check --state FILE` of the compliant stack (tests/builders.py's export), cold, and the
   modules that process imported (a count that load cannot distort); Checkov on the same setup
   written as CloudFormation (bench/cfn/ses-sender.yaml) beside it when bench/.venv-checkov exists;
-- `sesguard check --stack prod` (the program under mocks), cold;
+- `sesguard check --stack prod` (the program under mocks), cold, beside a process that only imports
+  the program (the Pulumi SDK, pulumi_aws and infra/): what any run of it pays first;
 - the policy pack: start (launch until the port is printed) and the first AnalyzeStack on 50
   resources sent the moment the port appears (tests/packharness.py, as the Pulumi CLI drives it);
 - `sesguard check --document` of 1,000 and 10,000 sending domains (bench/generate.py): time and
-  peak RSS, and the floor under the memory: a process that only hands the same 10,000-domain input
-  to OPA (`count(input.resources)`) and evaluates nothing else;
+  peak RSS, and two floors under the memory, processes that hold only the text OPA reads: OPA
+  building its copy of the 10,000-domain input (`count(input.resources)`, no rule evaluated), and
+  OPA evaluating the whole pack on it; and the same check with Go's soft memory limit
+  (GOMEMLIMIT=1GiB), which trades time for memory;
 - the whole pack beside ten lean checks (bench/rego/floor.rego) at 1,000 domains, in one process,
   and each rule package alone against one lean check: which rules cost more than their shape needs.
 
@@ -61,10 +64,13 @@ class Proc:
     stderr: str
 
 
-def run_process(args: list[str], *, cwd: Path = ROOT, timeout: float = 1800.0) -> Proc:
+def run_process(
+    args: list[str], *, cwd: Path = ROOT, timeout: float = 1800.0, env: dict[str, str] | None = None
+) -> Proc:
     """One process to its end: wall time, peak RSS (wait4) and its output."""
-    env = {k: v for k, v in os.environ.items() if k not in ("OPA_TOKEN", "NO_COLOR")}
-    env["CI"] = "1"
+    dropped = ("OPA_TOKEN", "NO_COLOR", "GOMEMLIMIT", "GOGC")
+    environ = {k: v for k, v in os.environ.items() if k not in dropped}
+    env = {**environ, "CI": "1", **(env or {})}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=err, env=env)
@@ -139,13 +145,29 @@ def _pack_rows(runs: int) -> tuple[float, float]:
     return median(starts), median(firsts)
 
 
-_FLOOR_ONLY = (
-    "import json, sys\nfrom checks import policyset\nfrom checks.engine.embedded import EmbeddedEngine\n"
-    "from checks.engine.projection import project\nfrom checks.sources import document\n"
-    "engine = EmbeddedEngine(policyset.load()); engine.prepare()\n"
-    "doc = project(document.load(sys.argv[1]), engine._types)\n"
-    "print(engine.query('count(input.resources)', doc)[0])\n"
-)
+# The floors under the big document's memory, each a process holding only the text OPA reads (the
+# document is loaded, projected and encoded as `check` does, then freed):
+# - "input": OPA builds its copy of the input and counts the resources, no rule evaluated;
+# - "pack": OPA evaluates the whole pack on it: what the Rego's own evaluation costs.
+_FLOOR = """
+import gc, sys
+from checks import policyset
+from checks.engine.embedded import EmbeddedEngine
+from checks.sources import document
+engine = EmbeddedEngine(policyset.load())
+payload = engine.encode(document.load(sys.argv[1]))
+gc.collect()
+if sys.argv[2] == "pack":
+    engine.evaluate_encoded(payload)
+else:
+    opa = engine._opa
+    opa.add_policy("floor.rego", "package floor\\nn := count(input.resources)\\n")
+    opa._call(opa._lib.OpaEvalDocument, b"floor.n", payload, 0, 0)
+"""
+
+# What any run of the example program pays before it declares a resource: importing the Pulumi
+# SDK, pulumi_aws and the program's modules (no sesguard code).
+_PROGRAM_IMPORTS = "import infra.program"
 
 
 def _rego_rows(domains: int, runs: int, section: Section) -> tuple[float, list[list[str]]]:
@@ -237,10 +259,12 @@ def run(runs: int, big: int, rego_runs: int = 3, parts: tuple[str, ...] = PARTS)
                 )
 
             t, rss, _ = cold([str(SESGUARD), "check", "--stack", "prod", "--format", "json"], runs)
+            imports, _, _ = cold([sys.executable, "-c", _PROGRAM_IMPORTS], runs)
             row(
                 "stack",
                 "cold `check --stack prod` (program under mocks)",
-                f"{fmt_s(t)}, {rss:.0f} MiB",
+                f"{fmt_s(t)}, {rss:.0f} MiB; the program's imports alone (pulumi, pulumi_aws, infra) "
+                f"{fmt_s(imports)}",
                 t <= 0.90,
             )
 
@@ -276,19 +300,35 @@ def run(runs: int, big: int, rego_runs: int = 3, parts: tuple[str, ...] = PARTS)
                 section.say(
                     f"  check --document, {n:,} domains: {fmt_s(p.seconds)}, peak {p.max_rss_mib:,.0f} MiB"
                 )
-            floor = run_process([sys.executable, "-c", _FLOOR_ONLY, str(tmp / f"doc{big}.json")])
-            section.say(
-                f"  only handing the {big:,}-domain input to OPA (count(input.resources)): "
-                f"peak {floor.max_rss_mib:,.0f} MiB"
+            doc_big = str(tmp / f"doc{big}.json")
+            floor = {k: run_process([sys.executable, "-c", _FLOOR, doc_big, k]) for k in ("input", "pack")}
+            for kind, p in floor.items():
+                if p.code != 0:
+                    raise SystemExit(f"the {kind} floor failed: {p.stderr.strip()[-500:]}")
+            report = str(tmp / "limited.json")
+            limited = run_process(
+                [str(SESGUARD), "check", "--document", doc_big, "--format", "json", "-o", report],
+                env={"GOMEMLIMIT": "1GiB"},
             )
+            for what, p in (
+                ("OPA reading the input (count(input.resources)), Python holding its text", floor["input"]),
+                ("OPA evaluating the whole pack, Python holding the input's text", floor["pack"]),
+                ("check --document with GOMEMLIMIT=1GiB", limited),
+            ):
+                section.say(f"  {what}: {fmt_s(p.seconds)}, peak {p.max_rss_mib:,.0f} MiB")
             ratio = sizes[big].seconds / sizes[1000].seconds
             peak_gb = sizes[big].max_rss_mib * 1.048576 / 1000
+
+            def gb(p: Proc) -> str:
+                return f"{p.max_rss_mib * 1.048576 / 1000:.2f} GB"
+
             row(
                 "big",
                 f"`check --document`, {big:,} domains",
                 f"{fmt_s(sizes[big].seconds)} ({ratio:.1f}x the 1,000-domain {fmt_s(sizes[1000].seconds)}), "
-                f"{peak_gb:.2f} GB; floor (input to OPA, nothing evaluated) "
-                f"{floor.max_rss_mib * 1.048576 / 1000:.2f} GB",
+                f"{peak_gb:.2f} GB; floors: OPA reading the input {gb(floor['input'])}, OPA evaluating "
+                f"the pack {gb(floor['pack'])}; with GOMEMLIMIT=1GiB {gb(limited)} "
+                f"in {fmt_s(limited.seconds)}",
                 peak_gb <= 1.0 and ratio <= 10.5,
             )
 

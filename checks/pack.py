@@ -258,7 +258,8 @@ EngineFactory = Callable[[PolicySet, Settings], Any]
 def _embedded(policyset: PolicySet, settings: Settings) -> Any:
     from checks.engine.embedded import EmbeddedEngine
 
-    return EmbeddedEngine(policyset, settings)
+    # The pack judges only the documents it builds from the Pulumi engine's resources.
+    return EmbeddedEngine(policyset, settings, sources={"pack"})
 
 
 class StackEvaluator:

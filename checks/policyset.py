@@ -10,11 +10,11 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-
-import yaml
+from typing import Any, overload
 
 from checks.document import LANGUAGES
 from checks.errors import SesguardError
@@ -37,10 +37,6 @@ ENV_POLICIES = "SESGUARD_POLICIES"
 PACK_PREFIX = "SES-"
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+$")
 DOCS_URL = "https://github.com/sesguard/sesguard/blob/main/docs/rules.md"
-
-# libyaml's loader (same safe constructors and resolvers) when PyYAML was built with it: the pure
-# Python one spends ~0.1 s of every command's start-up on the 53 METADATA blocks (issue 14).
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _METADATA = re.compile(r"^# METADATA\n((?:#.*\n)+)", re.MULTILINE)
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
@@ -86,7 +82,7 @@ class PolicySet:
     root: Path
     modules: tuple[tuple[str, str], ...]  # (path relative to root, source)
     tests: tuple[tuple[str, str], ...]
-    rules: tuple[Rule, ...]
+    rules: Sequence[Rule]  # sorted by id; the installed pack's is read on first use (_LazyRules)
 
     # --extra-policies folders: the prefix of their modules' paths -> the folder on disk.
     extras: tuple[tuple[str, Path], ...] = ()
@@ -102,12 +98,55 @@ class PolicySet:
         return self.root / rel
 
 
+def package_of(text: str) -> str:
+    """The package a Rego module declares (empty when it declares none)."""
+    pkg = _PACKAGE.search(text)
+    return pkg.group(1) if pkg else ""
+
+
+class _LazyRules(Sequence[Rule]):
+    """The installed pack's catalog, read from METADATA the first time a command looks at it.
+
+    A check hands OPA the modules first and reads the catalog (PyYAML and 55 METADATA blocks,
+    about 35 ms) while OPA compiles on its own thread; the installed pack's METADATA is held
+    valid by its tests, so nothing is lost by reading it late.
+    """
+
+    def __init__(self, read: Callable[[], tuple[Rule, ...]]) -> None:
+        self._read: Callable[[], tuple[Rule, ...]] | None = read
+        self._rules: tuple[Rule, ...] = ()
+
+    def _all(self) -> tuple[Rule, ...]:
+        if self._read is not None:
+            self._rules, self._read = self._read(), None
+        return self._rules
+
+    @overload
+    def __getitem__(self, index: int) -> Rule: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Rule]: ...
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self._all())
+
+
 def _metadata_blocks(path: str, text: str) -> list[dict]:
+    # libyaml's loader (same safe constructors and resolvers) when PyYAML was built with it: the
+    # pure Python one spends ~0.1 s on the 53 METADATA blocks. Imported here, off a check's
+    # start-up path (see _LazyRules).
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     blocks = []
     for m in _METADATA.finditer(text):
         body = "\n".join(line[2:] if line.startswith("# ") else line[1:] for line in m.group(1).splitlines())
         try:
-            data = yaml.load(body, Loader=_YAML_LOADER)  # a safe loader
+            data = yaml.load(body, Loader=loader)  # a safe loader
         except yaml.YAMLError as exc:
             raise SesguardError(f"{path}: METADATA block is not valid YAML: {exc}") from None
         if isinstance(data, dict):
@@ -248,13 +287,19 @@ def load(root: Path | None = None, extras: tuple[Path, ...] = ()) -> PolicySet:
     if not root.is_dir():
         raise SesguardError(f"{root}: policy directory not found")
     modules, tests = _read(root)
-    rules: list[Rule] = []
-    for rel, text in modules:
-        rules.extend(_rules_of(rel, text))
-    dupes = sorted({r.id for r in rules if [x.id for x in rules].count(r.id) > 1})
-    if dupes:
-        raise SesguardError(f"{root}: rule ids defined twice: {', '.join(dupes)}")
-    pack_packages = {m.group(1) for _, t in modules if (m := _PACKAGE.search(t))}
+    pack_modules = tuple(modules)
+
+    def pack_rules() -> tuple[Rule, ...]:
+        rules = [rule for rel, text in pack_modules for rule in _rules_of(rel, text)]
+        dupes = sorted({r.id for r in rules if [x.id for x in rules].count(r.id) > 1})
+        if dupes:
+            raise SesguardError(f"{root}: rule ids defined twice: {', '.join(dupes)}")
+        return tuple(sorted(rules, key=lambda r: r.id))
+
+    if not extras and root == POLICY_DIR:
+        return PolicySet(root, pack_modules, tuple(tests), _LazyRules(pack_rules))
+    rules = list(pack_rules())
+    pack_packages = {package_of(t) for _, t in modules} - {""}
     prefixes: list[tuple[str, Path]] = []
     for folder in extras:
         folder = folder.resolve()
@@ -302,8 +347,9 @@ def _compile(policyset: PolicySet) -> None:
     from checks.engine.embedded import EmbeddedEngine
     from checks.errors import EngineError
 
+    engine = EmbeddedEngine(policyset, with_tests=True)
     try:
-        EmbeddedEngine(policyset, with_tests=True).close()
+        engine.prepare()
     except EngineError as exc:
         # OPA names the module by the path it was given and quotes the line below: keep one line.
         message = str(exc).splitlines()[0].removeprefix(f"policies in {policyset.root}: ")
@@ -315,3 +361,5 @@ def _compile(policyset: PolicySet) -> None:
                 message = f"{policyset.root / rel}{message[len(rel) :]}"
                 break
         raise SesguardError(f"Rego does not compile: {message}") from None
+    finally:
+        engine.close()

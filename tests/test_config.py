@@ -247,3 +247,20 @@ def test_invalid_config_names_the_key(change: Any, key: str, expected: str) -> N
     assert message.startswith(key + ":"), message
     assert expected in message
     assert "\n" not in message
+
+
+def test_the_ses_regions_are_the_ones_botocore_lists_for_sesv2() -> None:
+    # The program reads botocore's endpoint data itself (a cold run must not import botocore's
+    # session); the answer must stay what the session would give.
+    import botocore.session
+
+    from infra import config
+
+    session = botocore.session.get_session()
+    expected = {
+        region
+        for partition in ("aws", "aws-us-gov", "aws-cn")
+        for region in session.get_available_regions("sesv2", partition_name=partition)
+    }
+    assert config._ses_regions() == expected
+    assert {"us-east-1", "eu-west-1", "us-gov-west-1"} <= expected

@@ -360,7 +360,7 @@ def test_every_stack_not_judged_is_named_with_its_reason(
     (tmp_path / "stacks").mkdir()
     (tmp_path / "Pulumi.yaml").write_text("name: shop\nruntime: python\nstackConfigDir: stacks\n", "utf-8")
     monkeypatch.setattr(parallel, "run_stacks", outcomes)
-    monkeypatch.setattr(factory, "make_engine", lambda args, policies: _EngineFailingOn("b"))
+    monkeypatch.setattr(factory, "make_engine", lambda args, policies, sources=None: _EngineFailingOn("b"))
     stacks = ["a", "dies", "b", "c"]
     argv = ["check", "--root", str(tmp_path), "--format", "json", *(f"--stack={s}" for s in stacks)]
     assert cli.main(argv) == 2

@@ -8,6 +8,7 @@ start returns only with the policies compiled. The figures are in bench/ (docs/b
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import os
@@ -22,8 +23,10 @@ import pytest
 from clirun import sesguard
 
 from checks import cli, pack, policyset
+from checks.applicability import ONLY_FOR
+from checks.document import SOURCES
 from checks.engine import Settings
-from checks.engine.embedded import EmbeddedEngine
+from checks.engine.embedded import EmbeddedEngine, modules_for
 from checks.errors import EngineError
 from checks.policyset import PolicySet
 
@@ -218,3 +221,78 @@ def test_the_pack_starts_with_its_policies_compiled() -> None:
     evaluator = pack.StackEvaluator(policyset.load(), factory)
     pack.policies(evaluator.policyset, evaluator=evaluator, warm=True)
     assert [e.compiled for e in engines] == [True]
+
+
+# --- compiling only the rules that can judge the run's source ----------------------------------
+
+# The sources an engine may be built for before anything is read (check of a file, program mode,
+# the pack), each of which leaves out the packages that judge only live, DNS or request documents.
+_KNOWN_IN_ADVANCE = ("state", "preview", "program", "terraform", "cloudformation", "pack")
+
+
+def _own_source_document(source: str) -> dict[str, Any]:
+    """The compliant stack as a document of ``source``, with the facts that source brings."""
+    doc = builders.compliant_document()
+    doc["source"] = source
+    doc["facts"] = (
+        {"dns": {"domain": "acmetickets.com", "mailFrom": "mail.acmetickets.com", "queries": []}}
+        if source == "dns"
+        else {}
+    )
+    if source == "request":
+        doc["request"] = {}
+    return doc
+
+
+@pytest.mark.parametrize("package", sorted(ONLY_FOR))
+def test_a_package_for_one_source_cannot_fire_on_any_other(package: str, engine: EmbeddedEngine) -> None:
+    """What lets an engine leave these packages out: their Rego guards on input.source."""
+    own = ONLY_FOR[package][0]
+    doc = _own_source_document(own)
+    query = package.replace(".", "/") + "/deny"
+    assert engine.document(query, doc), f"{package} draws nothing on its own source: the test proves nothing"
+    for other in SOURCES:
+        if other != own:
+            assert engine.document(query, {**doc, "source": other}) == [], (package, other)
+
+
+def test_an_engine_for_known_sources_compiles_less_and_finds_the_same(engine: EmbeddedEngine) -> None:
+    import engine_corpus
+    import mutations
+
+    policies = policyset.load()
+    from checks.sources.program import run_stack
+
+    prod = run_stack("prod")
+    docs = engine_corpus.corpus()
+    for m in mutations.MUTATIONS:
+        mutated = copy.deepcopy(prod)
+        m.apply(mutated)
+        docs.append(mutated)
+    for source in _KNOWN_IN_ADVANCE:
+        kept = {path for path, _ in modules_for(policies, {source})}
+        assert not any(path.startswith(("ses/live/", "ses/dns/", "ses/request/")) for path in kept)
+        small = EmbeddedEngine(policies, sources={source})
+        try:
+            for doc in docs:
+                relabelled = {**doc, "source": source}
+                assert small.evaluate(relabelled) == engine.evaluate(relabelled), (source, doc.get("stack"))
+        finally:
+            small.close()
+
+
+def test_an_engine_for_one_source_refuses_a_document_of_another() -> None:
+    small = EmbeddedEngine(policyset.load(), sources={"state"})
+    try:
+        with pytest.raises(EngineError, match="judges state documents, not 'live'"):
+            small.evaluate(_own_source_document("live"))
+    finally:
+        small.close()
+
+
+def test_a_customised_pack_is_compiled_whole(tmp_path: Path) -> None:
+    """Only the installed pack's guards are proven by its tests; a copy may have changed them."""
+    policies = policyset.load()
+    copy = dataclasses.replace(policies, root=tmp_path)
+    assert modules_for(copy, {"state"}) == policies.modules
+    assert modules_for(policies, None) == policies.modules

@@ -106,29 +106,35 @@ def run(args: argparse.Namespace) -> int:
     if args.region is not None and (source is None or source[0] not in _regional()):
         raise SesguardError("--region applies to --terraform and --cloudformation only")
     if source is not None:
-        from checks import sources, stackconfig
-
-        if source[0] in _regional():
-            # A plan or a template carries no stack settings: --config gives them, over the
-            # template's own (CloudFormation Metadata).
-            config = stackconfig.read(args.config) if args.config is not None else None
-            region = args.region or (config or {}).get("aws:region")
-            document = sources.load(
-                *source, region=region if isinstance(region, str) else None, config=config
-            )
-            if args.config is not None:
-                document = stackconfig.locate(document, args.config)
-        else:
-            document = sources.load(*source)
-        if source[0] in ("state", "preview"):
-            document = stackconfig.apply(document, args.config, args.root)
-        engine = factory.make_engine(args, policies)
+        # The engine first: OPA parses and compiles the policies on its own thread while this one
+        # reads the source. A stack document may come from any source, so it gets the whole pack.
+        engine = factory.make_engine(args, policies, None if source[0] == "document" else {source[0]})
         try:
-            results = judging.judge([document], engine)
+            # Loaded inside the judging, which alone holds the document and can free it before OPA
+            # reads its input: an ESP-sized stack's peak memory.
+            results = [judging.judge_loaded(lambda: _load(args, source), engine)]
         finally:
             engine.close()
         return output.emit(results, args, policies)
     return _run_program(args, policies)
+
+
+def _load(args: argparse.Namespace, source: tuple[str, str]) -> Any:
+    from checks import sources, stackconfig
+
+    if source[0] in _regional():
+        # A plan or a template carries no stack settings: --config gives them, over the
+        # template's own (CloudFormation Metadata).
+        config = stackconfig.read(args.config) if args.config is not None else None
+        region = args.region or (config or {}).get("aws:region")
+        document = sources.load(*source, region=region if isinstance(region, str) else None, config=config)
+        if args.config is not None:
+            document = stackconfig.locate(document, args.config)
+    else:
+        document = sources.load(*source)
+    if source[0] in ("state", "preview"):
+        document = stackconfig.apply(document, args.config, args.root)
+    return document
 
 
 def _run_program(args: argparse.Namespace, policies: Any) -> int:
@@ -141,7 +147,7 @@ def _run_program(args: argparse.Namespace, policies: Any) -> int:
     if not names:
         raise SesguardError(f"{proj.stack_dir}: no Pulumi.<stack>.yaml files to check")
     root = proj.root
-    engine = factory.make_engine(args, policies)
+    engine = factory.make_engine(args, policies, {"program"})
     results: list[StackResult] = []
     errors: list[SesguardError] = []
     not_judged: list[NotJudged] = []

@@ -7,7 +7,7 @@ and the settings (levels, thresholds, waivers from a file) as ``data.sesguard_se
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from checks.document import Document
 from checks.findings import Finding
@@ -41,6 +41,16 @@ class Engine(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class EncodingEngine(Engine, Protocol):
+    """An engine that takes its input as text encoded apart from the evaluation, so a caller can
+    free a big document before the engine reads it (judging.judge_loaded)."""
+
+    def encode(self, document: Document) -> bytes: ...
+
+    def evaluate_encoded(self, payload: bytes) -> list[Finding]: ...
 
 
 def to_findings(raw: Any) -> list[Finding]:

@@ -3,19 +3,27 @@
 Policies and settings are loaded once per engine; the bindings keep the prepared query for
 ``data.sesguard.findings`` cached, so each stack costs one evaluation and no compilation.
 
-OPA compiles the policies on an engine's first evaluation (about 0.17 s for the pack). An engine
-starts that compilation on a background thread as soon as its policies are loaded, so it overlaps
-with whatever the process does next (reading the source, importing and running the program, the
-policy pack finishing its start), and ``prepare()`` waits for it. The bindings release the GIL
-inside OPA, so the overlap is real on a machine with two cores.
+Handing OPA the pack (parsing 55 modules, about 0.04 s) and compiling it on the first evaluation
+(about 0.2 s) is most of a cold check. An engine does both on a background thread from the moment
+it is built, so they overlap with whatever the process does next (reading METADATA and the source,
+importing and running the program, the policy pack finishing its start), and ``prepare()`` waits
+for them. The bindings release the GIL inside OPA, so the overlap is real on two cores.
+
+An engine told which document sources it will judge (``sources``) leaves out the installed
+pack's packages that judge only another source (``applicability.ONLY_FOR``: the live account's
+facts, published DNS, the production-access request). Their Rego guards on ``input.source``, so
+on any other document they cannot fire; not compiling them saves a quarter of the compilation.
+A document of another source is refused (EngineError), never judged by the smaller pack.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import threading
 import weakref
+from collections.abc import Collection
 from typing import Any
 
 from checks.document import SCHEMA, Document
@@ -23,7 +31,7 @@ from checks.engine import QUERY_PATH, Settings, to_findings
 from checks.engine.projection import project, type_tokens
 from checks.errors import EngineError
 from checks.findings import Finding
-from checks.policyset import PolicySet
+from checks.policyset import PolicySet, package_of
 
 # The smallest stack document: evaluating the query on it compiles the policies and prepares the
 # query, and costs nothing more (no resource to iterate).
@@ -52,40 +60,75 @@ def _opa() -> Any:
     return opa_bindings
 
 
+def modules_for(policies: PolicySet, sources: Collection[str] | None) -> tuple[tuple[str, str], ...]:
+    """The modules an engine judging ``sources`` needs: all of them, unless the policies are the
+    installed pack (whose source guards its tests prove) and ``sources`` is known."""
+    from checks.applicability import ONLY_FOR
+    from checks.policyset import POLICY_DIR
+
+    if sources is None or policies.root != POLICY_DIR:
+        return policies.modules
+    return tuple(
+        (path, text)
+        for path, text in policies.modules
+        if (only := ONLY_FOR.get(package_of(text))) is None or only[0] in sources
+    )
+
+
 class EmbeddedEngine:
     name = "embedded"
 
-    def __init__(self, policies: PolicySet, settings: Settings | None = None, *, with_tests: bool = False):
+    def __init__(
+        self,
+        policies: PolicySet,
+        settings: Settings | None = None,
+        *,
+        with_tests: bool = False,
+        sources: Collection[str] | None = None,
+    ):
         opa = _opa()
         self._error = opa.OpaError
         self._opa = opa.OpaEngine()
-        self._types = type_tokens(policies.modules)
-        try:
-            for path, text in policies.modules + (policies.tests if with_tests else ()):
-                self._opa.add_policy(path, text)
-            self._opa.add_data((settings or Settings()).as_data())
-        except opa.OpaError as exc:
-            raise EngineError(f"policies in {policies.root}: {exc.message}") from None
-        self._compiler = threading.Thread(target=self._compile, name="sesguard-opa-compile", daemon=True)
+        self._root = policies.root
+        self._sources = None if sources is None else frozenset(sources)
+        modules = modules_for(policies, self._sources)
+        self._types = type_tokens(modules)
+        self._failure: EngineError | None = None
+        self._compiler = threading.Thread(
+            target=self._load,
+            args=(modules + (policies.tests if with_tests else ()), (settings or Settings()).as_data()),
+            name="sesguard-opa-compile",
+            daemon=True,
+        )
         _compiling.add(self)
         self._compiler.start()
 
-    def _compile(self) -> None:
-        # Only a head start, so any error is dropped here: the first real evaluation compiles again
-        # and reports it itself, as one line (EngineError), exactly as without this thread.
+    def _load(self, modules: tuple[tuple[str, str], ...], data: dict[str, Any]) -> None:
+        try:
+            for path, text in modules:
+                self._opa.add_policy(path, text)
+            self._opa.add_data(data)
+        except self._error as exc:
+            self._failure = EngineError(f"policies in {self._root}: {exc.message}")
+            return
+        # The compilation itself is only a head start, so its error is dropped here: the first
+        # real evaluation compiles again and reports it, as one line, exactly as without it.
         # The query `data.sesguard.findings` prepares what eval_document("sesguard.findings") then
         # reuses (measured: the evaluation after it pays no compilation).
         with contextlib.suppress(Exception):
             self._opa.eval_query("data." + QUERY_PATH.replace("/", "."), _PREPARE_INPUT)
 
     def prepare(self) -> None:
-        """Wait until the policies are compiled; every evaluation waits for it first.
+        """Wait until the policies are loaded and compiled; every evaluation waits for it first.
 
-        Waiting also keeps the per-evaluation state (``last_coverage``) the caller's own: the
-        compilation is an evaluation too, and must not land between a caller's and its reading.
+        Raises EngineError when OPA refused a module. Waiting also keeps the per-evaluation state
+        (``last_coverage``) the caller's own: the compilation is an evaluation too, and must not
+        land between a caller's and its reading.
         """
         self._compiler.join()
         _compiling.discard(self)
+        if self._failure is not None:
+            raise self._failure
 
     def document(self, path: str, input: Any = None, *, coverage: bool = False) -> Any:
         """Evaluate ``data.<path>`` (dotted or slashed)."""
@@ -109,10 +152,50 @@ class EmbeddedEngine:
         return self._opa.last_coverage
 
     def evaluate(self, document: Document) -> list[Finding]:
-        return to_findings(self.document(QUERY_PATH, project(document, self._types)))
+        return self.evaluate_encoded(self.encode(document))
+
+    def encode(self, document: Document) -> bytes:
+        """The input OPA reads for ``document``: its projection, as JSON text.
+
+        Apart from ``evaluate_encoded`` so a caller holding the only reference to a big document
+        can let it go before OPA builds its own copy (judging.judge_loaded): at 10,000 sending
+        domains the Python objects are about 0.5 GB of the run's peak.
+        """
+        if self._sources is not None and document.get("source") not in self._sources:
+            raise EngineError(
+                f"this engine judges {', '.join(sorted(self._sources))} documents, "
+                f"not {document.get('source')!r}"
+            )
+        try:
+            # As the bindings encode an input: UTF-8 text, where a lone surrogate fails instead
+            # of being escaped (Go would replace it, letting two different strings compare equal).
+            return json.dumps(project(document, self._types), ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise EngineError(
+                "the stack document holds a string that is not valid Unicode (a lone surrogate)"
+            ) from None
+
+    def evaluate_encoded(self, payload: bytes) -> list[Finding]:
+        """Findings for an input ``encode`` produced."""
+        self.prepare()
+        path = QUERY_PATH.replace("/", ".")
+        # The bindings' eval_document, given text already encoded (it would encode a Python value
+        # itself, which needs the document alive while OPA reads it). opa-golib-python-bindings is
+        # pinned; tests/test_startup.py holds this equal to eval_document.
+        opa = self._opa
+        try:
+            with opa._eval_lock:
+                opa._eval_reset()
+                results = opa._eval_result(opa._call(opa._lib.OpaEvalDocument, path.encode(), payload, 0, 0))
+        except self._error as exc:
+            raise EngineError(f"OPA evaluation of data.{path} failed: {exc.message}") from None
+        if not results or not results[0].get("expressions"):
+            raise EngineError(f"OPA evaluation of data.{path} failed: data.{path} is undefined")
+        return to_findings(results[0]["expressions"][0]["value"])
 
     def close(self) -> None:
-        self.prepare()
+        self._compiler.join()
+        _compiling.discard(self)
         self._opa.close()
 
 
@@ -121,7 +204,7 @@ def _before_fork() -> None:
     # other thread running when it does: a fork waits for any compilation still in progress. In
     # practice it has finished, overlapped with importing pulumi_aws before the first fork.
     for engine in list(_compiling):
-        engine.prepare()
+        engine._compiler.join()
 
 
 os.register_at_fork(before=_before_fork)

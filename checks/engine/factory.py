@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Collection
 
 from checks import settings
 from checks.engine import Engine
 from checks.policyset import PolicySet
 
 
-def make_engine(args: argparse.Namespace, policies: PolicySet) -> Engine:
-    """The engine for this run, loaded with the policies and the run's rule settings."""
+def make_engine(
+    args: argparse.Namespace, policies: PolicySet, sources: Collection[str] | None = None
+) -> Engine:
+    """The engine for this run, loaded with the policies and the run's rule settings.
+
+    ``sources``: the document sources the run will judge, when the command knows them before it
+    reads anything (the embedded engine then compiles only the rules that can judge them).
+    """
     run_settings = settings.from_args(args, policies)
     if getattr(args, "opa_url", None):
         from checks.engine.server import ServerEngine
@@ -26,4 +33,4 @@ def make_engine(args: argparse.Namespace, policies: PolicySet) -> Engine:
         )
     from checks.engine.embedded import EmbeddedEngine
 
-    return EmbeddedEngine(policies, run_settings)
+    return EmbeddedEngine(policies, run_settings, sources=sources)
