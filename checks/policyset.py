@@ -349,17 +349,30 @@ def _compile(policyset: PolicySet) -> None:
 
     engine = EmbeddedEngine(policyset, with_tests=True)
     try:
-        engine.prepare()
+        engine.check_compiles()
     except EngineError as exc:
-        # OPA names the module by the path it was given and quotes the line below: keep one line.
-        message = str(exc).splitlines()[0].removeprefix(f"policies in {policyset.root}: ")
-        message = message.removeprefix("1 error occurred: ")
-        for prefix, folder in policyset.extras:
-            message = message.replace(prefix + "/", f"{folder}/")
-        for rel, _ in policyset.modules + policyset.tests:
-            if message.startswith(rel + ":"):
-                message = f"{policyset.root / rel}{message[len(rel) :]}"
-                break
-        raise SesguardError(f"Rego does not compile: {message}") from None
+        raise SesguardError(f"Rego does not compile: {compile_message(policyset, str(exc))}") from None
     finally:
         engine.close()
+
+
+_ERRORS_OCCURRED = re.compile(r"^(\d+) errors occurred:$")
+
+
+def compile_message(policyset: PolicySet, message: str) -> str:
+    """OPA's compilation error as one line naming the file: the first error, and how many more."""
+    message = message.removeprefix(f"policies in {policyset.root}: ")
+    message = message.removeprefix("bundle activation failed: ").removeprefix("1 error occurred: ")
+    lines = message.splitlines()
+    first = lines[0] if lines else message
+    more = ""
+    if (many := _ERRORS_OCCURRED.match(first)) and len(lines) > 1:
+        # OPA lists each error on a line of its own, below the count.
+        first, more = lines[1].strip(), f" (and {int(many.group(1)) - 1} more)"
+    for prefix, folder in policyset.extras:
+        first = first.replace(prefix + "/", f"{folder}/")
+    for rel, _ in policyset.modules + policyset.tests:
+        if first.startswith(rel + ":"):
+            first = f"{policyset.root / rel}{first[len(rel) :]}"
+            break
+    return first + more

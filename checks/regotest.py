@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from checks.engine.embedded import EmbeddedEngine
-from checks.errors import EngineError
-from checks.policyset import PolicySet
+from checks.errors import EngineError, SesguardError
+from checks.policyset import PolicySet, compile_message
 
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
 _TEST = re.compile(r"^(test_\w+)\b", re.MULTILINE)
@@ -58,6 +58,13 @@ def _lines(ranges: list[dict]) -> set[int]:
 
 def run(policies: PolicySet, *, coverage: bool = True) -> TestRun:
     engine = EmbeddedEngine(policies, with_tests=True)
+    try:
+        # Policies that do not compile fail every query alike: one line now, not one compilation
+        # per test (hundreds of them: minutes) ending in the same error for each.
+        engine.check_compiles()
+    except EngineError as exc:
+        engine.close()
+        raise SesguardError(f"Rego does not compile: {compile_message(policies, str(exc))}") from None
     tests = {path for path, _ in policies.tests}
     result = TestRun()
 

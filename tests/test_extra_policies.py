@@ -137,9 +137,14 @@ def test_a_customised_pack_that_does_not_compile_is_exit_2_naming_the_file(tmp_p
         (lambda t: t.replace("# METADATA\n", "# (no metadata)\n"), "`deny` without a # METADATA block"),
         (lambda t: t.replace("package ses.acme_sender_domains", "package ses.acme.domains"), "ses.<name>"),
         (lambda t: t.replace("\tis_string(d)\n", "\tis_string(d\n"), "Rego does not compile"),
+        (
+            lambda t: t.replace("\tis_string(d)\n", "\tis_string(e)\n"),
+            "rego_unsafe_var_error: var e is unsafe",
+        ),
+        (lambda t: t.replace("\tis_string(d)\n", "\tcount([d] | [d]) == 2\n"), "rego_type_error"),
         (lambda t: t.replace("  slug: sender-domains\n", ""), "METADATA lacks slug"),
     ],
-    ids=["ses-id", "no-metadata", "nested-package", "parse-error", "no-slug"],
+    ids=["ses-id", "no-metadata", "nested-package", "parse-error", "unsafe-var", "type-error", "no-slug"],
 )
 def test_a_bad_organisation_rule_is_exit_2_naming_the_file(
     tmp_path: Path, edit: Callable[[str], str], expected: str
@@ -147,11 +152,45 @@ def test_a_bad_organisation_rule_is_exit_2_naming_the_file(
     org = org_copy(tmp_path)
     rule = org / "sender_domains.rego"
     rule.write_text(edit(rule.read_text("utf-8")), "utf-8")
-    for command in (["policies"], ["check", "--document", str(COMPLIANT)]):
+    for command in (["policies"], ["check", "--document", str(COMPLIANT)], ["test"]):
         run = sesguard(*command, "--extra-policies", str(org))
         assert run.code == 2 and run.stdout == ""
         assert len(run.err_lines) == 1, run.stderr
         assert str(rule) in run.stderr and expected in run.stderr
+
+
+def test_a_test_that_does_not_compile_is_one_line_not_a_compilation_per_test(tmp_path: Path) -> None:
+    """OPA refuses the whole set at once: `sesguard test` says so once (before, every one of the
+    pack's tests recompiled everything and failed alike, which took minutes)."""
+    from checks import policyset, regotest
+    from checks.errors import SesguardError
+
+    org = org_copy(tmp_path)
+    test = org / "sender_domains_test.rego"
+    test.write_text(test.read_text("utf-8") + "\ntest_broken if {\n\tx := [1] | [2]\n\tcount(x) == 2\n}\n")
+    run = sesguard("test", "--extra-policies", str(org))
+    assert run.code == 2 and run.stdout == "" and len(run.err_lines) == 1, run.stderr
+    assert f"Rego does not compile: {test}:" in run.stderr and "rego_type_error" in run.stderr
+    # The runner itself refuses such a set, whoever calls it.
+    loaded = policyset.load(None, (org,))
+    with pytest.raises(SesguardError, match=r"Rego does not compile: .*sender_domains_test\.rego"):
+        regotest.run(loaded)
+
+
+def test_several_compilation_errors_are_one_line_naming_the_first_and_counting_the_rest() -> None:
+    from checks import policyset
+
+    policies = policyset.load()
+    message = (
+        "policies in /x: bundle activation failed: 3 errors occurred:\n"
+        "lib/dmarc.rego:151: rego_type_error: undefined function data.lib.dns.at\n"
+        "lib/dmarc.rego:153: rego_type_error: undefined function data.lib.dns.at\n"
+        "lib/mail.rego:28: rego_type_error: undefined function data.lib.dns.normalize"
+    )
+    first = "151: rego_type_error: undefined function data.lib.dns.at"
+    assert policyset.compile_message(policies, message.replace("/x", str(policies.root))) == (
+        f"{policies.root / 'lib/dmarc.rego'}:{first} (and 2 more)"
+    )
 
 
 def test_two_folders_defining_one_id_is_exit_2(tmp_path: Path) -> None:

@@ -18,7 +18,6 @@ A document of another source is refused (EngineError), never judged by the small
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import threading
@@ -94,6 +93,7 @@ class EmbeddedEngine:
         modules = modules_for(policies, self._sources)
         self._types = type_tokens(modules)
         self._failure: EngineError | None = None
+        self._compile_error: str | None = None
         self._compiler = threading.Thread(
             target=self._load,
             args=(modules + (policies.tests if with_tests else ()), (settings or Settings()).as_data()),
@@ -111,12 +111,23 @@ class EmbeddedEngine:
         except self._error as exc:
             self._failure = EngineError(f"policies in {self._root}: {exc.message}")
             return
-        # The compilation itself is only a head start, so its error is dropped here: the first
-        # real evaluation compiles again and reports it, as one line, exactly as without it.
-        # The query `data.sesguard.findings` prepares what eval_document("sesguard.findings") then
-        # reuses (measured: the evaluation after it pays no compilation).
-        with contextlib.suppress(Exception):
+        # The query `data.sesguard.findings` compiles every module and prepares what
+        # eval_document("sesguard.findings") then reuses (measured: the evaluation after it pays no
+        # compilation). A compilation error is kept for check_compiles(); the first real evaluation
+        # compiles again and reports it itself, as one line. Anything else the empty input may
+        # raise is no concern of the compilation.
+        try:
             self._opa.eval_query("data." + QUERY_PATH.replace("/", "."), _PREPARE_INPUT)
+        except self._error as exc:
+            if exc.code == "prepare_error":
+                self._compile_error = exc.message
+
+    def check_compiles(self) -> None:
+        """Raise EngineError with OPA's message when the policies do not compile (a module OPA
+        could not parse, or one its compiler refused: an unsafe variable, a type error)."""
+        self.prepare()
+        if self._compile_error is not None:
+            raise EngineError(f"policies in {self._root}: {self._compile_error}")
 
     def prepare(self) -> None:
         """Wait until the policies are loaded and compiled; every evaluation waits for it first.
