@@ -42,7 +42,8 @@ def locate(document: Document, config_file: str) -> Document:
 
 
 def apply(document: Document, config_file: str | None, root: str | None) -> Document:
-    proj = project.find_optional(root)
+    # A project named with --root must be there; without it, the current directory may be one.
+    proj = project.find(root) if root is not None else project.find_optional()
     if proj is not None and proj.name != document["project"]:
         proj = None  # another project's stack: its stack files say nothing about this one
     out = dict(document)

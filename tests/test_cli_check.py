@@ -131,6 +131,34 @@ def test_stack_with_a_file_source_is_a_usage_error() -> None:
     assert run.code == 2 and len(run.err_lines) == 1
 
 
+@pytest.mark.parametrize("source", ["--document", "--terraform", "--cloudformation"])
+def test_root_with_a_source_that_has_no_pulumi_project_is_said_not_ignored(
+    source: str, tmp_path: Path
+) -> None:
+    run = sesguard("check", source, DOC, "--root", str(tmp_path))
+    assert run.code == 2 and run.stdout == "" and len(run.err_lines) == 1
+    assert (
+        f"--root names the Pulumi project: it applies to program mode, --state and --preview, not {source}"
+        in (run.stderr)
+    )
+
+
+@pytest.mark.parametrize("make", ["missing", "file", "no-project"])
+def test_a_root_that_is_not_a_pulumi_project_is_exit_2_for_a_state_file(make: str, tmp_path: Path) -> None:
+    import builders
+
+    state = builders.write_json(tmp_path / "state.json", builders.to_state(builders.compliant_document()))
+    root = tmp_path / "project"
+    if make == "file":
+        root.write_text("not a folder", "utf-8")
+    elif make == "no-project":
+        root.mkdir()
+    run = sesguard("check", "--state", str(state), "--root", str(root))
+    assert run.code == 2 and run.stdout == "" and len(run.err_lines) == 1, run.stderr
+    assert str(root) in run.stderr
+    assert ("no Pulumi.yaml" if make == "no-project" else "not a directory") in run.stderr
+
+
 @pytest.mark.parametrize(
     "args", [["--jobs", "0"], ["--preview", "a.json", "--state", "b.json"], ["--format", "xml"]]
 )

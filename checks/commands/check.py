@@ -68,7 +68,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--root",
         metavar="DIR",
-        help="the Pulumi project: its Pulumi.yaml and stack files (default: the current directory)",
+        help="the Pulumi project: its Pulumi.yaml and stack files, for program mode, --state and --preview "
+        "(default: the current directory)",
     )
     parser.add_argument(
         "--config",
@@ -105,6 +106,12 @@ def run(args: argparse.Namespace) -> int:
         raise SesguardError("--config gives a file source a stack config; program mode reads the project's")
     if args.region is not None and (source is None or source[0] not in _regional()):
         raise SesguardError("--region applies to --terraform and --cloudformation only")
+    if args.root is not None and source is not None and source[0] not in ("state", "preview"):
+        # Said, not ignored: a user who names a project expects its stack files to be read.
+        raise SesguardError(
+            f"--root names the Pulumi project: it applies to program mode, --state and --preview, "
+            f"not --{source[0]}"
+        )
     if source is not None:
         # The engine first: OPA parses and compiles the policies on its own thread while this one
         # reads the source. A stack document may come from any source, so it gets the whole pack.
