@@ -604,3 +604,33 @@ def test_dependencies_cross_module_outputs_and_inputs() -> None:
     deps = tfdeps.dependencies({n: tfaddress.parse(n) for n in names}, cfg, {})
     assert deps["module.ses.aws_sesv2_configuration_set_event_destination.d"] == ["aws_sns_topic.t"]
     assert deps["aws_cloudwatch_metric_alarm.a"] == ["module.ses.aws_sesv2_email_identity.i"]
+
+
+def test_findings_without_a_line_point_at_the_plan_not_pulumi_yaml(tmp_path: Path) -> None:
+    """A plan names no file for its resources: findings fall back to the plan handed in (as a
+    CloudFormation finding falls back to its template), never to a Pulumi.yaml a Terraform
+    repository does not have; --config's stack file takes its place when given."""
+    import shutil
+
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    shutil.copy(FIXTURES / "plan-first.json", plans / "plan.json")
+    run = sesguard(
+        "check", "--terraform", "plans/plan.json", "--region", "us-east-1", "--format", "sarif", cwd=tmp_path
+    )
+    assert run.code in (0, 1), run.stderr
+    results = json.loads(run.stdout)["runs"][0]["results"]
+    assert results, "the plan draws no finding: the test proves nothing"
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for res in results for loc in res["locations"]}
+    assert uris == {"plans/plan.json"}
+    config = tmp_path / "Pulumi.tf.yaml"
+    config.write_text("config:\n  aws:region: us-east-1\n", "utf-8")
+    run = sesguard(
+        "check", "--terraform", "plans/plan.json", "--config", str(config), "--format", "sarif", cwd=tmp_path
+    )
+    uris = {
+        loc["physicalLocation"]["artifactLocation"]["uri"]
+        for res in json.loads(run.stdout)["runs"][0]["results"]
+        for loc in res["locations"]
+    }
+    assert uris == {"Pulumi.tf.yaml"}

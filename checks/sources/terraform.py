@@ -12,6 +12,7 @@ a partial view could hide the resource a rule needs, so it is exit 2, never a pa
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -336,6 +337,14 @@ def load(path: str | Path, region: str | None = None, config: dict[str, Any] | N
         )
     data = parse_json(raw, where)
     try:
-        return from_json(data, where, _stack_name(path), region, config)
+        doc = from_json(data, where, _stack_name(path), region, config)
     except RecursionError:
         raise InputError(where, "nested too deeply to be a Terraform plan or state") from None
+    if str(path) != STDIN:
+        # A plan names no file for its resources, so every finding falls back to a stack-wide
+        # place: the plan handed in (reports name it only when it is relative and inside the
+        # repository), never a Pulumi.yaml a Terraform repository does not have. --config's
+        # stack file, when given, takes its place.
+        rel = os.path.relpath(path)
+        doc["config_file"] = str(path) if rel.startswith("..") else rel
+    return doc
