@@ -8,6 +8,7 @@ secrets are replaced by ``"[secret]"`` before a document is built, so nothing do
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from checks.errors import InputError
@@ -31,10 +32,14 @@ def validate(doc: Any, where: str) -> Document:
 
     The message never quotes the offending value: it may be a Pulumi secret object's plaintext.
     """
-    # Imported here: jsonschema is paid for only by the sources that validate (--document), and a
-    # project's own virtualenv runs the program source without it.
+    # Imported here: the schema libraries are paid for only by the sources that validate
+    # (--document), and a project's own virtualenv runs the program source without them.
     from checks import schemas
 
+    # The compiled schema says yes to a valid document in a fraction of jsonschema's time; on a
+    # no, jsonschema (the authority) finds the first problem and describes it without its value.
+    if schemas.accepts("stack-v1.json", doc):
+        return doc
     found = schemas.first_problem("stack-v1.json", doc)
     if found is not None:
         place, problem = found
@@ -58,6 +63,37 @@ def scrub(value: Any) -> Any:
     if isinstance(value, int | float):
         return float(value)
     return str(value)
+
+
+def scrub_inside(container: dict[str, Any] | list[Any]) -> None:
+    """``scrub`` every value inside ``container``, in place: for JSON just parsed and owned.
+
+    Gives what ``scrub`` gives (for a parsed JSON object or array, whose keys are already strings
+    and which holds no tuples) without building a second copy of a large tree: loading a
+    10,000-domain document would otherwise hold its props twice. ``container`` itself is left in
+    place even if it is a secret object; the caller decides that, as ``scrub`` would at the top.
+    """
+    pairs = container.items() if isinstance(container, dict) else enumerate(container)
+    for key, value in pairs:
+        kind = type(value)
+        if kind is str or value is None or kind is bool or kind is float:
+            continue
+        if kind is dict:
+            if value.get(SECRET_SIG) == SECRET_SIG_VALUE:
+                container[key] = SECRET  # type: ignore[index]
+            else:
+                scrub_inside(value)
+        elif kind is list:
+            scrub_inside(value)
+        else:
+            # Replacing a value under an existing key (or index) while iterating is allowed: the
+            # size never changes.
+            container[key] = scrub(value)  # type: ignore[index]
+
+
+def _secret_or(value: Any) -> Any:
+    """What ``scrub`` makes of a container whose inside is already scrubbed."""
+    return SECRET if isinstance(value, dict) and value.get(SECRET_SIG) == SECRET_SIG_VALUE else value
 
 
 def parse_config_value(value: Any) -> Any:
@@ -95,13 +131,20 @@ def new_document(
     stack: str,
     region: str | None,
     config: dict[str, Any],
-    resources: list[dict[str, Any]],
+    resources: Iterable[dict[str, Any]],
     facts: dict[str, Any] | None = None,
     request: dict[str, Any] | None = None,
     file: str | None = None,
     language: str | None = None,
     config_file: str | None = None,
+    props_scrubbed: bool = False,
 ) -> Document:
+    """A stack document; every value is scrubbed and every resource rebuilt to the v1 shape.
+
+    ``props_scrubbed``: each resource's props were already scrubbed inside (``scrub_inside``) and
+    may be taken as they are rather than copied: the caller owns them (sources/document.load).
+    """
+    scrub_props = _secret_or if props_scrubbed else scrub
     doc: Document = {
         "schema": SCHEMA,
         "source": source,
@@ -114,7 +157,7 @@ def new_document(
                 "urn": r["urn"],
                 "type": r["type"],
                 "name": r.get("name") or resource_name(r["urn"]),
-                "props": scrub(r.get("props") or {}),
+                "props": scrub_props(r.get("props") or {}),
                 "parent": r.get("parent") or None,
                 "dependencies": list(r.get("dependencies") or []),
                 # Optional: the region of the resource's own provider, and where the user's code
