@@ -8,7 +8,7 @@ secrets are replaced by ``"[secret]"`` before a document is built, so nothing do
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from checks.errors import InputError
@@ -116,12 +116,32 @@ _OPTIONAL_RESOURCE_KEYS = ("region", "location")
 
 def _reject_duplicate_urns(resources: list[dict[str, Any]], where: str) -> None:
     """A URN names one resource; two with the same URN would make the rules' lookups conflict."""
+    if len({r["urn"] for r in resources}) == len(resources):
+        return  # the usual answer, in one pass; the loop below finds which one for the message
     seen: set[str] = set()
     for i, r in enumerate(resources):
         if r["urn"] in seen:
             shown = r["urn"] if len(r["urn"]) <= 160 else r["urn"][:157] + "..."
             raise InputError(where, f"resources[{i}]: the URN {shown} is given to more than one resource")
         seen.add(r["urn"])
+
+
+def _resource(r: dict[str, Any], scrub_props: Callable[[Any], Any]) -> dict[str, Any]:
+    out = {
+        "urn": r["urn"],
+        "type": r["type"],
+        "name": r.get("name") or resource_name(r["urn"]),
+        "props": scrub_props(r.get("props") or {}),
+        "parent": r.get("parent") or None,
+        "dependencies": list(r.get("dependencies") or []),
+    }
+    # Optional: the region of the resource's own provider, and where the user's code declares it
+    # (file relative to the repository root, line, column).
+    for key in _OPTIONAL_RESOURCE_KEYS:
+        value = r.get(key)
+        if value is not None:
+            out[key] = value
+    return out
 
 
 def new_document(
@@ -152,20 +172,7 @@ def new_document(
         "stack": stack,
         "region": region,
         "config": scrub({k: parse_config_value(v) for k, v in config.items()}),
-        "resources": [
-            {
-                "urn": r["urn"],
-                "type": r["type"],
-                "name": r.get("name") or resource_name(r["urn"]),
-                "props": scrub_props(r.get("props") or {}),
-                "parent": r.get("parent") or None,
-                "dependencies": list(r.get("dependencies") or []),
-                # Optional: the region of the resource's own provider, and where the user's code
-                # declares it (file relative to the repository root, line, column).
-                **{k: r[k] for k in _OPTIONAL_RESOURCE_KEYS if r.get(k) is not None},
-            }
-            for r in resources
-        ],
+        "resources": [_resource(r, scrub_props) for r in resources],
         "facts": scrub(facts or {}),
     }
     _reject_duplicate_urns(doc["resources"], file or f"stack {stack}")

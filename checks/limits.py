@@ -40,20 +40,35 @@ def _scalar(item: Any) -> str | None:
     return None
 
 
+# Every integer below this in size converts to a float; the few above it are tried one by one.
+_SURELY_A_FLOAT = 2**1023
+
+
 def _inside(container: dict[Any, Any] | list[Any] | tuple[Any, ...], depth: int) -> str | None:
     """The first problem inside ``container`` (itself at ``depth``, already within the limit).
 
     Recursive, but never deeper than MAX_DEPTH + 1 frames: a container past the limit is refused
     before anything inside it is looked at. Children are visited last to first, depth first, the
     order of the explicit-stack walk this replaced, so a value with several problems is still
-    refused with the same one. Strings, the bulk of every document, cost one type test each.
+    refused with the same one. The types JSON gives are tested inline, strings first (the bulk of
+    every document); anything else takes the general path.
     """
     children = container.values() if isinstance(container, dict) else container
     for item in reversed(children):
         kind = type(item)
-        if kind is str or item is None or kind is bool:
+        if kind is str:
             continue
-        if kind is dict or kind is list or isinstance(item, dict | list | tuple):
+        if kind is dict or kind is list:
+            if depth >= MAX_DEPTH:
+                return _TOO_DEEP
+            found = _inside(item, depth + 1)
+        elif kind is float:
+            found = None if math.isfinite(item) else _NOT_FINITE
+        elif kind is int:
+            found = None if -_SURELY_A_FLOAT < item < _SURELY_A_FLOAT else _too_large(item)
+        elif item is None or kind is bool:
+            continue
+        elif isinstance(item, dict | list | tuple):
             if depth >= MAX_DEPTH:
                 return _TOO_DEEP
             found = _inside(item, depth + 1)

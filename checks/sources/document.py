@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.document import Document, new_document, scrub_inside, validate
-from checks.sources.reading import expect_object, label, read_json
+from checks.sources.reading import collector_paused, expect_object, label, read_json
 
 
 def _handed_over(resources: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -50,4 +50,5 @@ def from_json(data: Any, where: str, *, owned: bool = False) -> Document:
 
 
 def load(path: str | Path) -> Document:
-    return from_json(read_json(path), label(path), owned=True)
+    with collector_paused():
+        return from_json(read_json(path), label(path), owned=True)
