@@ -19,12 +19,15 @@ import copy
 import itertools
 import json
 import math
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import builders
 import pytest
 
+from checks import document as document_module
 from checks import limits, schemas
 from checks.document import SECRET, SECRET_SIG, SECRET_SIG_VALUE, scrub, scrub_inside, validate
 from checks.errors import InputError
@@ -175,8 +178,16 @@ def test_the_variants_exercise_both_answers() -> None:
     assert verdicts.count(False) > 500
 
 
+@pytest.fixture(params=["fast path", "jsonschema alone"])
+def fast_from(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """``validate`` with the compiled schema asked first whatever the size, and never."""
+    value = 0 if request.param == "fast path" else 10**9
+    monkeypatch.setattr(document_module, "FAST_SCHEMA_FROM", value)
+    return value
+
+
 @pytest.mark.parametrize(("place", "doc"), VARIANTS, ids=[f"{p}-{i}" for i, (p, _) in enumerate(VARIANTS)])
-def test_the_compiled_schema_agrees_with_jsonschema(place: str, doc: Any) -> None:
+def test_the_compiled_schema_agrees_with_jsonschema(place: str, doc: Any, fast_from: int) -> None:
     by_jsonschema = schemas.first_problem(SCHEMA, doc)
     assert schemas.accepts(SCHEMA, doc) is (by_jsonschema is None), (place, by_jsonschema)
     message = _message(doc)
@@ -207,7 +218,9 @@ RES = ("resources", 0)
         (("stack",), SECRET_OBJECT, "at stack: expected string, found object"),
     ],
 )
-def test_a_refused_document_gives_todays_message(at: tuple[Any, ...], value: Any, message: str) -> None:
+def test_a_refused_document_gives_todays_message(
+    at: tuple[Any, ...], value: Any, message: str, fast_from: int
+) -> None:
     doc = copy.deepcopy(GOOD)
     target = doc
     for step in at[:-1]:
@@ -390,3 +403,65 @@ def test_a_refused_load_names_the_file_and_the_place(tmp_path: Path) -> None:
     assert str(caught.value) == (
         f"{path}: not a sesguard/stack/v1 document at resources/2/location/line: expected at least 1"
     )
+
+
+def _big(resources: int) -> dict[str, Any]:
+    doc = _with_secrets_and_integers()
+    template = doc["resources"][0]
+    while len(doc["resources"]) < resources:
+        extra = copy.deepcopy(template)
+        extra["urn"] += f"-{len(doc['resources'])}"
+        doc["resources"].append(extra)
+    return doc
+
+
+def test_a_document_big_enough_for_the_fast_path_loads_and_refuses_as_before(tmp_path: Path) -> None:
+    doc = _big(document_module.FAST_SCHEMA_FROM + 5)
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(doc), "utf-8")
+    loaded = document.load(path)
+    assert _typed(loaded) == _typed(document.from_json(json.loads(json.dumps(doc)), str(path)))
+    doc["resources"][-1]["dependencies"] = ["urn:x", SECRET_OBJECT]
+    path.write_text(json.dumps(doc), "utf-8")
+    with pytest.raises(InputError) as caught:
+        document.load(path)
+    last = len(doc["resources"]) - 1
+    assert str(caught.value) == (
+        f"{path}: not a sesguard/stack/v1 document at resources/{last}/dependencies/1: "
+        "expected string, found object"
+    )
+
+
+_IMPORTS = """
+import json, sys
+from checks.sources import document
+document.load(sys.argv[1])
+print(json.dumps(sorted(m for m in ("jsonschema", "fastjsonschema") if m in sys.modules)))
+"""
+
+
+@pytest.mark.parametrize(("resources", "expected"), [(3, ["jsonschema"]), (250, ["fastjsonschema"])])
+def test_a_load_imports_only_the_schema_library_it_uses(
+    resources: int, expected: list[str], tmp_path: Path
+) -> None:
+    # A small document goes to jsonschema (compiling would cost more); a valid big one never
+    # imports jsonschema at all.
+    doc = _big(resources)
+    del doc["resources"][resources:]
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(doc), "utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-c", _IMPORTS, str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == expected
+
+
+def test_a_cold_state_check_imports_neither_schema_library(tmp_path: Path) -> None:
+    # sesguard builds that document itself: nothing to validate, nothing to compile.
+    from test_startup import imported_modules
+
+    path = builders.write_json(tmp_path / "state.json", builders.to_state(builders.compliant_document()))
+    proc, modules = imported_modules("check", "--state", str(path), "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert not {"jsonschema", "fastjsonschema"} & modules
