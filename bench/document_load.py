@@ -3,8 +3,9 @@
     .venv/bin/python -m bench.document_load [--runs 5] [--sizes 1000,10000] [--dir /tmp/big]
 
 Each run is a fresh process (peak RSS is per process): it imports the source, then times either
-``document.load(path)`` or the floor, reading the bytes and ``json.loads`` alone. Prints the median
-time and median peak RSS (``ru_maxrss``) of each. Documents come from bench/generate.py:
+``document.load(path)`` or the floor, reading the bytes and ``json.loads`` alone (with Python's
+cycle collector on, and off as load parses). Prints the median time and median peak RSS
+(``ru_maxrss``) of each. Documents come from bench/generate.py:
 
     .venv/bin/python -c "import json; from bench import generate; \\
         json.dump(generate.document(10000), open('/tmp/doc10000.json','w'))"
@@ -32,6 +33,9 @@ if what == "load":
     doc = document.load(path)
     count = len(doc["resources"])
 else:
+    if what == "parse-paused":
+        import gc
+        gc.disable()
     with open(path, "rb") as f:
         doc = json.loads(f.read().decode("utf-8"))
     count = len(doc["resources"])
@@ -64,17 +68,25 @@ def document_path(directory: Path, domains: int) -> Path:
     return path
 
 
+_NAMES = {
+    "parse": "read + json.loads",
+    # The floor: load parses with the cycle collector held off (checks.sources.reading).
+    "parse-paused": "same, collector off",
+    "load": "document.load",
+}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--dir", default="/tmp/big")
-    parser.add_argument("--only", choices=("load", "parse"), default=None)
+    parser.add_argument("--only", choices=("load", "parse", "parse-paused"), default=None)
     args = parser.parse_args(argv)
     print(f"$ {sys.executable} -m bench.document_load --runs {args.runs} --sizes {args.sizes}")
     for domains in (int(s) for s in args.sizes.split(",")):
         path = document_path(Path(args.dir), domains)
-        for what in ("parse", "load"):
+        for what in ("parse", "parse-paused", "load"):
             if args.only and what != args.only:
                 continue
             runs = [one(path, what) for _ in range(args.runs)]
@@ -82,7 +94,7 @@ def main(argv: list[str] | None = None) -> None:
             rss = statistics.median(r["rss_mib"] for r in runs)
             size = path.stat().st_size
             shown = ", ".join(f"{r['seconds']:.2f}" for r in runs)
-            name = "read + json.loads (floor)" if what == "parse" else "document.load"
+            name = _NAMES[what]
             print(
                 f"{domains:>6} domains ({int(runs[0]['resources'])} resources, {size >> 20} MiB): "
                 f"{name:<26} median {seconds:6.2f} s   peak RSS {rss:7.0f} MiB   "
