@@ -8,6 +8,7 @@ secrets are replaced by ``"[secret]"`` before a document is built, so nothing do
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from checks.errors import InputError
@@ -25,16 +26,30 @@ LANGUAGES = ("python", "typescript", "go", "csharp", "java", "yaml", "terraform"
 
 Document = dict[str, Any]
 
+# How many resources make compiling the schema (checks.schemas.accepts) pay for itself.
+FAST_SCHEMA_FROM = 200
+
 
 def validate(doc: Any, where: str) -> Document:
     """Check ``doc`` against the v1 schema; raise InputError naming the first problem's place.
 
     The message never quotes the offending value: it may be a Pulumi secret object's plaintext.
     """
-    # Imported here: jsonschema is paid for only by the sources that validate (--document), and a
-    # project's own virtualenv runs the program source without it.
+    # Imported here: the schema libraries are paid for only by the sources that validate
+    # (--document), and a project's own virtualenv runs the program source without them.
     from checks import schemas
 
+    # On a big document the compiled schema says yes in a twentieth of jsonschema's time; on a no,
+    # jsonschema (the authority) finds the first problem and describes it without its value.
+    # Compiling costs about as much as jsonschema spends on 200 resources, so a small document
+    # goes straight to jsonschema.
+    resources = doc.get("resources") if isinstance(doc, dict) else None
+    if (
+        isinstance(resources, list)
+        and len(resources) >= FAST_SCHEMA_FROM
+        and schemas.accepts("stack-v1.json", doc)
+    ):
+        return doc
     found = schemas.first_problem("stack-v1.json", doc)
     if found is not None:
         place, problem = found
@@ -60,6 +75,37 @@ def scrub(value: Any) -> Any:
     return str(value)
 
 
+def scrub_inside(container: dict[str, Any] | list[Any]) -> None:
+    """``scrub`` every value inside ``container``, in place: for JSON just parsed and owned.
+
+    Gives what ``scrub`` gives (for a parsed JSON object or array, whose keys are already strings
+    and which holds no tuples) without building a second copy of a large tree: loading a
+    10,000-domain document would otherwise hold its props twice. ``container`` itself is left in
+    place even if it is a secret object; the caller decides that, as ``scrub`` would at the top.
+    """
+    pairs = container.items() if isinstance(container, dict) else enumerate(container)
+    for key, value in pairs:
+        kind = type(value)
+        if kind is str or value is None or kind is bool or kind is float:
+            continue
+        if kind is dict:
+            if value.get(SECRET_SIG) == SECRET_SIG_VALUE:
+                container[key] = SECRET  # type: ignore[index]
+            else:
+                scrub_inside(value)
+        elif kind is list:
+            scrub_inside(value)
+        else:
+            # Replacing a value under an existing key (or index) while iterating is allowed: the
+            # size never changes.
+            container[key] = scrub(value)  # type: ignore[index]
+
+
+def _secret_or(value: Any) -> Any:
+    """What ``scrub`` makes of a container whose inside is already scrubbed."""
+    return SECRET if isinstance(value, dict) and value.get(SECRET_SIG) == SECRET_SIG_VALUE else value
+
+
 def parse_config_value(value: Any) -> Any:
     """Pulumi hands structured config to programs and packs as JSON text; give rules the structure."""
     if isinstance(value, str) and value[:1] in "[{":
@@ -80,12 +126,32 @@ _OPTIONAL_RESOURCE_KEYS = ("region", "location")
 
 def _reject_duplicate_urns(resources: list[dict[str, Any]], where: str) -> None:
     """A URN names one resource; two with the same URN would make the rules' lookups conflict."""
+    if len({r["urn"] for r in resources}) == len(resources):
+        return  # the usual answer, in one pass; the loop below finds which one for the message
     seen: set[str] = set()
     for i, r in enumerate(resources):
         if r["urn"] in seen:
             shown = r["urn"] if len(r["urn"]) <= 160 else r["urn"][:157] + "..."
             raise InputError(where, f"resources[{i}]: the URN {shown} is given to more than one resource")
         seen.add(r["urn"])
+
+
+def _resource(r: dict[str, Any], scrub_props: Callable[[Any], Any]) -> dict[str, Any]:
+    out = {
+        "urn": r["urn"],
+        "type": r["type"],
+        "name": r.get("name") or resource_name(r["urn"]),
+        "props": scrub_props(r.get("props") or {}),
+        "parent": r.get("parent") or None,
+        "dependencies": list(r.get("dependencies") or []),
+    }
+    # Optional: the region of the resource's own provider, and where the user's code declares it
+    # (file relative to the repository root, line, column).
+    for key in _OPTIONAL_RESOURCE_KEYS:
+        value = r.get(key)
+        if value is not None:
+            out[key] = value
+    return out
 
 
 def new_document(
@@ -95,13 +161,20 @@ def new_document(
     stack: str,
     region: str | None,
     config: dict[str, Any],
-    resources: list[dict[str, Any]],
+    resources: Iterable[dict[str, Any]],
     facts: dict[str, Any] | None = None,
     request: dict[str, Any] | None = None,
     file: str | None = None,
     language: str | None = None,
     config_file: str | None = None,
+    props_scrubbed: bool = False,
 ) -> Document:
+    """A stack document; every value is scrubbed and every resource rebuilt to the v1 shape.
+
+    ``props_scrubbed``: each resource's props were already scrubbed inside (``scrub_inside``) and
+    may be taken as they are rather than copied: the caller owns them (sources/document.load).
+    """
+    scrub_props = _secret_or if props_scrubbed else scrub
     doc: Document = {
         "schema": SCHEMA,
         "source": source,
@@ -109,20 +182,7 @@ def new_document(
         "stack": stack,
         "region": region,
         "config": scrub({k: parse_config_value(v) for k, v in config.items()}),
-        "resources": [
-            {
-                "urn": r["urn"],
-                "type": r["type"],
-                "name": r.get("name") or resource_name(r["urn"]),
-                "props": scrub(r.get("props") or {}),
-                "parent": r.get("parent") or None,
-                "dependencies": list(r.get("dependencies") or []),
-                # Optional: the region of the resource's own provider, and where the user's code
-                # declares it (file relative to the repository root, line, column).
-                **{k: r[k] for k in _OPTIONAL_RESOURCE_KEYS if r.get(k) is not None},
-            }
-            for r in resources
-        ],
+        "resources": [_resource(r, scrub_props) for r in resources],
         "facts": scrub(facts or {}),
     }
     _reject_duplicate_urns(doc["resources"], file or f"stack {stack}")
