@@ -68,7 +68,7 @@ def document_path(directory: Path, domains: int) -> Path:
     return path
 
 
-_NAMES = {
+NAMES = {
     "parse": "read + json.loads",
     # The floor: load parses with the cycle collector held off (checks.sources.reading).
     "parse-paused": "same, collector off",
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> None:
             rss = statistics.median(r["rss_mib"] for r in runs)
             size = path.stat().st_size
             shown = ", ".join(f"{r['seconds']:.2f}" for r in runs)
-            name = _NAMES[what]
+            name = NAMES[what]
             print(
                 f"{domains:>6} domains ({int(runs[0]['resources'])} resources, {size >> 20} MiB): "
                 f"{name:<26} median {seconds:6.2f} s   peak RSS {rss:7.0f} MiB   "

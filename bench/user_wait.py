@@ -337,6 +337,15 @@ def run(runs: int, big: int, rego_runs: int = 3, parts: tuple[str, ...] = PARTS)
                 [str(SESGUARD), "check", "--document", doc_big, "--format", "json", "-o", report],
                 env={"GOMEMLIMIT": "1GiB"},
             )
+            # Reading the document alone, beside parsing its JSON alone (bench/document_load.py).
+            from bench import document_load
+
+            for what in ("parse", "load"):
+                got = document_load.one(Path(doc_big), what)
+                section.say(
+                    f"  {document_load.NAMES[what]} of the {big:,}-domain document alone: "
+                    f"{fmt_s(got['seconds'])}, peak {got['rss_mib']:,.0f} MiB"
+                )
             for what, p in (
                 ("OPA reading the input (count(input.resources)), Python holding its text", floor["input"]),
                 ("OPA evaluating the whole pack, Python holding the input's text", floor["pack"]),
