@@ -7,10 +7,12 @@ engine or network error — one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from checks import __version__
 from checks.errors import SesguardError, one_line
@@ -78,5 +80,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
+def run() -> NoReturn:
+    """The installed command: ``main``, then the process ends without tearing every module down.
+
+    A check that ran a Pulumi program has imported the SDK, grpc and pulumi_aws's thousands of
+    classes, and Python's teardown of them took 0.15-0.25 s of each such run after the report was
+    written (measured with `os._exit` against a normal exit). Everything an exit does for the user
+    still happens first: standard output and error are flushed and the exit handlers run
+    (multiprocessing's, logging's); only the freeing of memory the process gives back anyway is
+    skipped. ``main`` stays an ordinary function for callers in the same process.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+    except OSError:  # the reader went away (a closed pipe): the report did not get through
+        code = EXIT_ERROR
+    try:
+        sys.stderr.flush()
+    except OSError:
+        pass
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

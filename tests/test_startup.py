@@ -60,7 +60,7 @@ NOT_FOR_FILE_CHECKS = (
 )
 
 
-# The installed command's entry point (checks.cli:main), then every module the process holds.
+# The command line (checks.cli:main, which the installed command runs), then every module the process holds.
 _RUN_AND_LIST = """
 import json, sys
 from checks.cli import main
@@ -296,3 +296,50 @@ def test_a_customised_pack_is_compiled_whole(tmp_path: Path) -> None:
     copy = dataclasses.replace(policies, root=tmp_path)
     assert modules_for(copy, {"state"}) == policies.modules
     assert modules_for(policies, None) == policies.modules
+
+
+# --- ending the process --------------------------------------------------------------------------
+
+_RUN_WITH_HANDLER = """
+import atexit, sys
+from checks import cli
+atexit.register(lambda: print("exit handler ran", file=sys.stderr))
+sys.argv = ["sesguard", *sys.argv[1:]]
+cli.run()
+"""
+
+
+@pytest.mark.parametrize(("doc", "code"), [("compliant", 0), ("violating", 1), ("broken", 2)])
+def test_the_command_ends_with_its_exit_code_its_output_and_its_exit_handlers(
+    doc: str, code: int, tmp_path: Path
+) -> None:
+    """`sesguard` skips Python's teardown of every module (about 0.2 s after a program run), and
+    nothing else: the exit code, everything written, and the exit handlers are all still there."""
+    documents = {
+        "compliant": builders.compliant_document(),
+        "violating": builders.violating_document(),
+        "broken": {"schema": "sesguard/stack/v1"},
+    }
+    path = builders.write_json(tmp_path / "doc.json", documents[doc])
+    report, sarif = tmp_path / "report.json", tmp_path / "report.sarif"
+    argv = ["check", "--document", str(path), "--output", f"json={report}", "--output", f"sarif={sarif}"]
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUN_WITH_HANDLER, *argv],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == code, proc.stderr
+    assert proc.stderr.rstrip().endswith("exit handler ran")
+    if code != 2:
+        assert json.loads(report.read_text("utf-8"))["summary"]["stacks"] == 1
+        assert json.loads(sarif.read_text("utf-8"))["version"] == "2.1.0"
+        assert proc.stdout.startswith("sesguard: 1 stack,") and proc.stdout.endswith(("passed\n", "failed\n"))
+
+
+def test_the_installed_command_is_the_one_that_ends_that_way() -> None:
+    import tomllib
+
+    scripts = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text("utf-8"))
+    assert scripts["project"]["scripts"]["sesguard"] == "checks.cli:run"
