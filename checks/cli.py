@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
 import importlib
 import os
 import sys
@@ -95,10 +96,8 @@ def run() -> NoReturn:
         sys.stdout.flush()
     except OSError:  # the reader went away (a closed pipe): the report did not get through
         code = EXIT_ERROR
-    try:
+    with contextlib.suppress(OSError):
         sys.stderr.flush()
-    except OSError:
-        pass
     atexit._run_exitfuncs()
     os._exit(code)
 

@@ -12,9 +12,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from checks import yamlio
 from checks.engine import Settings
 from checks.errors import InputError, SesguardError, warn
 from checks.policyset import RULE_ID, PolicySet
@@ -112,6 +109,12 @@ def load_waivers(path: str) -> list[Any]:
     text = decode_text(raw, path)
     if not text.strip():
         raise InputError(path, "waiver file is empty")
+    # Imported here: PyYAML is paid for only by a run that reads a waiver file; a cold check hands
+    # OPA its policies before it (the engine is built from these settings).
+    import yaml
+
+    from checks import yamlio
+
     try:
         data = yamlio.load(text)
     except yaml.YAMLError as exc:

@@ -15,7 +15,7 @@ import argparse
 import sys
 from typing import Any
 
-from checks import judging, policyset, project
+from checks import judging, policyset
 from checks.commands import options
 from checks.engine import factory
 from checks.errors import SesguardError, one_line
@@ -145,6 +145,7 @@ def _load(args: argparse.Namespace, source: tuple[str, str]) -> Any:
 
 
 def _run_program(args: argparse.Namespace, policies: Any) -> int:
+    from checks import project
     from checks.sources import parallel
 
     proj = project.find(args.root)
