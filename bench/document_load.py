@@ -1,4 +1,4 @@
-"""What reading a stack document costs (issue 14): ``checks.sources.document.load`` beside its floor.
+"""What reading a stack document costs: ``checks.sources.document.load`` beside its floor.
 
     .venv/bin/python -m bench.document_load [--runs 5] [--sizes 1000,10000] [--dir /tmp/big]
 
