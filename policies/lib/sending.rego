@@ -84,10 +84,7 @@ raw_types(d) := object.get(d.resource.props, "matchingTypes", null) if d.version
 
 # Types known at preview (upper-case); a list computed at apply, or one with an unknown item,
 # cannot be verified.
-known_types(d) := {upper(x) | some x in ts; is_string(x); lib.known(x)} if {
-	ts := raw_types(d)
-	is_array(ts)
-}
+known_types(d) := {upper(x) | some x in raw_types(d); is_string(x); lib.known(x)} if is_array(raw_types(d))
 
 else := set()
 
