@@ -36,7 +36,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 
 def _old_policies(ref: str, into: Path) -> Path:
-    data = subprocess.run(["git", "archive", ref, "policies"], cwd=ROOT, capture_output=True, check=True).stdout
+    archive = ["git", "archive", ref, "policies"]
+    data = subprocess.run(archive, cwd=ROOT, capture_output=True, check=True).stdout
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         tar.extractall(into, filter="data")
     return into / "policies"
@@ -61,7 +62,7 @@ def _fixture_documents() -> Iterator[tuple[str, dict[str, Any]]]:
                 continue
             try:
                 doc = loader(path)
-            except Exception:  # noqa: BLE001 - a file no source reads is simply not a document
+            except Exception:  # a file no source reads is simply not a document
                 continue
             yield f"{path.relative_to(ROOT)} ({name})", doc
             break
@@ -107,11 +108,14 @@ def main() -> int:
     from checks.engine.embedded import EmbeddedEngine
 
     parser = argparse.ArgumentParser()
-    parser.add_argument("--base", default=None, help="git ref of the old pack (default: merge base with main)")
+    parser.add_argument("--base", default=None, help="git ref of the old pack (default: the merge base)")
     args = parser.parse_args()
-    base = args.base or subprocess.run(
-        ["git", "merge-base", "HEAD", "main"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.strip()
+    base = (
+        args.base
+        or subprocess.run(
+            ["git", "merge-base", "HEAD", "main"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    )
     with tempfile.TemporaryDirectory() as tmp:
         old = EmbeddedEngine(policyset.load(_old_policies(base, Path(tmp))))
         new = EmbeddedEngine(policyset.load(ROOT / "policies"))
