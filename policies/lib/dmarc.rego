@@ -58,7 +58,7 @@ parse(s) := {"valid": count(errs) == 0, "errors": errs, "tags": _defaults(raw)} 
 	names := {p.name | some p in named}
 	dups := _duplicates(named, names)
 	raw := _first(named, names, dups)
-	errs := _errors(pairs, raw, dups)
+	errs := _errors(pairs, named, raw, dups)
 }
 
 parse(s) := {"valid": false, "errors": ["the record is not a string"], "tags": {}} if not is_string(s)
@@ -72,16 +72,35 @@ _duplicates(named, names) := set() if count(named) == count(names)
 else := {n | some n in names; count([p | some p in named; p.name == n]) > 1}
 
 # The first occurrence of each tag, values of the case-insensitive tags lower-cased.
-_first(named, names, dups) := {p.name: _lower(p.name, p.value) | some p in named} if count(dups) == 0
+_first(named, names, dups) := object.union(plain, {k: lower(v) | some k in _lower_tags; v := plain[k]}) if {
+	count(dups) == 0
+	plain := {p.name: p.value | some p in named}
+}
 
 else := {n: _lower(n, v) | some n in names; v := [p.value | some p in named; p.name == n][0]}
 
-_errors(pairs, raw, dups) := ["it is empty"] if count(pairs) == 0
+_errors(pairs, named, raw, dups) := ["it is empty"] if count(pairs) == 0
+
+else := [] if _clean(pairs, named, raw, dups)
 
 else := sort({e |
 	some e in array.concat(array.concat([_version_error(pairs)], _tag_errors(raw)), _syntax_errors(pairs, dups))
 	e != ""
 })
+
+# Hot path: a record none of the checks below would fault, confirmed in one body (v=DMARC1 first,
+# p present, every p/sp/adkim/aspf/pct value allowed, every tag with `=`, no tag twice).
+_clean(pairs, named, raw, dups) if {
+	count(dups) == 0
+	count(named) == count(pairs)
+	pairs[0].name == "v"
+	pairs[0].value == "DMARC1"
+	raw.p in policies
+	object.get(raw, "sp", "none") in policies
+	object.get(raw, "adkim", "r") in alignments
+	object.get(raw, "aspf", "r") in alignments
+	_pct_ok(object.get(raw, "pct", "100"))
+}
 
 _tag_errors(t) := [
 	_missing("p", t),

@@ -61,6 +61,9 @@ _zone_by_id := {id: names |
 	names := {n | some [i, n] in _zone_ids; i == id}
 }
 
+# The one zone name of each known zone id (null when the id names several zones).
+_zone_of_id := {id: _one_of(names) | some id, names in _zone_by_id}
+
 # The zone name of a record: by a known zone id, or, when the id is unknown at preview, through
 # the record's dependencies on a zone resource; null when the zone is not in the stack. Hot path:
 # one else-chain per record, so only the branch that applies is evaluated.
@@ -158,7 +161,28 @@ _all := array.concat(
 	array.concat(resources.of_type(cloudflare_record), resources.of_type(cloudflare_record_v4)),
 )
 
+# Hot path: the common Route53 record (a known zone id, a string type, a list of values) read in
+# one body, with the same results as the general reading below.
 _record(r) := {
+	"resource": r.urn,
+	"dependencies": object.get(r, "dependencies", []),
+	"name": _name(r, z),
+	"type": type,
+	"values": [_value(type, v) | some v in vs],
+	"priority": object.get(r.props, "priority", null),
+	"zone": z,
+} if {
+	r.type == route53_record
+	props := r.props
+	zid := props.zoneId
+	not zid in lib._not_known
+	z := object.get(_zone_of_id, zid, null)
+	t := props.type
+	is_string(t)
+	type := upper(t)
+	vs := props.records
+	is_array(vs)
+} else := {
 	"resource": r.urn,
 	"dependencies": object.get(r, "dependencies", []),
 	"name": _name(r, z),
@@ -199,7 +223,10 @@ _zone_of_domain(zone, domain) if zone == domain
 
 _zone_of_domain(zone, domain) if strict_subdomain(domain, zone)
 
-records := [_record(r) | some r in _all; count(_malformed(r)) == 0]
+# Each record's shape is checked once: `records` and `malformed` both read this list.
+_checked := [[r, _malformed(r)] | some r in _all]
+
+records := [_record(r) | some [r, ps] in _checked; count(ps) == 0]
 
 # --- records of the wrong shape --------------------------------------------------------------------
 # A record whose name, type, zone or values are of the wrong JSON type (a name that is a list, a
@@ -213,11 +240,43 @@ _shapes := {
 	cloudflare_record_v4: [["name", "string"], ["type", "string"], ["zoneId", "string"], ["value", "string"], ["content", "string"], ["priority", "number"]],
 }
 
-_malformed(r) := [types.describe(prop, v, kind) |
+# Hot path: nearly every record has the provider's types, which one rule body per provider
+# confirms with builtins alone; only a record it does not confirm is walked property by property.
+_malformed(r) := [] if _well_typed(r)
+
+else := [types.describe(prop, v, kind) |
 	some [prop, kind] in _shapes[r.type]
 	v := object.get(r.props, prop, null)
 	types.wrong(v, kind)
 ]
+
+# A property of the right JSON type, or one that is absent, unknown or secret (never wrong).
+_well_typed(r) if {
+	r.type == route53_record
+	is_string(object.get(r.props, "name", ""))
+	is_string(object.get(r.props, "type", ""))
+	is_string(object.get(r.props, "zoneId", ""))
+	is_array(object.get(r.props, "records", []))
+}
+
+_well_typed(r) if {
+	r.type == cloudflare_record
+	is_string(object.get(r.props, "name", ""))
+	is_string(object.get(r.props, "type", ""))
+	is_string(object.get(r.props, "zoneId", ""))
+	is_string(object.get(r.props, "content", ""))
+	is_number(object.get(r.props, "priority", 0))
+}
+
+_well_typed(r) if {
+	r.type == cloudflare_record_v4
+	is_string(object.get(r.props, "name", ""))
+	is_string(object.get(r.props, "type", ""))
+	is_string(object.get(r.props, "zoneId", ""))
+	is_string(object.get(r.props, "value", ""))
+	is_string(object.get(r.props, "content", ""))
+	is_number(object.get(r.props, "priority", 0))
+}
 
 malformed := [{
 	"resource": r.urn,
@@ -226,8 +285,7 @@ malformed := [{
 	"name": _malformed_name(r),
 	"problems": ps,
 } |
-	some r in _all
-	ps := _malformed(r)
+	some [r, ps] in _checked
 	count(ps) > 0
 ]
 

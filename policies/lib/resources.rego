@@ -55,31 +55,24 @@ by_ident := {v: {p[1] | some p in _ident_pairs; p[0] == v} | some v in {p[0] | s
 # The resources of type t that a property value of r points at. A known value matches an
 # identifier of the target; a value that is unknown at preview (an ARN not yet created)
 # matches through r's dependencies, which is how Pulumi records the same reference.
+# One else-chain: the three cases exclude each other, and only the one that applies is evaluated.
 resolve(value, r, t) := {x |
-	lib.known(value)
-	some u in object.get(by_ident, value, set())
-	x := by_urn[u]
-	x.type == t
-} if {
-	not lib.unknown(value)
-	t in referable
-}
-
-# A type no index covers is scanned: correct for any caller, linear per call.
-resolve(value, r, t) := {x |
-	lib.known(value)
-	some x in of_type(t)
-	some k in ["arn", "id", "name"]
-	x.props[k] == value
-} if {
-	not lib.unknown(value)
-	not t in referable
-}
-
-resolve(value, r, t) := {x |
-	lib.unknown(value)
 	some u in object.get(r, "dependencies", [])
 	x := by_urn[u]
 	x.type == t
 } if lib.unknown(value)
 
+else := {x |
+	lib.known(value)
+	some u in object.get(by_ident, value, set())
+	x := by_urn[u]
+	x.type == t
+} if t in referable
+
+# A type no index covers is scanned: correct for any caller, linear per call.
+else := {x |
+	lib.known(value)
+	some x in of_type(t)
+	some k in ["arn", "id", "name"]
+	x.props[k] == value
+}
