@@ -347,13 +347,14 @@ def _compile(policyset: PolicySet) -> None:
     from checks.engine.embedded import EmbeddedEngine
     from checks.errors import EngineError
 
-    engine = EmbeddedEngine(policyset, with_tests=True)
     try:
-        engine.check_compiles()
+        engine = EmbeddedEngine(policyset, with_tests=True)
+        try:
+            engine.check_compiles()
+        finally:
+            engine.close()
     except EngineError as exc:
         raise SesguardError(f"Rego does not compile: {compile_message(policyset, str(exc))}") from None
-    finally:
-        engine.close()
 
 
 _ERRORS_OCCURRED = re.compile(r"^(\d+) errors occurred:$")

@@ -57,7 +57,10 @@ def _lines(ranges: list[dict]) -> set[int]:
 
 
 def run(policies: PolicySet, *, coverage: bool = True) -> TestRun:
-    engine = EmbeddedEngine(policies, with_tests=True)
+    try:
+        engine = EmbeddedEngine(policies, with_tests=True)
+    except EngineError as exc:
+        raise SesguardError(f"Rego does not compile: {compile_message(policies, str(exc))}") from None
     try:
         # Policies that do not compile fail every query alike: one line now, not one compilation
         # per test (hundreds of them: minutes) ending in the same error for each.
