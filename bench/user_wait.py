@@ -1,8 +1,7 @@
 """Where users wait: each row of the issue's table, measured in one run, beside its baseline.
 
 Rows, each a whole new process unless said otherwise (median of ``--runs``; peak RSS is the
-largest "maximum resident set size" the kernel reports for the process, `os.wait4`, as
-`/usr/bin/time -v` does):
+"maximum resident set size" GNU time reports for the process, `/usr/bin/time -f %M`):
 
 - `sesguard check --state FILE` of the compliant stack (tests/builders.py's export), cold, and the
   modules that process imported (a count that load cannot distort); Checkov on the same setup
@@ -31,6 +30,7 @@ import dataclasses
 import functools
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -64,33 +64,50 @@ class Proc:
     stderr: str
 
 
+# GNU time (Debian package `time`) measures a command's peak RSS from a small process of its own.
+# os.wait4 on a child of this process would not do: Linux carries the maximum RSS across fork and
+# exec, so every child of a bench process that grew to gigabytes (generating the 10,000-domain
+# document, or an earlier section) would report gigabytes.
+GNU_TIME = Path("/usr/bin/time")
+
+
 def run_process(
     args: list[str], *, cwd: Path = ROOT, timeout: float = 1800.0, env: dict[str, str] | None = None
 ) -> Proc:
-    """One process to its end: wall time, peak RSS (wait4) and its output."""
+    """One process to its end: wall time, peak RSS (GNU time's %M) and its output."""
+    if not GNU_TIME.exists():
+        raise SystemExit("bench.user_wait needs GNU time at /usr/bin/time (apt-get install time)")
     dropped = ("OPA_TOKEN", "NO_COLOR", "GOMEMLIMIT", "GOGC")
     environ = {k: v for k, v in os.environ.items() if k not in dropped}
     env = {**environ, "CI": "1", **(env or {})}
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
+        rss = Path(scratch) / "rss"
         started = time.perf_counter()
-        proc = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=err, env=env)
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.005)
+        proc = subprocess.Popen(
+            [str(GNU_TIME), "-f", "%M", "-o", str(rss), *args],
+            cwd=cwd,
+            stdout=out,
+            stderr=err,
+            env=env,
+            start_new_session=True,
+        )
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
         took = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
+        # The last line is the figure; a line before it says how the command ended when not 0.
+        lines = rss.read_text("utf-8").split() if rss.exists() else []
         return Proc(
             took,
-            usage.ru_maxrss / 1024,
+            int(lines[-1]) / 1024 if lines and lines[-1].isdigit() else float("nan"),
             proc.returncode,
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
@@ -378,7 +395,7 @@ def run(runs: int, big: int, rego_runs: int = 3, parts: tuple[str, ...] = PARTS)
 
     section.markdown = [
         f"Command: `{command}`. Whole processes, medians of {runs} (the 1,000/{big:,}-domain documents "
-        'once each); peak RSS from `os.wait4` as `/usr/bin/time -v` reports it. "Before" is the issue\'s '
+        'once each); peak RSS as GNU time reports it (`/usr/bin/time -f %M`). "Before" is the issue\'s '
         "own measurement on this machine; a shared, loaded machine moves the times, not the module "
         "counts or the floor.",
         "",
