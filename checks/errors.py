@@ -38,3 +38,11 @@ class InputError(SesguardError):
 
 class EngineError(SesguardError):
     """The policy engine failed or could not be reached."""
+
+
+class PolicyError(EngineError):
+    """OPA refused the policies themselves: a module that does not parse or does not compile.
+
+    Apart from other engine failures (a missing engine, an evaluation error) so that only this is
+    reported as "Rego does not compile".
+    """

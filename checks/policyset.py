@@ -345,7 +345,7 @@ def checked(root: Path | None, extras: tuple[Path, ...]) -> PolicySet:
 
 def _compile(policyset: PolicySet) -> None:
     from checks.engine.embedded import EmbeddedEngine
-    from checks.errors import EngineError
+    from checks.errors import PolicyError
 
     try:
         engine = EmbeddedEngine(policyset, with_tests=True)
@@ -353,7 +353,7 @@ def _compile(policyset: PolicySet) -> None:
             engine.check_compiles()
         finally:
             engine.close()
-    except EngineError as exc:
+    except PolicyError as exc:
         raise SesguardError(f"Rego does not compile: {compile_message(policyset, str(exc))}") from None
 
 

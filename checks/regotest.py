@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from checks.engine.embedded import EmbeddedEngine
-from checks.errors import EngineError, SesguardError
+from checks.errors import EngineError, PolicyError, SesguardError
 from checks.policyset import PolicySet, compile_message
 
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
@@ -59,14 +59,14 @@ def _lines(ranges: list[dict]) -> set[int]:
 def run(policies: PolicySet, *, coverage: bool = True) -> TestRun:
     try:
         engine = EmbeddedEngine(policies, with_tests=True)
-    except EngineError as exc:
-        raise SesguardError(f"Rego does not compile: {compile_message(policies, str(exc))}") from None
-    try:
         # Policies that do not compile fail every query alike: one line now, not one compilation
         # per test (hundreds of them: minutes) ending in the same error for each.
-        engine.check_compiles()
-    except EngineError as exc:
-        engine.close()
+        try:
+            engine.check_compiles()
+        except PolicyError:
+            engine.close()
+            raise
+    except PolicyError as exc:
         raise SesguardError(f"Rego does not compile: {compile_message(policies, str(exc))}") from None
     tests = {path for path, _ in policies.tests}
     result = TestRun()

@@ -24,7 +24,20 @@ def _without_engine(tmp_path: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize(
     "args",
-    [("check", "--document", DOC), ("test",), ("check", "--document", DOC, "--format", "json")],
+    [
+        ("check", "--document", DOC),
+        ("test",),
+        ("check", "--document", DOC, "--format", "json"),
+        # Organisation rules are compiled first: a missing engine is still not "does not compile".
+        (
+            "check",
+            "--document",
+            DOC,
+            "--extra-policies",
+            str(ROOT / "tests" / "fixtures" / "org-policies" / "acme"),
+        ),
+        ("test", "--extra-policies", str(ROOT / "tests" / "fixtures" / "org-policies" / "acme")),
+    ],
 )
 def test_a_missing_engine_is_exit_2_naming_the_install_command(tmp_path: Path, args: tuple[str, ...]) -> None:
     run = sesguard(*args, env=_without_engine(tmp_path))

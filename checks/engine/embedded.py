@@ -29,7 +29,7 @@ from typing import Any
 from checks.document import SCHEMA, Document
 from checks.engine import QUERY_PATH, Settings, to_findings
 from checks.engine.projection import project, type_tokens
-from checks.errors import EngineError
+from checks.errors import EngineError, PolicyError
 from checks.findings import Finding
 from checks.policyset import PolicySet, package_of
 
@@ -103,7 +103,7 @@ class EmbeddedEngine:
             self._opa.add_data((settings or Settings()).as_data())
         except opa.OpaError as exc:
             self._opa.close()
-            raise EngineError(f"policies in {policies.root}: {exc.message}") from None
+            raise PolicyError(f"policies in {policies.root}: {exc.message}") from None
         self._compiler = threading.Thread(target=self._compile, name="sesguard-opa-compile", daemon=True)
         _compiling.add(self)
         self._compiler.start()
@@ -121,11 +121,11 @@ class EmbeddedEngine:
                 self._compile_error = exc.message
 
     def check_compiles(self) -> None:
-        """Raise EngineError with OPA's message when the policies do not compile (a module OPA
+        """Raise PolicyError with OPA's message when the policies do not compile (a module OPA
         could not parse, or one its compiler refused: an unsafe variable, a type error)."""
         self.prepare()
         if self._compile_error is not None:
-            raise EngineError(f"policies in {self._root}: {self._compile_error}")
+            raise PolicyError(f"policies in {self._root}: {self._compile_error}")
 
     def prepare(self) -> None:
         """Wait until the policies are compiled; every evaluation waits for it first.
