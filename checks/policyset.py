@@ -14,10 +14,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from checks.document import LANGUAGES
 from checks.errors import SesguardError
+
+if TYPE_CHECKING:
+    from checks.engine.embedded import EmbeddedEngine
 
 
 def _installed_pack() -> Path:
@@ -344,6 +347,12 @@ def checked(root: Path | None, extras: tuple[Path, ...]) -> PolicySet:
 
 
 def _compile(policyset: PolicySet) -> None:
+    compiled_with_tests(policyset).close()
+
+
+def compiled_with_tests(policyset: PolicySet) -> EmbeddedEngine:
+    """An engine holding the modules and their tests, compiled; Rego that OPA refuses is exit 2
+    with one line naming the file (every query would fail alike on it)."""
     from checks.engine.embedded import EmbeddedEngine
     from checks.errors import PolicyError
 
@@ -351,10 +360,12 @@ def _compile(policyset: PolicySet) -> None:
         engine = EmbeddedEngine(policyset, with_tests=True)
         try:
             engine.check_compiles()
-        finally:
+        except PolicyError:
             engine.close()
+            raise
     except PolicyError as exc:
         raise SesguardError(f"Rego does not compile: {compile_message(policyset, str(exc))}") from None
+    return engine
 
 
 _ERRORS_OCCURRED = re.compile(r"^(\d+) errors occurred:$")

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from checks.engine.embedded import EmbeddedEngine
-from checks.errors import EngineError, PolicyError, SesguardError
-from checks.policyset import PolicySet, compile_message
+from checks.errors import EngineError
+from checks.policyset import PolicySet, compiled_with_tests
 
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
 _TEST = re.compile(r"^(test_\w+)\b", re.MULTILINE)
@@ -57,17 +56,9 @@ def _lines(ranges: list[dict]) -> set[int]:
 
 
 def run(policies: PolicySet, *, coverage: bool = True) -> TestRun:
-    try:
-        engine = EmbeddedEngine(policies, with_tests=True)
-        # Policies that do not compile fail every query alike: one line now, not one compilation
-        # per test (hundreds of them: minutes) ending in the same error for each.
-        try:
-            engine.check_compiles()
-        except PolicyError:
-            engine.close()
-            raise
-    except PolicyError as exc:
-        raise SesguardError(f"Rego does not compile: {compile_message(policies, str(exc))}") from None
+    # Compiled first: Rego that does not compile would fail every test alike, each after its own
+    # compilation of the whole set (hundreds of them: minutes).
+    engine = compiled_with_tests(policies)
     tests = {path for path, _ in policies.tests}
     result = TestRun()
 

@@ -185,3 +185,20 @@ def to_state(
 def write_json(path: Path, data: Any) -> Path:
     path.write_text(json.dumps(data, indent=2), encoding="utf-8")
     return path
+
+
+def example_project(folder: Path, stacks: dict[str, str]) -> Path:
+    """A Pulumi project folder running this repository's program, with the given stack files
+    (name -> Pulumi.<name>.yaml text), for ``sesguard check --root``."""
+    root = Path(__file__).resolve().parent.parent
+    folder.mkdir(exist_ok=True)
+    for name in ("__main__.py", "infra"):
+        (folder / name).symlink_to(root / name)
+    # This repo's project without its virtualenv option: the program runs in the test's own Python.
+    (folder / "Pulumi.yaml").write_text(
+        "name: ses-sender\nruntime: python\nstackConfigDir: stacks\n", "utf-8"
+    )
+    (folder / "stacks").mkdir()
+    for name, text in stacks.items():
+        (folder / "stacks" / f"Pulumi.{name}.yaml").write_text(text, encoding="utf-8")
+    return folder

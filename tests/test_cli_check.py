@@ -22,18 +22,6 @@ STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in (ROOT / "stacks"
 DOC = "tests/fixtures/check/program_prod.json"
 
 
-def _project_root(tmp: Path, stacks: dict[str, str]) -> Path:
-    """A Pulumi project folder using this repository's program with the given stack files."""
-    for name in ("__main__.py", "infra"):
-        (tmp / name).symlink_to(ROOT / name)
-    # This repo's project without its virtualenv option: the program runs in the test's own Python.
-    (tmp / "Pulumi.yaml").write_text("name: ses-sender\nruntime: python\nstackConfigDir: stacks\n", "utf-8")
-    (tmp / "stacks").mkdir()
-    for name, text in stacks.items():
-        (tmp / "stacks" / f"Pulumi.{name}.yaml").write_text(text, encoding="utf-8")
-    return tmp
-
-
 def test_repository_stacks_pass() -> None:
     """`make check`: every stack in stacks/ through the program under mocks, in order, nothing blocking."""
     run = sesguard("check", "--format", "json")
@@ -71,7 +59,9 @@ def test_unknown_stack_exits_2_with_one_line() -> None:
 
 def test_a_broken_stack_still_reports_the_others(tmp_path: Path) -> None:
     good = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text("utf-8")
-    root = _project_root(tmp_path, {"a-good": good, "b-broken": "config:\n  aws:region: [unclosed\n"})
+    root = builders.example_project(
+        tmp_path, {"a-good": good, "b-broken": "config:\n  aws:region: [unclosed\n"}
+    )
     run = sesguard("check", "--root", str(root), "--format", "json")
     assert run.code == 2
     assert [r["stack"] for r in json.loads(run.stdout)["results"]] == ["a-good"]

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import builders
 import jsonschema
 import pytest
 from clirun import ROOT, SESGUARD, sesguard
@@ -179,21 +180,11 @@ def test_complete_run_json_summary(policies: policyset.PolicySet) -> None:
     assert data["summary"]["complete"] is True and data["summary"]["not_judged"] == []
 
 
-def _project(tmp: Path, stacks: dict[str, str]) -> Path:
-    tmp.mkdir()
-    for name in ("__main__.py", "infra"):
-        (tmp / name).symlink_to(ROOT / name)
-    # This repo's project without its virtualenv option: the program runs in the test's own Python.
-    (tmp / "Pulumi.yaml").write_text("name: ses-sender\nruntime: python\nstackConfigDir: stacks\n", "utf-8")
-    (tmp / "stacks").mkdir()
-    for name, text in stacks.items():
-        (tmp / "stacks" / f"Pulumi.{name}.yaml").write_text(text, encoding="utf-8")
-    return tmp
-
-
 def test_output_summary_line_never_says_passed_for_an_incomplete_run(tmp_path: Path) -> None:
     good = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text("utf-8")
-    root = _project(tmp_path / "p", {"a-good": good, "b-broken": "config:\n  aws:region: [unclosed\n"})
+    root = builders.example_project(
+        tmp_path / "p", {"a-good": good, "b-broken": "config:\n  aws:region: [unclosed\n"}
+    )
     md, js = tmp_path / "r.md", tmp_path / "r.json"
     run = sesguard("check", "--root", str(root), "--jobs", "1", "--output", str(md), "--output", str(js))
     assert run.code == 2
