@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from checks import __version__
+from checks import __version__, goruntime
 from checks.errors import SesguardError, one_line
 
 EXIT_PASS, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -90,7 +90,10 @@ def run() -> NoReturn:
     still happens first: standard output and error are flushed and the exit handlers run
     (multiprocessing's, logging's); only the freeing of memory the process gives back anyway is
     skipped. ``main`` stays an ordinary function for callers in the same process.
+
+    A small run first restarts itself with Go's collector set for it (checks/goruntime.py).
     """
+    goruntime.settle()
     code = main()
     try:
         sys.stdout.flush()

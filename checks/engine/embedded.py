@@ -26,6 +26,7 @@ import weakref
 from collections.abc import Collection
 from typing import Any
 
+from checks import goruntime
 from checks.document import SCHEMA, Document
 from checks.engine import QUERY_PATH, Settings, to_findings
 from checks.engine.projection import project, type_tokens
@@ -88,7 +89,8 @@ class EmbeddedEngine:
     ):
         opa = _opa()
         self._error = opa.OpaError
-        self._opa = opa.OpaEngine()
+        self._opa = opa.OpaEngine()  # the Go runtime starts with the first engine
+        goruntime.forget()
         self._root = policies.root
         self._sources = None if sources is None else frozenset(sources)
         modules = modules_for(policies, self._sources)
