@@ -267,7 +267,7 @@ def run(runs: int, big: int, rego_runs: int = 3, parts: tuple[str, ...] = PARTS)
             mods = modules_of(["check", "--state", str(state), "--format", "json"], tmp)
             section.say(
                 f"  … imported {len(mods)} modules; dnspython: {'dns' in mods}, "
-                f"jsonschema: {'jsonschema' in mods}"
+                f"jsonschema: {'jsonschema' in mods}, PyYAML: {'yaml' in mods}"
             )
             # The same setup as a CloudFormation template: what a CloudFormation user waits for
             # (the template is read with cfn-lint's decoder, whose import is most of it).

@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from checks import languages, yamlio
+from checks import languages
 from checks.document import SECRET
 from checks.errors import InputError, SesguardError
 from checks.sources.reading import decode_text
@@ -146,6 +144,11 @@ def load_yaml(path: Path) -> Any:
     except OSError as exc:
         raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
     text = decode_text(raw, str(path))  # UTF-16 and other encodings are named, not a traceback
+    # PyYAML only once a file is read: a check of a state file outside any project never needs it.
+    import yaml
+
+    from checks import yamlio
+
     try:
         return yamlio.load(text)
     except yaml.YAMLError as err:
