@@ -12,7 +12,8 @@ one interpreter start (about 0.02 s on an idle machine) for the collector's 0.07
 
 It does not when:
 - the user set GOGC or GOMEMLIMIT: theirs is the setting;
-- the command compiles no Rego (``status``, ``bundle``, ``--help``: nothing to gain);
+- the command compiles no Rego here (``status``, ``bundle``, ``--help``, or ``--opa-url``: an OPA
+  server evaluates);
 - the run reads standard input (``-``: its size is unknown) or names a file over ``SMALL_INPUT``:
   a big stack's heap is GBs, and GOGC=400 would let it grow to five times what it holds (Go's
   default, twice, is what issue-sized runs are measured with);
@@ -72,6 +73,7 @@ def wants_restart(argv: Sequence[str], environ: Mapping[str, str], platform: str
         and _MARK not in environ
         and bool(argv)
         and argv[0] in COMPILING
+        and not any(a == "--opa-url" or a.startswith("--opa-url=") for a in argv)
         and is_small(argv[1:], _file_size)
     )
 

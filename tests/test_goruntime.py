@@ -91,8 +91,19 @@ def test_the_users_own_setting_wins_and_is_still_inherited(
     assert got["child"] == (value if variable == "GOGC" else None)
 
 
-@pytest.mark.parametrize("argv", [["status"], ["bundle", "x"], ["--help"], ["--version"], []])
-def test_a_command_that_compiles_nothing_is_not_restarted(argv: list[str]) -> None:
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["status"],
+        ["bundle", "x"],
+        ["--help"],
+        ["--version"],
+        [],
+        ["check", "--opa-url", "http://127.0.0.1:8181"],
+        ["check", "--opa-url=http://127.0.0.1:8181"],
+    ],
+)
+def test_a_command_that_compiles_nothing_here_is_not_restarted(argv: list[str]) -> None:
     assert not goruntime.wants_restart(argv, {})
 
 
