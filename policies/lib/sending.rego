@@ -18,10 +18,11 @@ identity_types := {ses.t.v2_identity, ses.t.v1_domain_identity, ses.t.v1_email_i
 feedback_types := {"BOUNCE", "COMPLAINT"}
 
 # Does the stack declare anything of SES at all? Stack-level rules only judge SES stacks: the
-# pack runs on every Pulumi program.
+# pack runs on every Pulumi program. A scan that stops at the first SES resource (OPA ends a rule
+# whose value is constant at its first solution): no set of every type is built for it.
 ses_stack if {
-	some t in resources.types
-	startswith(t, "aws:ses")
+	some r in input.resources
+	startswith(r.type, "aws:ses")
 }
 
 # A setting the stack's config gives for the sender: `<project>:<key>`, `ses-sender:<key>` (this
@@ -45,11 +46,12 @@ is_false(v) if {
 configuration_sets := {c.resource.urn: c | some c in ses.configuration_sets}
 
 # The configuration sets (URNs) a name, as a property of resource r, refers to.
+# (`not x in lib._not_known` is lib.known(x) without the cost of a call, for a defined x.)
 sets_named(value, r) := {c.resource.urn | some c in object.get(ses.configuration_set_by_name, value, set())} if {
 	is_string(value)
-	lib.known(value)
+	not value in lib._not_known
 } else := {u | some u in object.get(r, "dependencies", []); configuration_sets[u]} if {
-	lib.unknown(value)
+	value == lib.unknown_value
 } else := set()
 
 # Every identity that can send, domain or address: {resource, version, configuration_set, domain,
@@ -84,7 +86,7 @@ raw_types(d) := object.get(d.resource.props, "matchingTypes", null) if d.version
 
 # Types known at preview (upper-case); a list computed at apply, or one with an unknown item,
 # cannot be verified.
-known_types(d) := {upper(x) | some x in raw_types(d); is_string(x); lib.known(x)} if is_array(raw_types(d))
+known_types(d) := {upper(x) | some x in raw_types(d); is_string(x); not x in lib._not_known} if is_array(raw_types(d))
 
 else := set()
 
@@ -149,7 +151,17 @@ set_prop(c, v2path, _) := _path_value(c.resource.props, v2path) if c.version == 
 
 set_prop(c, _, v1path) := _path_value(c.resource.props, v1path) if c.version == "v1"
 
-_path_value(props, path) := lib.unknown_value if {
+# Paths of one and two keys (every rule's) are read directly; longer ones walk their prefixes.
+_path_value(props, path) := object.get(props, path, null) if {
+	count(path) == 1
+} else := lib.unknown_value if {
+	count(path) == 2
+	object.get(props, [path[0]], null) == lib.unknown_value
+} else := object.get(props, path, null) if {
+	count(path) == 2
+} else := _path_value_walk(props, path)
+
+_path_value_walk(props, path) := lib.unknown_value if {
 	some i in numbers.range(1, count(path))
 	i < count(path)
 	lib.unknown(object.get(props, array.slice(path, 0, i), null))
@@ -163,7 +175,23 @@ set_prop_wrong(c, v2path, _, kind) := _path_wrong(c.resource.props, v2path, kind
 
 set_prop_wrong(c, _, v1path, kind) := _path_wrong(c.resource.props, v1path, kind) if c.version == "v1"
 
-_path_wrong(props, path, kind) := blocks[0] if {
+_path_wrong(props, path, kind) := types.describe(path[0], v, kind) if {
+	count(path) == 1
+	v := object.get(props, path, null)
+	types.wrong(v, kind)
+} else := types.describe(path[0], x, "object") if {
+	count(path) == 2
+	x := object.get(props, [path[0]], null)
+	types.wrong(x, "object")
+} else := types.describe(path[1], v, kind) if {
+	count(path) == 2
+	v := object.get(props, path, null)
+	types.wrong(v, kind)
+} else := _path_wrong_walk(props, path, kind) if {
+	count(path) > 2
+}
+
+_path_wrong_walk(props, path, kind) := blocks[0] if {
 	blocks := [types.describe(path[i - 1], x, "object") |
 		some i in numbers.range(1, count(path))
 		i < count(path)
