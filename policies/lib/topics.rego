@@ -23,6 +23,7 @@ _queues := resources.of_type(ses.t.queue)
 # The last field of an ARN (arn:partition:service:region:account:name) for the given service.
 _arn_name(value, service) := parts[5] if {
 	is_string(value)
+	startswith(value, "arn:")
 	parts := split(value, ":")
 	count(parts) == 6
 	parts[0] == "arn"
