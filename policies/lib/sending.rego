@@ -158,14 +158,11 @@ set_prop(c, v2path, _) := _path_value(c.resource.props, v2path) if c.version == 
 
 set_prop(c, _, v1path) := _path_value(c.resource.props, v1path) if c.version == "v1"
 
-# Paths of one and two keys (every rule's) are read directly; longer ones walk their prefixes.
-_path_value(props, path) := object.get(props, path, null) if {
-	count(path) == 1
-} else := lib.unknown_value if {
-	count(path) == 2
-	object.get(props, [path[0]], null) == lib.unknown_value
-} else := object.get(props, path, null) if {
-	count(path) == 2
+# A value other than null at the path means every block on the way is an object, none unknown:
+# that common case is one read. Otherwise the prefixes are walked for an unknown block.
+_path_value(props, path) := v if {
+	v := object.get(props, path, null)
+	v != null
 } else := _path_value_walk(props, path)
 
 _path_value_walk(props, path) := lib.unknown_value if {
