@@ -33,6 +33,9 @@ by_urn := {r.urn: r | some r in input.resources}
 # every resource in the stack.
 _referable_by_urn := {r.urn: r | some t in referable; some r in of_type(t)}
 
+# The same, by type first: a dependency resolves with one lookup, no type test after it.
+_referable_by_type_urn := {t: {r.urn: r | some r in of_type(t)} | some t in referable}
+
 # The types other resources point at by identifier (an ARN, id or name in a property): the
 # targets of resolve() and of lib.sending's identity lookups. Indexing only these keeps by_ident
 # to a few resources per sending domain instead of every resource in the stack.
@@ -59,7 +62,7 @@ _ident_pairs := [[v, r.urn] |
 	lib.known(v)
 ]
 
-by_ident := {v: {p[1] | some p in _ident_pairs; p[0] == v} | some v in {p[0] | some p in _ident_pairs}}
+by_ident := {v: {u | some [k, u] in _ident_pairs; k == v} | some v in {k | some [k, _] in _ident_pairs}}
 
 # The resources of type t that a property value of r points at. A known value matches an
 # identifier of the target; a value that is unknown at preview (an ARN not yet created)
@@ -67,8 +70,7 @@ by_ident := {v: {p[1] | some p in _ident_pairs; p[0] == v} | some v in {p[0] | s
 # One else-chain: the three cases exclude each other, and only the one that applies is evaluated.
 resolve(value, r, t) := {x |
 	some u in object.get(r, "dependencies", [])
-	x := _referable_by_urn[u]
-	x.type == t
+	x := _referable_by_type_urn[t][u]
 } if {
 	value == lib.unknown_value
 	t in referable

@@ -70,7 +70,7 @@ used_sets := _named if count(_named) > 0
 else := {u | some u, _ in configuration_sets}
 
 # Event destinations by the URN of their configuration set.
-destinations_by_set := {u: {p[1] | some p in _destination_pairs; p[0] == u} | some u in {p[0] | some p in _destination_pairs}}
+destinations_by_set := {u: {v | some [k, v] in _destination_pairs; k == u} | some u in {k | some [k, _] in _destination_pairs}}
 
 _destination_pairs contains [u, d] if {
 	some d in ses.event_destinations
@@ -113,7 +113,7 @@ enabled_unknown(d) if {
 
 # SES v1 identity notification topics by the URN of the identity they belong to. A topic that is
 # null or empty turns notifications off, so it does not count.
-notifications_by_identity := {u: {p[1] | some p in _notification_pairs; p[0] == u} | some u in {p[0] | some p in _notification_pairs}}
+notifications_by_identity := {u: {v | some [k, v] in _notification_pairs; k == u} | some u in {k | some [k, _] in _notification_pairs}}
 
 _notification_pairs contains [u, n] if {
 	some n in ses.notification_topics
