@@ -42,3 +42,28 @@ test_set_prop_wrong_walks_longer_paths_and_reads_single_keys if {
 	sending.set_prop_wrong(_set({"a": "x"}), ["a"], [], "boolean") == `a is a string ("x"), not a boolean`
 	not sending.set_prop_wrong(_set({"a": fx.U}), ["a"], [], "boolean")
 }
+
+_id_urn := fx.urn(fx.t_identity, "identity")
+
+test_identities_are_named_by_domain_identity_arn_or_dependency if {
+	sending.identities_named("Example.com.", {}) == {_id_urn} with input as fx.stack(fx.sender)
+	sending.identities_named("arn:aws:ses:us-east-1:123456789012:identity/example.com", {}) == {_id_urn} with input as fx.stack(fx.sender)
+	sending.identities_named(fx.U, {"dependencies": [_id_urn, fx.urn(fx.t_cs, "cs")]}) == {_id_urn} with input as fx.stack(fx.sender)
+	sending.identities_named("other.example", {}) == set() with input as fx.stack(fx.sender)
+	sending.identities_named(5, {}) == set() with input as fx.stack(fx.sender)
+}
+
+_t_v1_identity := "aws:ses/domainIdentity:DomainIdentity"
+
+_t_v1_topic := "aws:ses/identityNotificationTopic:IdentityNotificationTopic"
+
+_v1_notified(types) := array.concat([fx.res(_t_v1_identity, "v1", {"domain": "example.com"}, [])], [r |
+	some t in types
+	r := fx.res(_t_v1_topic, t, {"identity": "example.com", "notificationType": t, "topicArn": "arn:aws:sns:us-east-1:1:t"}, [])
+])
+
+test_v1_identity_is_notified_of_both_feedback_types_or_not if {
+	u := fx.urn(_t_v1_identity, "v1")
+	sending.notified(u) with input as fx.stack(_v1_notified(["Bounce", "Complaint"]))
+	not sending.notified(u) with input as fx.stack(_v1_notified(["Bounce", "Delivery"]))
+}

@@ -77,22 +77,37 @@ import data.lib.types
 #               BehaviorOnMxFailure: REJECT_MESSAGE
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _mail_from_problems
 
-# Each identity with each of its MAIL FROM settings, joined once for the rules below.
-_mail_from_pairs contains [i, m] if {
+# An identity of a known domain with one MAIL FROM setting, a subdomain of it, that rejects on
+# MX failure: no rule below can report it, and one body says so.
+_mail_from_fine(i) if {
+	not i.domain in lib._not_known
+	[m] := [x | some x in mail.mail_from_by_domain[i.domain]]
+	m.behavior == "REJECT_MESSAGE"
+	not m.mail_from_domain in lib._not_known
+	dns.strict_subdomain(m.mail_from_domain, i.domain)
+}
+
+_mail_from_judged contains i if {
 	some i in ses.domain_identities
+	not _mail_from_fine(i)
+}
+
+# Each judged identity with each of its MAIL FROM settings, joined once for the rules below.
+_mail_from_pairs contains [i, m] if {
+	some i in _mail_from_judged
 	some m in object.get(mail.mail_from_by_domain, i.domain, set())
 }
 
 # `x in lib._not_known` is `not lib.known(x)` without a function call; every value tested here is
 # a field of a view object, so it is always defined.
 _mail_from_problems contains {"resource": i.resource, "message": msg} if {
-	some i in ses.domain_identities
+	some i in _mail_from_judged
 	i.domain in lib._not_known
 	msg := "cannot verify the custom MAIL FROM: the identity's domain is not known"
 }
 
 _mail_from_problems contains {"resource": i.resource, "message": msg} if {
-	some i in ses.domain_identities
+	some i in _mail_from_judged
 	not i.domain in lib._not_known
 	not mail.mail_from_by_domain[i.domain]
 	msg := sprintf("%s has no custom MAIL FROM domain, so SES sends with an amazonses.com envelope and SPF cannot align", [i.domain])
