@@ -32,9 +32,14 @@ _arn_name(value, service) := parts[5] if {
 
 # The topics in the stack a property value of r points at (a set of resources). The indexes
 # are referenced, never passed as arguments: a large argument costs its size on every call.
-resolve_topic(value, r) := resources.resolve(value, r, ses.t.topic) | {t | some t in object.get(topics_by_name, _arn_name(value, "sns"), set())}
+# A value unknown at preview is no ARN: it resolves through dependencies alone.
+resolve_topic(value, r) := resources.resolve(value, r, ses.t.topic) if {
+	value == lib.unknown_value
+} else := resources.resolve(value, r, ses.t.topic) | {t | some t in object.get(topics_by_name, _arn_name(value, "sns"), set())}
 
-resolve_queue(value, r) := resources.resolve(value, r, ses.t.queue) | {q | some q in object.get(queues_by_name, _arn_name(value, "sqs"), set())}
+resolve_queue(value, r) := resources.resolve(value, r, ses.t.queue) if {
+	value == lib.unknown_value
+} else := resources.resolve(value, r, ses.t.queue) | {q | some q in object.get(queues_by_name, _arn_name(value, "sqs"), set())}
 
 # Subscriptions by the URN of the topic they subscribe to.
 subscriptions_by_topic := {u: {v | some [k, v] in _subscription_pairs; k == u} | some u in {k | some [k, _] in _subscription_pairs}}
