@@ -229,7 +229,17 @@ _ses014_not_ok := {t.urn | some [t, _, st] in _ses014_governing; st != "ok"}
 # URNs of the topics a statement of whose policies lets SES publish: ses.amazonaws.com, or
 # Principal "*" tied to one source (Principal "*" includes SES too, but only when tied to one
 # source: it is reported below otherwise).
-_ses014_publishable := {t.urn | some [t, _, s] in _ses014_statements; _ses_publishes(s)}
+_ses014_publishable := {t.urn | some [t, _, s] in _ses014_statements; _ses_publish(s)} | {t.urn |
+	some [t, _, s] in _ses014_public
+	iam.grants_action(s, "sns:Publish")
+	"aws:sourcearn" in iam.condition_keys(s)
+}
+
+# The statements that allow any principal, picked once for the rules that judge them.
+_ses014_public contains [t, p, s] if {
+	some [t, p, s] in _ses014_statements
+	iam.allows_public(s)
+}
 
 _ses014 contains {"resource": p.resource, "msg": msg} if {
 	some [t, p, "unknown"] in _ses014_governing
@@ -258,8 +268,7 @@ _ses014 contains {"resource": p.resource, "msg": msg} if {
 }
 
 _ses014 contains {"resource": p.resource, "msg": msg} if {
-	some [t, p, s] in _ses014_statements
-	iam.allows_public(s)
+	some [t, p, s] in _ses014_public
 	iam.unconditioned(s)
 	msg := sprintf("the policy of SNS topic %s allows any principal (*) without a condition (statement %s)", [sending.topic_name(t), _sid(s)])
 }
@@ -267,8 +276,7 @@ _ses014 contains {"resource": p.resource, "msg": msg} if {
 # Principal * with a condition that does not tie it to one source: SNS's default policy
 # (AWS:SourceOwner) and AWS:SourceAccount admit every service acting for the account.
 _ses014 contains {"resource": p.resource, "msg": msg} if {
-	some [t, p, s] in _ses014_statements
-	iam.allows_public(s)
+	some [t, p, s] in _ses014_public
 	iam.grants_action(s, "sns:Publish")
 	not iam.unconditioned(s)
 	not "aws:sourcearn" in iam.condition_keys(s)
@@ -283,15 +291,6 @@ _ses_publish(s) if {
 	iam.has_service(s, "ses.amazonaws.com")
 	iam.grants_action(s, "sns:Publish")
 }
-
-_ses_publishes(s) if {
-	iam.allows(s)
-	iam.public(s)
-	iam.grants_action(s, "sns:Publish")
-	"aws:sourcearn" in iam.condition_keys(s)
-}
-
-_ses_publishes(s) if _ses_publish(s)
 
 _sid(s) := sprintf("%q", [s.sid]) if s.sid != ""
 
