@@ -21,8 +21,8 @@ feedback_types := {"BOUNCE", "COMPLAINT"}
 # pack runs on every Pulumi program. A scan that stops at the first SES resource (OPA ends a rule
 # whose value is constant at its first solution): no set of every type is built for it.
 ses_stack if {
-	some r in input.resources
-	startswith(r.type, "aws:ses")
+	t := input.resources[_].type
+	startswith(t, "aws:ses")
 }
 
 # A setting the stack's config gives for the sender: `<project>:<key>`, `ses-sender:<key>` (this
