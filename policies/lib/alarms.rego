@@ -17,7 +17,7 @@ statistics := {"Average", "Maximum"}
 
 comparisons := {"GreaterThanThreshold", "GreaterThanOrEqualToThreshold"}
 
-on_metric := {m: {p[1] | some p in _metric_pairs; p[0] == m} | some m in {p[0] | some p in _metric_pairs}}
+on_metric := {m: {v | some [k, v] in _metric_pairs; k == m} | some m in {k | some [k, _] in _metric_pairs}}
 
 _metric_pairs contains [m, {"resource": r, "statistic": object.get(r.props, "statistic", null)}] if {
 	some r in resources.of_type(ses.t.alarm)

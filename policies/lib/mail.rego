@@ -70,7 +70,7 @@ mail_from := {m |
 	}
 }
 
-_mail_from_domains := {m.domain | some m in mail_from}
+_mail_from_domains := {d | d := mail_from[_].domain}
 
 # Indexed like lib.dns: an object comprehension over the keys, `==` inside.
 mail_from_by_domain := {d: ms |

@@ -18,9 +18,10 @@ identity_types := {ses.t.v2_identity, ses.t.v1_domain_identity, ses.t.v1_email_i
 feedback_types := {"BOUNCE", "COMPLAINT"}
 
 # Does the stack declare anything of SES at all? Stack-level rules only judge SES stacks: the
-# pack runs on every Pulumi program.
+# pack runs on every Pulumi program. A scan that stops at the first SES resource (OPA ends a rule
+# whose value is constant at its first solution): no set of every type is built for it.
 ses_stack if {
-	some t in resources.types
+	t := input.resources[_].type
 	startswith(t, "aws:ses")
 }
 
@@ -45,11 +46,12 @@ is_false(v) if {
 configuration_sets := {c.resource.urn: c | some c in ses.configuration_sets}
 
 # The configuration sets (URNs) a name, as a property of resource r, refers to.
+# (`not x in lib._not_known` is lib.known(x) without the cost of a call, for a defined x.)
 sets_named(value, r) := {c.resource.urn | some c in object.get(ses.configuration_set_by_name, value, set())} if {
 	is_string(value)
-	lib.known(value)
+	not value in lib._not_known
 } else := {u | some u in object.get(r, "dependencies", []); configuration_sets[u]} if {
-	lib.unknown(value)
+	value == lib.unknown_value
 } else := set()
 
 # Every identity that can send, domain or address: {resource, version, configuration_set, domain,
@@ -68,7 +70,7 @@ used_sets := _named if count(_named) > 0
 else := {u | some u, _ in configuration_sets}
 
 # Event destinations by the URN of their configuration set.
-destinations_by_set := {u: {p[1] | some p in _destination_pairs; p[0] == u} | some u in {p[0] | some p in _destination_pairs}}
+destinations_by_set := {u: {v | some [k, v] in _destination_pairs; k == u} | some u in {k | some [k, _] in _destination_pairs}}
 
 _destination_pairs contains [u, d] if {
 	some d in ses.event_destinations
@@ -84,7 +86,14 @@ raw_types(d) := object.get(d.resource.props, "matchingTypes", null) if d.version
 
 # Types known at preview (upper-case); a list computed at apply, or one with an unknown item,
 # cannot be verified.
-known_types(d) := {upper(x) | some x in raw_types(d); is_string(x); lib.known(x)} if is_array(raw_types(d))
+# When no item is unknown or secret that is the destination's own upper-cased `types` (lib.ses
+# reads the same list), which saves a second pass over the list.
+known_types(d) := d.types if {
+	raw := raw_types(d)
+	is_array(raw)
+	not lib.unknown_value in raw
+	not lib.secret_value in raw
+} else := {upper(x) | some x in raw_types(d); is_string(x); not x in lib._not_known} if is_array(raw_types(d))
 
 else := set()
 
@@ -104,7 +113,7 @@ enabled_unknown(d) if {
 
 # SES v1 identity notification topics by the URN of the identity they belong to. A topic that is
 # null or empty turns notifications off, so it does not count.
-notifications_by_identity := {u: {p[1] | some p in _notification_pairs; p[0] == u} | some u in {p[0] | some p in _notification_pairs}}
+notifications_by_identity := {u: {v | some [k, v] in _notification_pairs; k == u} | some u in {k | some [k, _] in _notification_pairs}}
 
 _notification_pairs contains [u, n] if {
 	some n in ses.notification_topics
@@ -149,7 +158,14 @@ set_prop(c, v2path, _) := _path_value(c.resource.props, v2path) if c.version == 
 
 set_prop(c, _, v1path) := _path_value(c.resource.props, v1path) if c.version == "v1"
 
-_path_value(props, path) := lib.unknown_value if {
+# A value other than null at the path means every block on the way is an object, none unknown:
+# that common case is one read. Otherwise the prefixes are walked for an unknown block.
+_path_value(props, path) := v if {
+	v := object.get(props, path, null)
+	v != null
+} else := _path_value_walk(props, path)
+
+_path_value_walk(props, path) := lib.unknown_value if {
 	some i in numbers.range(1, count(path))
 	i < count(path)
 	lib.unknown(object.get(props, array.slice(path, 0, i), null))
@@ -163,7 +179,23 @@ set_prop_wrong(c, v2path, _, kind) := _path_wrong(c.resource.props, v2path, kind
 
 set_prop_wrong(c, _, v1path, kind) := _path_wrong(c.resource.props, v1path, kind) if c.version == "v1"
 
-_path_wrong(props, path, kind) := blocks[0] if {
+_path_wrong(props, path, kind) := types.describe(path[0], v, kind) if {
+	count(path) == 1
+	v := object.get(props, path, null)
+	types.wrong(v, kind)
+} else := types.describe(path[0], x, "object") if {
+	count(path) == 2
+	x := object.get(props, [path[0]], null)
+	types.wrong(x, "object")
+} else := types.describe(path[1], v, kind) if {
+	count(path) == 2
+	v := object.get(props, path, null)
+	types.wrong(v, kind)
+} else := _path_wrong_walk(props, path, kind) if {
+	count(path) > 2
+}
+
+_path_wrong_walk(props, path, kind) := blocks[0] if {
 	blocks := [types.describe(path[i - 1], x, "object") |
 		some i in numbers.range(1, count(path))
 		i < count(path)

@@ -23,3 +23,47 @@ test_address_identities_are_sending_identities if {
 	rs := array.concat(fx.sender, [fx.res(fx.t_identity, "alerts", {"emailIdentity": "alerts@example.com", "configurationSetName": "prod"}, [])])
 	sending.identity_sets[fx.urn(fx.t_identity, "alerts")] == {fx.urn(fx.t_cs, "cs")} with input as fx.stack(rs)
 }
+
+# Rules read paths of one or two keys directly; a longer path walks its prefixes the same way.
+test_set_prop_reads_paths_of_any_length if {
+	sending.set_prop(_set({"a": {"b": {"c": 1}}}), ["a", "b", "c"], []) == 1
+	sending.set_prop(_set({"a": fx.U}), ["a", "b", "c"], []) == fx.U
+	sending.set_prop(_set({"a": {"b": fx.U}}), ["a", "b", "c"], []) == fx.U
+	sending.set_prop(_set({"a": {}}), ["a", "b", "c"], []) == null
+	sending.set_prop(_set({"a": fx.U}), ["a", "b"], []) == fx.U
+	sending.set_prop(_set({"a": 2}), ["a"], []) == 2
+	sending.set_prop(_set({}), ["a"], []) == null
+}
+
+test_set_prop_wrong_walks_longer_paths_and_reads_single_keys if {
+	sending.set_prop_wrong(_set({"a": {"b": "x"}}), ["a", "b", "c"], [], "boolean") == `b is a string ("x"), not an object`
+	sending.set_prop_wrong(_set({"a": {"b": {"c": "x"}}}), ["a", "b", "c"], [], "boolean") == `c is a string ("x"), not a boolean`
+	not sending.set_prop_wrong(_set({"a": {"b": {"c": true}}}), ["a", "b", "c"], [], "boolean")
+	sending.set_prop_wrong(_set({"a": "x"}), ["a"], [], "boolean") == `a is a string ("x"), not a boolean`
+	not sending.set_prop_wrong(_set({"a": fx.U}), ["a"], [], "boolean")
+}
+
+_id_urn := fx.urn(fx.t_identity, "identity")
+
+test_identities_are_named_by_domain_identity_arn_or_dependency if {
+	sending.identities_named("Example.com.", {}) == {_id_urn} with input as fx.stack(fx.sender)
+	sending.identities_named("arn:aws:ses:us-east-1:123456789012:identity/example.com", {}) == {_id_urn} with input as fx.stack(fx.sender)
+	sending.identities_named(fx.U, {"dependencies": [_id_urn, fx.urn(fx.t_cs, "cs")]}) == {_id_urn} with input as fx.stack(fx.sender)
+	sending.identities_named("other.example", {}) == set() with input as fx.stack(fx.sender)
+	sending.identities_named(5, {}) == set() with input as fx.stack(fx.sender)
+}
+
+_t_v1_identity := "aws:ses/domainIdentity:DomainIdentity"
+
+_t_v1_topic := "aws:ses/identityNotificationTopic:IdentityNotificationTopic"
+
+_v1_notified(types) := array.concat([fx.res(_t_v1_identity, "v1", {"domain": "example.com"}, [])], [r |
+	some t in types
+	r := fx.res(_t_v1_topic, t, {"identity": "example.com", "notificationType": t, "topicArn": "arn:aws:sns:us-east-1:1:t"}, [])
+])
+
+test_v1_identity_is_notified_of_both_feedback_types_or_not if {
+	u := fx.urn(_t_v1_identity, "v1")
+	sending.notified(u) with input as fx.stack(_v1_notified(["Bounce", "Complaint"]))
+	not sending.notified(u) with input as fx.stack(_v1_notified(["Bounce", "Delivery"]))
+}

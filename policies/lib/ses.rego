@@ -102,7 +102,8 @@ address_identities contains {
 	contains(a, "@")
 }
 
-domains := {i.domain | some i in domain_identities}
+# `x := s[_].f` is one expression per element (`{e.f | some e in s}` is two).
+domains := {d | d := domain_identities[_].domain}
 
 # Configuration sets by name, both versions: {name, resource, version}.
 configuration_sets contains {"name": r.props.configurationSetName, "resource": r, "version": "v2"} if {
@@ -115,7 +116,7 @@ configuration_sets contains {"name": r.props.name, "resource": r, "version": "v1
 
 configuration_set_by_name := {n: {c | some c in configuration_sets; c.name == n} | some n in _set_names}
 
-_set_names := {c.name | some c in configuration_sets; is_string(c.name)}
+_set_names := {n | n := configuration_sets[_].name; is_string(n)}
 
 # Event destinations, both versions, with upper-case event types:
 # {resource, configuration_set, enabled, types, sns_topic, event_bus, version}.
@@ -155,7 +156,7 @@ event_destinations contains {
 
 event_destinations_by_set := {n: {d | some d in event_destinations; d.configuration_set == n} | some n in _destination_sets}
 
-_destination_sets := {d.configuration_set | some d in event_destinations; is_string(d.configuration_set)}
+_destination_sets := {n | n := event_destinations[_].configuration_set; is_string(n)}
 
 # SES v1 identity notification topics: {resource, identity, type (BOUNCE…), topic}.
 notification_topics contains {

@@ -23,6 +23,7 @@ _queues := resources.of_type(ses.t.queue)
 # The last field of an ARN (arn:partition:service:region:account:name) for the given service.
 _arn_name(value, service) := parts[5] if {
 	is_string(value)
+	startswith(value, "arn:")
 	parts := split(value, ":")
 	count(parts) == 6
 	parts[0] == "arn"
@@ -31,12 +32,17 @@ _arn_name(value, service) := parts[5] if {
 
 # The topics in the stack a property value of r points at (a set of resources). The indexes
 # are referenced, never passed as arguments: a large argument costs its size on every call.
-resolve_topic(value, r) := resources.resolve(value, r, ses.t.topic) | {t | some t in object.get(topics_by_name, _arn_name(value, "sns"), set())}
+# A value unknown at preview is no ARN: it resolves through dependencies alone.
+resolve_topic(value, r) := resources.resolve(value, r, ses.t.topic) if {
+	value == lib.unknown_value
+} else := resources.resolve(value, r, ses.t.topic) | {t | some t in object.get(topics_by_name, _arn_name(value, "sns"), set())}
 
-resolve_queue(value, r) := resources.resolve(value, r, ses.t.queue) | {q | some q in object.get(queues_by_name, _arn_name(value, "sqs"), set())}
+resolve_queue(value, r) := resources.resolve(value, r, ses.t.queue) if {
+	value == lib.unknown_value
+} else := resources.resolve(value, r, ses.t.queue) | {q | some q in object.get(queues_by_name, _arn_name(value, "sqs"), set())}
 
 # Subscriptions by the URN of the topic they subscribe to.
-subscriptions_by_topic := {u: {p[1] | some p in _subscription_pairs; p[0] == u} | some u in {p[0] | some p in _subscription_pairs}}
+subscriptions_by_topic := {u: {v | some [k, v] in _subscription_pairs; k == u} | some u in {k | some [k, _] in _subscription_pairs}}
 
 _subscription_pairs contains [t.urn, s] if {
 	some s in resources.of_type(ses.t.topic_subscription)
@@ -47,7 +53,7 @@ subscriptions(topic) := object.get(subscriptions_by_topic, topic.urn, set())
 
 # Policies that govern a topic, by topic URN: {resource, policy}. A TopicPolicy resource
 # (props arn, policy) or the topic's own inline `policy`.
-policies_by_topic := {u: {p[1] | some p in _policy_pairs; p[0] == u} | some u in {p[0] | some p in _policy_pairs}}
+policies_by_topic := {u: {v | some [k, v] in _policy_pairs; k == u} | some u in {k | some [k, _] in _policy_pairs}}
 
 _policy_pairs contains [t.urn, {"resource": p, "policy": object.get(p.props, "policy", null)}] if {
 	some p in resources.of_type(ses.t.topic_policy)
@@ -66,7 +72,7 @@ policies(topic) := object.get(policies_by_topic, topic.urn, set())
 # unknown, through dependencies.
 redrive_type := "aws:sqs/redrivePolicy:RedrivePolicy"
 
-_queues_by_url := {u: {p[1] | some p in _queue_url_pairs; p[0] == u} | some u in {p[0] | some p in _queue_url_pairs}}
+_queues_by_url := {u: {v | some [k, v] in _queue_url_pairs; k == u} | some u in {k | some [k, _] in _queue_url_pairs}}
 
 _queue_url_pairs contains [u, q] if {
 	some q in resources.of_type(ses.t.queue)
@@ -76,7 +82,7 @@ _queue_url_pairs contains [u, q] if {
 	lib.known(u)
 }
 
-redrive_by_queue := {u: {p[1] | some p in _redrive_pairs; p[0] == u} | some u in {p[0] | some p in _redrive_pairs}}
+redrive_by_queue := {u: {v | some [k, v] in _redrive_pairs; k == u} | some u in {k | some [k, _] in _redrive_pairs}}
 
 _redrive_pairs contains [q.urn, object.get(r.props, "redrivePolicy", null)] if {
 	some r in resources.of_type(redrive_type)

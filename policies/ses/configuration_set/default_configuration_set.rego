@@ -98,10 +98,18 @@ deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 
 # v2 domain identities without any notification topic: the only ones a default configuration
 # set is the answer for.
+# An identity that names a configuration set declared in the stack is fine for every rule below:
+# it is left out here, before the notification topics are looked up.
 _ses011_judged contains i if {
 	some i in ses.domain_identities
 	i.version == "v2"
+	not _ses011_names_a_set(i)
 	count(sending.notification_types(i.resource.urn)) == 0
+}
+
+_ses011_names_a_set(i) if {
+	not i.configuration_set in {null, ""}
+	count(sending.identity_sets[i.resource.urn]) > 0
 }
 
 _ses011 contains {"resource": i.resource, "msg": msg} if {

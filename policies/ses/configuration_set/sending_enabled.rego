@@ -73,6 +73,7 @@ deny contains result.finding(rego.metadata.rule(), c.resource, msg) if {
 	some u in sending.used_sets
 	c := sending.configuration_sets[u]
 	v := sending.set_prop(c, ["sendingOptions", "sendingEnabled"], ["sendingEnabled"])
+	v != true
 	msg := _ses020_msg(c, v)
 }
 

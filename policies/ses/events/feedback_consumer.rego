@@ -114,10 +114,17 @@ _ses013 contains {"resource": s, "msg": msg} if {
 	some ref in _ses013_refs
 	some t in sending.ref_topics(ref)
 	some s in topics.subscriptions(t)
+	not _ses013_typed(s)
 	some [prop, kind] in [["protocol", "string"], ["endpoint", "string"]]
 	v := object.get(s.props, prop, null)
 	types.wrong(v, kind)
 	msg := sprintf("subscription %s of topic %s: %s; cannot verify it delivers the bounce/complaint events", [s.name, sending.topic_name(t), types.describe(prop, v, kind)])
+}
+
+# Both properties absent or strings: the usual subscription, with nothing of the wrong type to say.
+_ses013_typed(s) if {
+	is_string(object.get(s.props, "protocol", ""))
+	is_string(object.get(s.props, "endpoint", ""))
 }
 
 _ses013_http(s) if {

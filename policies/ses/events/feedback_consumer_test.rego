@@ -106,3 +106,9 @@ test_ses013_unknown_topic_name_uses_logical_name if {
 	fs := _deny(fx.patch(fx.drop(fx.sender, fx.t_sub, "queue-sub"), fx.t_topic, "feedback", {"name": fx.U}))
 	_msg_has(fs, "SES-013", "SNS topic feedback receives")
 }
+
+test_ses013_subscription_property_of_the_wrong_type_cannot_be_verified if {
+	fs := _deny(fx.patch(fx.sender, fx.t_sub, "queue-sub", {"protocol": 5}))
+	fx.of(fs, "SES-013") == {fx.urn(fx.t_sub, "queue-sub")}
+	_msg_has(fs, "SES-013", "protocol is a number (5), not a string; cannot verify")
+}

@@ -189,10 +189,17 @@ _ses015 contains {"resource": q, "msg": msg} if {
 
 _ses015 contains {"resource": t, "msg": msg} if {
 	some _, t in sending.ses_topics
+	not _ses015_typed(t)
 	some [prop, kind] in [["fifoTopic", "boolean"], ["kmsMasterKeyId", "string"]]
 	v := object.get(t.props, prop, null)
 	types.wrong(v, kind)
 	msg := sprintf("SNS topic %s: %s; cannot verify it is a KMS-encrypted standard topic", [sending.topic_name(t), types.describe(prop, v, kind)])
+}
+
+# Both properties absent or of their type: the usual topic, with nothing of the wrong type to say.
+_ses015_typed(t) if {
+	is_boolean(object.get(t.props, "fifoTopic", false))
+	is_string(object.get(t.props, "kmsMasterKeyId", ""))
 }
 
 _fifo(t) if t.props.fifoTopic == true

@@ -70,3 +70,9 @@ test_ses015_queue_found_by_known_arn if {
 	others := [r | some r in rs; r.type != fx.t_sub]
 	fx.of(_deny(array.concat(others, subs)), "SES-015") == {_queue_urn}
 }
+
+test_ses015_property_of_the_wrong_type_cannot_be_verified if {
+	fs := _deny(fx.patch(fx.sender, fx.t_topic, "feedback", {"fifoTopic": "false"}))
+	fx.of(fs, "SES-015") == {_topic_urn}
+	_msg_has(fs, "SES-015", `fifoTopic is a string ("false"), not a boolean; cannot verify`)
+}

@@ -210,46 +210,65 @@ _ses014 contains {"resource": t, "msg": msg} if {
 	msg := sprintf("SNS topic %s has no topic policy letting ses.amazonaws.com publish under an AWS:SourceAccount or AWS:SourceArn condition", [sending.topic_name(t)])
 }
 
-_ses014 contains {"resource": p.resource, "msg": msg} if {
+# Every policy governing a topic SES publishes to, with its status, and every statement of the
+# ones that parse, each worked out once: the rules below all read these (calling iam.status and
+# iam.statements in each rule parsed and normalized every policy once per rule).
+_ses014_governing contains [t, p, iam.status(p.policy)] if {
 	some _, t in sending.ses_topics
 	some p in topics.policies(t)
-	iam.status(p.policy) == "unknown"
+}
+
+_ses014_statements contains [t, p, s] if {
+	some [t, p, "ok"] in _ses014_governing
+	some s in iam.statements(p.policy)
+}
+
+# URNs of the topics some policy of which is not "ok".
+_ses014_not_ok := {t.urn | some [t, _, st] in _ses014_governing; st != "ok"}
+
+# URNs of the topics a statement of whose policies lets SES publish: ses.amazonaws.com, or
+# Principal "*" tied to one source (Principal "*" includes SES too, but only when tied to one
+# source: it is reported below otherwise).
+_ses014_publishable := {t.urn | some [t, _, s] in _ses014_statements; _ses_publish(s)} | {t.urn |
+	some [t, _, s] in _ses014_public
+	iam.grants_action(s, "sns:Publish")
+	"aws:sourcearn" in iam.condition_keys(s)
+}
+
+# The statements that allow any principal, picked once for the rules that judge them.
+_ses014_public contains [t, p, s] if {
+	some [t, p, s] in _ses014_statements
+	iam.allows_public(s)
+}
+
+_ses014 contains {"resource": p.resource, "msg": msg} if {
+	some [t, p, "unknown"] in _ses014_governing
 	msg := sprintf("the policy of SNS topic %s is unknown until apply or secret: cannot verify who may publish", [sending.topic_name(t)])
 }
 
 _ses014 contains {"resource": p.resource, "msg": msg} if {
-	some _, t in sending.ses_topics
-	some p in topics.policies(t)
-	iam.status(p.policy) in {"invalid", "missing"}
+	some [t, p, st] in _ses014_governing
+	st in {"invalid", "missing"}
 	msg := sprintf("the policy of SNS topic %s is not a JSON policy document with statements", [sending.topic_name(t)])
 }
 
 _ses014 contains {"resource": t, "msg": msg} if {
 	some _, t in sending.ses_topics
 	count(topics.policies(t)) > 0
-	every p in topics.policies(t) {
-		iam.status(p.policy) == "ok"
-	}
-	not _ses_publish_statement(t)
+	not t.urn in _ses014_not_ok
+	not t.urn in _ses014_publishable
 	msg := sprintf("no statement of the policy of SNS topic %s lets ses.amazonaws.com sns:Publish: SES cannot deliver events to it", [sending.topic_name(t)])
 }
 
 _ses014 contains {"resource": p.resource, "msg": msg} if {
-	some _, t in sending.ses_topics
-	some p in topics.policies(t)
-	iam.status(p.policy) == "ok"
-	some s in iam.statements(p.policy)
+	some [t, p, s] in _ses014_statements
 	_ses_publish(s)
 	count(iam.condition_keys(s) & _source_keys) == 0
 	msg := sprintf("the policy of SNS topic %s lets ses.amazonaws.com publish (statement %s) without an AWS:SourceAccount or AWS:SourceArn condition: any account's SES could publish to it", [sending.topic_name(t), _sid(s)])
 }
 
 _ses014 contains {"resource": p.resource, "msg": msg} if {
-	some _, t in sending.ses_topics
-	some p in topics.policies(t)
-	iam.status(p.policy) == "ok"
-	some s in iam.statements(p.policy)
-	iam.allows_public(s)
+	some [t, p, s] in _ses014_public
 	iam.unconditioned(s)
 	msg := sprintf("the policy of SNS topic %s allows any principal (*) without a condition (statement %s)", [sending.topic_name(t), _sid(s)])
 }
@@ -257,11 +276,7 @@ _ses014 contains {"resource": p.resource, "msg": msg} if {
 # Principal * with a condition that does not tie it to one source: SNS's default policy
 # (AWS:SourceOwner) and AWS:SourceAccount admit every service acting for the account.
 _ses014 contains {"resource": p.resource, "msg": msg} if {
-	some _, t in sending.ses_topics
-	some p in topics.policies(t)
-	iam.status(p.policy) == "ok"
-	some s in iam.statements(p.policy)
-	iam.allows_public(s)
+	some [t, p, s] in _ses014_public
 	iam.grants_action(s, "sns:Publish")
 	not iam.unconditioned(s)
 	not "aws:sourcearn" in iam.condition_keys(s)
@@ -275,22 +290,6 @@ _ses_publish(s) if {
 	iam.allows(s)
 	iam.has_service(s, "ses.amazonaws.com")
 	iam.grants_action(s, "sns:Publish")
-}
-
-# Principal "*" includes SES too, but only when tied to one source: it is reported above otherwise.
-_ses_publish_statement(t) if {
-	some p in topics.policies(t)
-	some s in iam.statements(p.policy)
-	iam.allows(s)
-	iam.public(s)
-	iam.grants_action(s, "sns:Publish")
-	"aws:sourcearn" in iam.condition_keys(s)
-}
-
-_ses_publish_statement(t) if {
-	some p in topics.policies(t)
-	some s in iam.statements(p.policy)
-	_ses_publish(s)
 }
 
 _sid(s) := sprintf("%q", [s.sid]) if s.sid != ""

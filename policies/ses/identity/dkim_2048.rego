@@ -75,31 +75,31 @@ import data.lib.ses
 #               NextSigningKeyLength: RSA_2048_BIT
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _dkim_2048_problems
 
-_dkim_2048_problems contains {"resource": i.resource, "message": msg} if {
+# The identities any rule below can report: Easy DKIM on SES v2 whose next key is not
+# RSA_2048_BIT. One pass picks them, so the three rules skip every identity already on 2048 bits.
+_dkim_2048_judged contains [i, d] if {
 	some i in ses.domain_identities
+	i.version == "v2"
 	d := mail.dkim(i)
 	d.mode == "easy"
-	i.version == "v2"
-	lib.known(d.key_length)
 	d.key_length != "RSA_2048_BIT"
+}
+
+_dkim_2048_problems contains {"resource": i.resource, "message": msg} if {
+	some [i, d] in _dkim_2048_judged
+	lib.known(d.key_length)
 	msg := sprintf("%s signs DKIM with nextSigningKeyLength %v; use RSA_2048_BIT", [i.domain, d.key_length])
 }
 
 _dkim_2048_problems contains {"resource": i.resource, "message": msg} if {
-	some i in ses.domain_identities
-	d := mail.dkim(i)
-	d.mode == "easy"
-	i.version == "v2"
+	some [i, d] in _dkim_2048_judged
 	d.key_length != null
 	not lib.known(d.key_length)
 	msg := sprintf("cannot verify the DKIM key length of %s: nextSigningKeyLength is not known", [i.domain])
 }
 
 _dkim_2048_problems contains {"resource": i.resource, "message": msg} if {
-	some i in ses.domain_identities
-	d := mail.dkim(i)
-	d.mode == "easy"
-	i.version == "v2"
+	some [i, d] in _dkim_2048_judged
 	d.current_key_length == "RSA_1024_BIT"
 	d.key_length == null
 	msg := sprintf("%s currently signs with a 1024-bit DKIM key and no RSA_2048_BIT rotation is set", [i.domain])

@@ -60,3 +60,9 @@ test_dkim_signing_of_the_wrong_type_cannot_be_verified if {
 	fs := identity.deny with input as fx.doc(rs)
 	fx.says(fs, "SES-002", "cannot verify")
 }
+
+test_dkim_attributes_of_the_wrong_type_cannot_be_verified if {
+	rs := [fx.res(fx.identity_type, "d", {"emailIdentity": "example.com", "dkimSigningAttributes": "RSA_2048_BIT"}, [])]
+	fs := identity.deny with input as fx.doc(rs)
+	fx.messages_of(fs, "SES-002") == {`example.com: dkimSigningAttributes is a string ("RSA_2048_BIT"), not an object; cannot verify SES signs its mail with DKIM`}
+}

@@ -143,3 +143,18 @@ test_dkim_records_two_domain_dkims_fall_back_to_shape if {
 	fs := identity.deny with input as fx.doc(array.slice(rs, 0, 4))
 	fx.says(fs, "SES-004", "1 of the 3")
 }
+
+# A record of the wrong shape is reported for the identity it may belong to: by its dependency on
+# the identity, or by its name; one elsewhere is not.
+test_dkim_records_malformed_record_of_the_identity_cannot_be_verified if {
+	rs := fx.dkim_records("k", "example.com")
+	bad := fx.r53_dep("k-bad", fx.U, "CNAME", "not-a-list", [_dk_id])
+	fs := identity.deny with input as fx.doc(array.concat([fx.identity("example.com", "example.com"), bad], rs))
+	fx.resources_of(fs, "SES-004") == {fx.urn(fx.route53_type, "k-bad")}
+	fx.says(fs, "SES-004", "cannot verify the DKIM records of example.com")
+	named := fx.r53("named", "x._domainkey.example.com", "CNAME", "not-a-list")
+	fs2 := identity.deny with input as fx.doc(array.concat([fx.identity("example.com", "example.com"), named], rs))
+	fx.resources_of(fs2, "SES-004") == {fx.urn(fx.route53_type, "named")}
+	other := fx.r53("other", "x._domainkey.example.org", "CNAME", "not-a-list")
+	_dk(array.concat([fx.identity("example.com", "example.com"), other], rs)) == set()
+}

@@ -77,40 +77,60 @@ import data.lib.types
 #               BehaviorOnMxFailure: REJECT_MESSAGE
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _mail_from_problems
 
-_mail_from_problems contains {"resource": i.resource, "message": msg} if {
+# An identity of a known domain with one MAIL FROM setting, a subdomain of it, that rejects on
+# MX failure: no rule below can report it, and one body says so.
+_mail_from_fine(i) if {
+	not i.domain in lib._not_known
+	[m] := [x | some x in mail.mail_from_by_domain[i.domain]]
+	m.behavior == "REJECT_MESSAGE"
+	not m.mail_from_domain in lib._not_known
+	dns.strict_subdomain(m.mail_from_domain, i.domain)
+}
+
+_mail_from_judged contains i if {
 	some i in ses.domain_identities
-	not lib.known(i.domain)
+	not _mail_from_fine(i)
+}
+
+# Each judged identity with each of its MAIL FROM settings, joined once for the rules below.
+_mail_from_pairs contains [i, m] if {
+	some i in _mail_from_judged
+	some m in object.get(mail.mail_from_by_domain, i.domain, set())
+}
+
+# `x in lib._not_known` is `not lib.known(x)` without a function call; every value tested here is
+# a field of a view object, so it is always defined.
+_mail_from_problems contains {"resource": i.resource, "message": msg} if {
+	some i in _mail_from_judged
+	i.domain in lib._not_known
 	msg := "cannot verify the custom MAIL FROM: the identity's domain is not known"
 }
 
 _mail_from_problems contains {"resource": i.resource, "message": msg} if {
-	some i in ses.domain_identities
-	lib.known(i.domain)
-	count(object.get(mail.mail_from_by_domain, i.domain, set())) == 0
+	some i in _mail_from_judged
+	not i.domain in lib._not_known
+	not mail.mail_from_by_domain[i.domain]
 	msg := sprintf("%s has no custom MAIL FROM domain, so SES sends with an amazonses.com envelope and SPF cannot align", [i.domain])
 }
 
 _mail_from_problems contains {"resource": m.resource, "message": msg} if {
-	some i in ses.domain_identities
-	some m in object.get(mail.mail_from_by_domain, i.domain, set())
-	lib.known(m.mail_from_domain)
+	some [i, m] in _mail_from_pairs
+	not m.mail_from_domain in lib._not_known
 	not dns.strict_subdomain(m.mail_from_domain, i.domain)
 	msg := sprintf("MAIL FROM domain %s is not a subdomain of %s; use e.g. mail.%s", [m.mail_from_domain, i.domain, i.domain])
 }
 
 _mail_from_problems contains {"resource": m.resource, "message": msg} if {
-	some i in ses.domain_identities
-	some m in object.get(mail.mail_from_by_domain, i.domain, set())
-	not lib.known(m.mail_from_domain)
+	some [i, m] in _mail_from_pairs
+	m.mail_from_domain in lib._not_known
 	msg := sprintf("cannot verify the MAIL FROM domain of %s: mailFromDomain is not known", [i.domain])
 }
 
 _mail_from_problems contains {"resource": m.resource, "message": msg} if {
-	some i in ses.domain_identities
-	some m in object.get(mail.mail_from_by_domain, i.domain, set())
+	some [i, m] in _mail_from_pairs
 	is_string(m.behavior)
-	lib.known(m.behavior)
 	m.behavior != "REJECT_MESSAGE"
+	not m.behavior in lib._not_known
 	msg := sprintf(
 		"MAIL FROM of %s has behaviorOnMxFailure %s; use REJECT_MESSAGE so mail is not sent unaligned when the MX is missing",
 		[i.domain, m.behavior],
@@ -118,15 +138,13 @@ _mail_from_problems contains {"resource": m.resource, "message": msg} if {
 }
 
 _mail_from_problems contains {"resource": m.resource, "message": msg} if {
-	some i in ses.domain_identities
-	some m in object.get(mail.mail_from_by_domain, i.domain, set())
+	some [i, m] in _mail_from_pairs
 	types.wrong(m.behavior, "string")
 	msg := sprintf("cannot verify the MAIL FROM of %s: %s", [i.domain, types.describe("behaviorOnMxFailure", m.behavior, "string")])
 }
 
 _mail_from_problems contains {"resource": m.resource, "message": msg} if {
-	some i in ses.domain_identities
-	some m in object.get(mail.mail_from_by_domain, i.domain, set())
-	not lib.known(m.behavior)
+	some [i, m] in _mail_from_pairs
+	m.behavior in lib._not_known
 	msg := sprintf("cannot verify behaviorOnMxFailure of the MAIL FROM of %s: it is not known", [i.domain])
 }

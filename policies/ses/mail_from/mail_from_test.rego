@@ -79,3 +79,8 @@ test_mail_from_unknown_behavior_cannot_verify if {
 test_mail_from_unknown_identity_domain_cannot_verify if {
 	fx.says(_mf([fx.identity("d", fx.U)]), "SES-008", "the identity's domain is not known")
 }
+
+test_mail_from_behavior_of_the_wrong_type_cannot_be_verified if {
+	fs := _mf([fx.identity("example.com", "example.com"), fx.mail_from("m", "example.com", "mail.example.com", 5)])
+	fx.messages_of(fs, "SES-008") == {"cannot verify the MAIL FROM of example.com: behaviorOnMxFailure is a number (5), not a string"}
+}

@@ -83,8 +83,13 @@ deny contains result.finding(rego.metadata.rule(), c.resource, msg) if {
 	c.version == "v2"
 	opts := object.get(c.resource.props, "suppressionOptions", null)
 	opts != null
+	not _ses017_covers(opts)
 	msg := _ses017_msg(c, opts)
 }
+
+# The usual setting, both reasons as AWS spells them: nothing to report, and none of the checks
+# below (type, unknown, secret, the reasons missing) needs to run.
+_ses017_covers(opts) if opts.suppressedReasons in {["BOUNCE", "COMPLAINT"], ["COMPLAINT", "BOUNCE"]}
 
 _ses017_msg(c, opts) := sprintf("configuration set %s: %s; cannot verify suppression stays on", [sending.set_name(c), _ses017_wrong_type(opts)]) if {
 	_ses017_wrong_type(opts)
