@@ -229,46 +229,51 @@ _zone_of_domain(zone, domain) if strict_subdomain(domain, zone)
 # but the name's and the values': such a record is well-typed (`_malformed` gives []) and reads
 # as `_record` reads it. When every record is of that kind (a Route53-only stack), `records` is
 # this list, in the same order, and no record is checked or read twice; otherwise every record
-# takes the general reading below.
-_hot := [{
-	"resource": r.urn,
-	"dependencies": object.get(r, "dependencies", []),
-	"name": _r53_name(props, z),
-	"type": type,
-	"values": [_value(type, v) | some v in vs],
-	"priority": object.get(props, "priority", null),
-	"zone": z,
-} |
-	some r in _all
-	r.type == route53_record
-	props := r.props
-	zid := props.zoneId
-	is_string(zid)
-	not zid in lib._not_known
-	is_string(object.get(props, "name", ""))
-	t := props.type
-	is_string(t)
-	vs := props.records
-	is_array(vs)
-	type := upper(t)
-	z := object.get(_zone_of_id, zid, null)
-]
+# takes the general reading below. The rules the comprehension reads are bound to local variables
+# first: a rule reference costs a lookup per record, a variable does not.
+_hot := recs if {
+	not_known := lib._not_known
+	zones := _zone_of_id
+	recs := [{
+		"resource": r.urn,
+		"dependencies": object.get(r, "dependencies", []),
+		"name": _r53_name(props, z, not_known),
+		"type": type,
+		"values": [_value(type, v) | some v in vs],
+		"priority": object.get(props, "priority", null),
+		"zone": z,
+	} |
+		some r in resources.of_type(route53_record)
+		props := r.props
+		zid := props.zoneId
+		is_string(zid)
+		not zid in not_known
+		is_string(object.get(props, "name", ""))
+		t := props.type
+		is_string(t)
+		vs := props.records
+		is_array(vs)
+		type := upper(t)
+		z := object.get(zones, zid, null)
+	]
+}
 
+# Every record is a Route53 record of the hot path's kind (_all lists the Route53 records first).
 _all_hot if count(_hot) == count(_all)
 
 # `_name` of a Route53 record, with `lib.known` and `normalize` inlined (a string name assumed).
-_r53_name(props, z) := lower(trim_suffix(trim_space(f), ".")) if {
+_r53_name(props, z, not_known) := lower(trim_suffix(trim_space(f), ".")) if {
 	f := props.fqdn
+	not f in not_known
 	is_string(f)
-	not f in lib._not_known
 	f != ""
 } else := lower(trim_suffix(trim_space(n), ".")) if {
 	z == null
 	n := props.name
-	not n in lib._not_known
+	not n in not_known
 } else := fqdn(n, z) if {
 	n := props.name
-	not n in lib._not_known
+	not n in not_known
 } else := lib.unknown_value
 
 # Each record's shape is checked once: `records` and `malformed` both read this list.
@@ -380,9 +385,12 @@ by_dependency := {u: recs |
 	recs := [rec | some rec in records; some d in rec.dependencies; d == u]
 }
 
-# Known-named `<selector>._domainkey.<domain>` records, by domain. (The unknown name never
-# holds "._domainkey.", so indexof excludes it too.)
-_domainkey := [[substring(name, i + 12, -1), rec] |
+# Known-named `<selector>._domainkey.<domain>` records, by domain, in record order. When no known
+# name holds "._domainkey." (one search of the names' JSON text: the substring is never escaped),
+# there are none and the records are not walked. (The unknown name holds no "._domainkey.".)
+_domainkey := [] if {
+	not contains(json.marshal(_name_types), "._domainkey.")
+} else := [[substring(name, i + 12, -1), rec] |
 	some rec in records
 	name := rec.name
 	i := indexof(name, "._domainkey.")
@@ -401,7 +409,14 @@ domainkey_by_domain := {d: recs |
 # (names, by_name, then types per name) that building by_name_type takes.
 at(name, type) := object.get(_by_name_type, [[name, type]], [])
 
-_name_types := {[rec.name, rec.type] | some rec in records; rec.name != lib.unknown_value}
+_name_types := keys if {
+	unknown := lib.unknown_value
+	keys := {[rec.name, rec.type] | some rec in records; rec.name != unknown}
+}
+
+# The TXT records at each known name (by_name_type[name].TXT), for the rules that read every TXT
+# record: one step per name and type rather than per record.
+txt_by_name := {name: recs | some [name, "TXT"], recs in _by_name_type}
 
 _by_name_type := {k: recs |
 	some k in _name_types

@@ -1,6 +1,5 @@
 package ses.dmarc
 
-import data.lib
 import data.lib.dns
 import data.lib.result
 import data.lib.spf
@@ -85,13 +84,11 @@ import data.lib.spf
 #               - '"v=spf1 include:amazonses.com ~all"'
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _spf_problems
 
-# Every known SPF string the stack declares at a known name, one entry per value (a value written
-# twice counts twice): [name, record, value]. One pass over the records, not over by_name_type,
-# which would be built for this rule alone.
-_spf_values := [[rec.name, rec, value] |
-	some rec in dns.records
-	rec.type == "TXT"
-	rec.name != lib.unknown_value
+# Every known SPF string the stack declares, one entry per value (a value written twice counts
+# twice): [name, record, value].
+_spf_values := [[name, rec, value] |
+	some name, recs in dns.txt_by_name
+	some rec in recs
 	some value in rec.values
 	spf.is_spf(value)
 ]
