@@ -187,8 +187,14 @@ _pct_ok(v) if {
 # The report URIs of a tag (rua, ruf): comma-separated, each optionally followed by `!size`.
 uris(tags, k) := [u | some part in split(object.get(tags, k, ""), ","); u := trim_space(part); u != ""]
 
-# True when the record asks for aggregate reports by mail to at least one address.
+# True when the record asks for aggregate reports by mail to at least one address. Hot path: the
+# first URI is a plain `mailto:` address (printable ASCII without `@`, `,`, `!` or spaces around
+# the `@`), which the general reading below would accept too, found without splitting the list.
 has_mailto(tags, k) if {
+	v := object.get(tags, k, "")
+	is_string(v)
+	regex.match(`^(?i:mailto):[\x22-\x2b\x2d-\x3f\x41-\x7e]+@[\x22-\x2b\x2d-\x3f\x41-\x7e]+(?:![^,]*)?(?:,|$)`, v)
+} else if {
 	some u in uris(tags, k)
 	regex.match(`^(?i)mailto:[^@\s]+@[^@\s]+$`, split(u, "!")[0])
 }

@@ -149,3 +149,13 @@ test_is_dmarc_plain_and_general_forms if {
 	not dmarc.is_dmarc("v=DMARC1 x; p=none")
 	not dmarc.is_dmarc(7)
 }
+
+test_has_mailto_plain_first_uri_and_general_forms if {
+	dmarc.has_mailto({"rua": "mailto:dmarc@example.com"}, "rua")
+	dmarc.has_mailto({"rua": "MAILTO:d@example.com!10m , https://x"}, "rua")
+	dmarc.has_mailto({"rua": "https://x, mailto:d@example.com"}, "rua")
+	dmarc.has_mailto({"rua": " mailto:d@example.com"}, "rua")
+	not dmarc.has_mailto({"rua": "mailto:@example.com"}, "rua")
+	not dmarc.has_mailto({"rua": "mailto:a b@example.com"}, "rua")
+	not dmarc.has_mailto({}, "rua")
+}
