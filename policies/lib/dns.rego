@@ -420,7 +420,8 @@ txt_by_name := {name: recs | some [name, "TXT"], recs in _by_name_type}
 
 _by_name_type := {k: recs |
 	some k in _name_types
-	recs := [rec | some rec in records; [rec.name, rec.type] == k]
+	[name, type] := k
+	recs := [rec | some rec in records; rec.name == name; rec.type == type]
 }
 
 # Every value at one name and type: [{record, value}], one per TXT/MX/CNAME record string.
