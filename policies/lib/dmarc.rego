@@ -29,7 +29,11 @@ _pair(t) := {"name": lower(trim_space(substring(t, 0, i))), "value": trim_space(
 
 # A DMARC record is recognised by its first tag alone (RFC 7489 §6.6.3: TXT records at _dmarc
 # that do not start with v=DMARC1 are discarded). The version value is case-sensitive (ABNF %x).
+# Hot path: `v=DMARC1` written plainly as the first tag, matched without splitting the record.
 is_dmarc(s) if {
+	is_string(s)
+	regex.match(`^[\x20]*v[\x20]*=[\x20]*DMARC1[\x20]*(?:;|$)`, s)
+} else if {
 	is_string(s)
 	first := _pair(_parts(s)[0])
 	first.name == "v"
@@ -48,10 +52,43 @@ else := 100 if not _has(tags, "pct")
 
 else := null
 
-# The parsed record. `valid` is false whenever `errors` is not empty. The tags are split once per
-# record and every check reads that one list: the parser runs for every TXT record at a _dmarc
-# name, so it is on the hot path of the pack.
-parse(s) := {"valid": count(errs) == 0, "errors": errs, "tags": _defaults(raw)} if {
+# The parsed record. `valid` is false whenever `errors` is not empty. The parser runs for every
+# DMARC record of every identity domain, so it is on the hot path of the pack: a record in the
+# canonical form below that the general reading would find clean is read with builtins alone.
+parse(s) := p if {
+	p := _parse_canonical(s)
+} else := _parse(s)
+
+# The canonical form: printable ASCII without quotes or backslashes (so trim_space trims spaces
+# only, and every name and value is a JSON string as written), `v=DMARC1` first, and every other
+# `;`-separated part empty or a lower-case tag name, `=` and a value.
+_canonical := `^[\x20]*v[\x20]*=[\x20]*DMARC1[\x20]*(?:;[\x20]*(?:[a-z]+[\x20]*=[\x20\x21\x23-\x3a\x3c-\x5b\x5d-\x7e]*)?)*$`
+
+# One part of a canonical record with its `;`: the name and the value without surrounding spaces
+# (the lazy value stops before trailing spaces). An empty part gives an empty name.
+_canonical_part := `[\x20]*(?:([a-z]+)[\x20]*=[\x20]*([\x20\x21\x23-\x3a\x3c-\x5b\x5d-\x7e]*?)[\x20]*)?(?:;|$)`
+
+# The same checks as `_clean`, with the tags read as one JSON object: each part becomes
+# `"name":"value",` (a repeated name keeps one entry, so counting the named parts finds it), and
+# the six case-insensitive tags are lower-cased in one call on their JSON text (ASCII only here).
+# That text has its keys sorted (adkim, aspf, fo, p, rf, sp), so one match checks p, sp, adkim
+# and aspf as `_clean` does.
+_parse_canonical(s) := {"valid": true, "errors": [], "tags": _defaults(raw)} if {
+	is_string(s)
+	regex.match(_canonical, s)
+	json_text := trim_suffix(regex.replace(s, _canonical_part, `"${1}":"${2}",`), ",")
+	plain := object.remove(json.unmarshal(concat("", ["{", json_text, "}"])), {""})
+	count(plain) == count(regex.find_n(`[a-z]+[\x20]*=[^;]*`, s, -1))
+	lowered := lower(json.marshal(object.filter(plain, _lower_tags)))
+	regex.match(_canonical_lowered, lowered)
+	_pct_ok(object.get(plain, "pct", "100"))
+	raw := object.union(plain, json.unmarshal(lowered))
+}
+
+_canonical_lowered := `^\{(?:"adkim":"[rs]",)?(?:"aspf":"[rs]",)?(?:"fo":"[^"]*",)?"p":"(?:none|quarantine|reject)"(?:,"rf":"[^"]*")?(?:,"sp":"(?:none|quarantine|reject)")?\}$`
+
+# The general reading: the tags are split once per record and every check reads that one list.
+_parse(s) := {"valid": count(errs) == 0, "errors": errs, "tags": _defaults(raw)} if {
 	is_string(s)
 	pairs := [_pair(t) | some t in _parts(s)]
 	named := [p | some p in pairs; p.name != null]
@@ -61,7 +98,7 @@ parse(s) := {"valid": count(errs) == 0, "errors": errs, "tags": _defaults(raw)} 
 	errs := _errors(pairs, named, raw, dups)
 }
 
-parse(s) := {"valid": false, "errors": ["the record is not a string"], "tags": {}} if not is_string(s)
+_parse(s) := {"valid": false, "errors": ["the record is not a string"], "tags": {}} if not is_string(s)
 
 # sp defaults to p and pct to 100, as receivers apply them.
 _defaults(raw) := object.union(raw, {"sp": object.get(raw, "sp", object.get(raw, "p", null)), "pct": _pct(raw)})
@@ -150,8 +187,14 @@ _pct_ok(v) if {
 # The report URIs of a tag (rua, ruf): comma-separated, each optionally followed by `!size`.
 uris(tags, k) := [u | some part in split(object.get(tags, k, ""), ","); u := trim_space(part); u != ""]
 
-# True when the record asks for aggregate reports by mail to at least one address.
+# True when the record asks for aggregate reports by mail to at least one address. Hot path: the
+# first URI is a plain `mailto:` address (printable ASCII without `@`, `,`, `!` or spaces around
+# the `@`), which the general reading below would accept too, found without splitting the list.
 has_mailto(tags, k) if {
+	v := object.get(tags, k, "")
+	is_string(v)
+	regex.match(`^(?i:mailto):[\x22-\x2b\x2d-\x3f\x41-\x7e]+@[\x22-\x2b\x2d-\x3f\x41-\x7e]+(?:![^,]*)?(?:,|$)`, v)
+} else if {
 	some u in uris(tags, k)
 	regex.match(`^(?i)mailto:[^@\s]+@[^@\s]+$`, split(u, "!")[0])
 }
@@ -210,20 +253,25 @@ _lookup(domain) := {
 	kinds := [[x, _kind(x.value)] | some x in dns.values_at(name, "TXT")]
 }
 
-_kind(v) := "unknown" if not lib.known(v)
+_kind(v) := "unknown" if v in lib._not_known
 
 else := "dmarc" if is_dmarc(v)
 
 else := "other"
 
 # The one DMARC record that governs the domain, parsed, when there is exactly one and it is valid:
-# {record, value, tags, inherited, name}.
-policy(domain) := {"record": x.record, "value": x.value, "tags": parsed.tags, "inherited": l.inherited, "name": l.name} if {
-	l := lookup(domain)
-	count(l.dmarc) == 1
-	count(l.unknown) == 0
-	count(l.cnames) == 0
-	x := l.dmarc[0]
+# {record, value, tags, inherited, name}. Computed once per identity domain, like the lookup:
+# SES-006 and SES-007 both ask for it.
+policy(domain) := _policies[domain]
+
+policy(domain) := _policy(lookup(domain)) if not _lookups[domain]
+
+_policies := {d: _policy(l) | some d, l in _lookups}
+
+_policy(l) := {"record": x.record, "value": x.value, "tags": parsed.tags, "inherited": l.inherited, "name": l.name} if {
+	[x] := l.dmarc
+	l.unknown == []
+	l.cnames == []
 	parsed := x.parsed
 	parsed.valid
 }

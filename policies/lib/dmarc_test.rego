@@ -112,3 +112,50 @@ test_strength_orders_policies if {
 	dmarc.strength.none < dmarc.strength.quarantine
 	dmarc.strength.quarantine < dmarc.strength.reject
 }
+
+# The canonical reading (builtins only) gives what the general reading gives, for the records it
+# takes, and leaves every other record to the general reading.
+test_canonical_parse_matches_the_general_reading if {
+	canonical := [
+		"v=DMARC1; p=reject",
+		" v = DMARC1 ;p= Quarantine ; sp=none;; ; adkim = S; aspf=r; pct=007 ; rua=mailto:a@b.c,mailto:x@y.z!10m; fo=1:D; rf=AFRF; x=<&>;",
+		"v=DMARC1;p=none;rua=x=y=z;",
+	]
+	every s in canonical {
+		dmarc._parse_canonical(s)
+		dmarc.parse(s) == dmarc._parse(s)
+	}
+	general := [
+		"v=DMARC1; P=reject",
+		"v=DMARC1; p=reject; p=none",
+		"v=DMARC1;\tp=reject",
+		"v=DMARC1; p=reject; rua=\"q\"",
+		"v=DMARC1; p=reject; pct=101",
+		"v=DMARC1; sp=reject",
+		"; v=DMARC1; p=reject",
+		"v=DMARC1",
+		"",
+	]
+	every s in general {
+		not dmarc._parse_canonical(s)
+		dmarc.parse(s) == dmarc._parse(s)
+	}
+}
+
+test_is_dmarc_plain_and_general_forms if {
+	dmarc.is_dmarc(" v = DMARC1 ; p=none")
+	dmarc.is_dmarc("\tV=DMARC1\t; p=none")
+	dmarc.is_dmarc(";v=DMARC1")
+	not dmarc.is_dmarc("v=DMARC1 x; p=none")
+	not dmarc.is_dmarc(7)
+}
+
+test_has_mailto_plain_first_uri_and_general_forms if {
+	dmarc.has_mailto({"rua": "mailto:dmarc@example.com"}, "rua")
+	dmarc.has_mailto({"rua": "MAILTO:d@example.com!10m , https://x"}, "rua")
+	dmarc.has_mailto({"rua": "https://x, mailto:d@example.com"}, "rua")
+	dmarc.has_mailto({"rua": " mailto:d@example.com"}, "rua")
+	not dmarc.has_mailto({"rua": "mailto:@example.com"}, "rua")
+	not dmarc.has_mailto({"rua": "mailto:a b@example.com"}, "rua")
+	not dmarc.has_mailto({}, "rua")
+}

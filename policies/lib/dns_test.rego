@@ -172,3 +172,39 @@ test_records_of_the_wrong_shape_are_set_apart if {
 	[m] := [m | some m in dns.malformed; m.label == "obj"] with input as fx.doc(rs)
 	dns.malformed_message(m, "the DMARC policy of example.com") == `cannot verify the DMARC policy of example.com: in DNS record obj, records is an object ({"0":"v=DMARC1; p=reject"}), not an array`
 }
+
+# --- the Route53 hot path and the indexes ----------------------------------------------------------
+
+_r53_mix := [
+	_zone,
+	fx.res(fx.route53_type, "rel", {"zoneId": "ZABC", "name": "Mail", "type": "mx", "records": ["10 MX.example.com."], "priority": 5}, []),
+	fx.res(fx.route53_type, "fq", {"zoneId": "ZLOOKEDUP", "name": "abc._domainkey", "fqdn": "abc._domainkey.Example.com.", "type": "CNAME", "records": ["abc.dkim.amazonses.com"]}, []),
+	fx.res(fx.route53_type, "unk", {"zoneId": "ZABC", "name": fx.U, "fqdn": fx.U, "type": "CNAME", "records": [fx.U]}, ["urn:x"]),
+	fx.res(fx.route53_type, "apex", {"zoneId": "ZABC", "name": "@", "type": "TXT", "records": ["\"v=spf1 \" \"-all\""]}, []),
+	fx.res(fx.route53_type, "noname", {"zoneId": "ZABC", "type": "TXT", "records": ["x"]}, []),
+	fx.r53("dup", "mail.example.com", "TXT", ["v=spf1 include:amazonses.com ~all"]),
+]
+
+# A stack of Route53 records only reads them on the hot path, record for record as the general
+# reading does; one record the hot path does not take sends every record to the general reading.
+test_hot_path_reads_as_the_general_reading if {
+	dns._all_hot with input as fx.doc(_r53_mix)
+	dns.records == [dns._record(r) | some r in dns._all] with input as fx.doc(_r53_mix)
+	dns.malformed == [] with input as fx.doc(_r53_mix)
+	mixed := array.concat(_r53_mix, [fx.cf("cf", "mail.example.com", "MX", "mx.example.com", {"priority": 10})])
+	not dns._all_hot with input as fx.doc(mixed)
+	{r.name | some r in dns.records} == {"mail.example.com", "abc._domainkey.example.com", fx.U, "example.com"} with input as fx.doc(mixed)
+	count(dns.records) == 7 with input as fx.doc(mixed)
+}
+
+test_by_name_type_and_txt_by_name_agree_with_at if {
+	doc := fx.doc(_r53_mix)
+	by_name_type := dns.by_name_type with input as doc
+	count(by_name_type) == 3
+	from_at := {n: {t: dns.at(n, t) | some t, _ in types} | some n, types in by_name_type} with input as doc
+	from_at == by_name_type
+	txt := dns.txt_by_name with input as doc
+	txt == {n: types.TXT | some n, types in by_name_type; types.TXT}
+	domainkey := dns.domainkey_by_domain with input as doc
+	domainkey == {"example.com": by_name_type["abc._domainkey.example.com"].CNAME}
+}

@@ -97,6 +97,27 @@ _dmarc_domains contains [i, l] if {
 	not _external_undeclared(i, l)
 }
 
+# The domains in the common good state (one valid record that applies p=reject to all of their
+# mail, no unknown or CNAME value, no record of the wrong shape in the stack) raise none of the
+# problems below, which each walk only the other domains: one check per domain instead of one
+# per problem.
+_dmarc_open contains [i, l] if {
+	some [i, l] in _dmarc_domains
+	not _dmarc_fine(l)
+}
+
+_dmarc_fine(l) if {
+	count(l.unknown) == 0
+	count(l.cnames) == 0
+	[x] := l.dmarc
+	x.parsed.valid
+	tags := x.parsed.tags
+	_applied(l, tags) == "reject"
+	tags.pct == 100
+	not _weak_sp(l, tags)
+	count(dns.malformed) == 0
+}
+
 _external_undeclared(i, l) if {
 	dns.external(i.domain)
 	not l.declared
@@ -109,13 +130,13 @@ _dmarc_reject_problems contains {"resource": i.resource, "message": msg} if {
 }
 
 _dmarc_reject_problems contains {"resource": x.record.resource, "message": msg} if {
-	some [i, l] in _dmarc_domains
+	some [i, l] in _dmarc_open
 	some x in l.unknown
 	msg := sprintf("cannot verify DMARC for %s: the TXT value at %s is not known (unknown or secret)", [i.domain, l.name])
 }
 
 _dmarc_reject_problems contains {"resource": rec.resource, "message": msg} if {
-	some [i, l] in _dmarc_domains
+	some [i, l] in _dmarc_open
 	some rec in l.cnames
 	msg := sprintf(
 		"cannot verify DMARC for %s: %s is a CNAME to %s, whose record is not in this stack (check it with `sesguard dns`)",
@@ -124,7 +145,7 @@ _dmarc_reject_problems contains {"resource": rec.resource, "message": msg} if {
 }
 
 _dmarc_reject_problems contains {"resource": i.resource, "message": msg} if {
-	some [i, l] in _dmarc_domains
+	some [i, l] in _dmarc_open
 	count(l.dmarc) == 0
 	count(l.unknown) == 0
 	count(l.cnames) == 0
@@ -136,7 +157,7 @@ _not_dmarc(l) := sprintf(" (the TXT there does not start with v=DMARC1: %s)", [c
 } else := ""
 
 _dmarc_reject_problems contains {"resource": x.record.resource, "message": msg} if {
-	some [i, l] in _dmarc_domains
+	some [i, l] in _dmarc_open
 	count(l.dmarc) > 1
 	some x in l.dmarc
 	msg := sprintf(
@@ -146,7 +167,7 @@ _dmarc_reject_problems contains {"resource": x.record.resource, "message": msg} 
 }
 
 _dmarc_reject_problems contains {"resource": x.record.resource, "message": msg} if {
-	some [i, l] in _dmarc_domains
+	some [i, l] in _dmarc_open
 	count(l.dmarc) == 1
 	x := l.dmarc[0]
 	parsed := x.parsed
@@ -156,7 +177,7 @@ _dmarc_reject_problems contains {"resource": x.record.resource, "message": msg} 
 
 # A valid record: the policy that applies to the domain must be reject, for all of its mail.
 _dmarc_reject_problems contains {"resource": x.record.resource, "message": msg} if {
-	some [i, l] in _dmarc_domains
+	some [i, l] in _dmarc_open
 	count(l.dmarc) == 1
 	x := l.dmarc[0]
 	parsed := x.parsed
@@ -187,7 +208,7 @@ _weak_sp(l, tags) if {
 }
 
 _dmarc_reject_problems contains {"resource": m.resource, "message": dns.malformed_message(m, sprintf("the DMARC policy of %s", [i.domain]))} if {
-	some [i, l] in _dmarc_domains
+	some [i, l] in _dmarc_open
 	some name in {l.name, dmarc.record_name(i.domain)}
 	some m in dns.malformed_at(name)
 }

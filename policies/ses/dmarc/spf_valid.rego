@@ -84,20 +84,19 @@ import data.lib.spf
 #               - '"v=spf1 include:amazonses.com ~all"'
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _spf_problems
 
-# Every known SPF string the stack declares: [name, record, value].
-_spf_records contains [name, rec, value] if {
-	some name, types in dns.by_name_type
-	some rec in object.get(types, "TXT", [])
+# Every known SPF string the stack declares, one entry per value (a value written twice counts
+# twice): [name, record, value].
+_spf_values := [[name, rec, value] |
+	some name, recs in dns.txt_by_name
+	some rec in recs
 	some value in rec.values
 	spf.is_spf(value)
-}
+]
 
-# SPF strings per name, counted from each name's own records (linear: no grouping over all).
-_spf_count := {name: n |
-	some name, types in dns.by_name_type
-	n := count([v | some rec in object.get(types, "TXT", []); some v in rec.values; spf.is_spf(v)])
-	n > 0
-}
+_spf_records contains x if some x in _spf_values
+
+# SPF strings per name (the inner comprehension is indexed by name: linear).
+_spf_count := {name: count([1 | some [n, _, _] in _spf_values; n == name]) | some [name, _, _] in _spf_values}
 
 _spf_problems contains {"resource": rec.resource, "message": msg} if {
 	some [name, rec, _] in _spf_records
