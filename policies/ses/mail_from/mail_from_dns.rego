@@ -146,10 +146,10 @@ _mail_from_names contains [i, m.mail_from_domain] if {
 # which each walk only the other names: one check per name instead of one per problem.
 _mail_from_open contains [i, name] if {
 	some [i, name] in _mail_from_names
-	not _mail_from_fine(i, name)
+	not _mail_from_dns_fine(i, name)
 }
 
-_mail_from_fine(i, name) if {
+_mail_from_dns_fine(i, name) if {
 	[x] := dns.values_at(name, "MX")
 	x.value == _expected_mx(i)
 	_spf_ok(name)
