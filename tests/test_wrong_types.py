@@ -41,5 +41,5 @@ def test_wrong_type_draws_the_rules_finding(engine: EmbeddedEngine, case: wt.Cas
     doc = copy.deepcopy(COMPLIANT)
     wt.apply(doc, case)
     findings = [f for f in engine.evaluate(doc) if f.rule == case.read.rule]
-    assert findings, f"{'.'.join(case.read.path)} = {case.value!r} passed {case.read.rule}"
+    assert findings, f"{'.'.join(map(str, case.read.path))} = {case.value!r} passed {case.read.rule}"
     assert {f.enforcement for f in findings} == {ENFORCEMENT[case.read.rule]}

@@ -49,7 +49,8 @@ class Read:
     rule: str
     type_: str
     name: str
-    path: tuple[str, ...]
+    # Keys, and list indexes (a Route53 record's `records` is a list of strings).
+    path: tuple[str | int, ...]
     kind: str  # string | number | boolean | array | object
     # The value a compliant stack would hold where the fixture leaves the property out.
     default: Any = _ABSENT
@@ -64,9 +65,11 @@ READS: list[Read] = [
     Read("SES-003", T_IDENTITY, SLUG, ("dkimSigningAttributes", "nextSigningKeyLength"), "string"),
     Read("SES-004", T_RECORD, f"{SLUG}-dns-dkim-0", ("type",), "string"),
     Read("SES-004", T_RECORD, f"{SLUG}-dns-dkim-0", ("records",), "array"),
+    Read("SES-004", T_RECORD, f"{SLUG}-dns-dkim-0", ("records", 0), "string"),
     Read("SES-004", T_RECORD, f"{SLUG}-dns-dkim-0", ("name",), "string"),
     # SES-005 DMARC
     Read("SES-005", T_RECORD, f"{SLUG}-dns-dmarc", ("records",), "array"),
+    Read("SES-005", T_RECORD, f"{SLUG}-dns-dmarc", ("records", 0), "string"),
     Read("SES-005", T_RECORD, f"{SLUG}-dns-dmarc", ("type",), "string"),
     Read("SES-005", T_RECORD, f"{SLUG}-dns-dmarc", ("name",), "string"),
     # SES-008 custom MAIL FROM
@@ -75,9 +78,11 @@ READS: list[Read] = [
     Read("SES-008", T_MAIL_FROM, SLUG, ("behaviorOnMxFailure",), "string"),
     # SES-009 MAIL FROM DNS
     Read("SES-009", T_RECORD, f"{SLUG}-dns-mail-from-mx", ("records",), "array"),
+    Read("SES-009", T_RECORD, f"{SLUG}-dns-mail-from-mx", ("records", 0), "string"),
     Read("SES-009", T_RECORD, f"{SLUG}-dns-mail-from-mx", ("type",), "string"),
     Read("SES-009", T_RECORD, f"{SLUG}-dns-mail-from-mx", ("name",), "string"),
     Read("SES-009", T_RECORD, f"{SLUG}-dns-mail-from-spf", ("records",), "array"),
+    Read("SES-009", T_RECORD, f"{SLUG}-dns-mail-from-spf", ("records", 0), "string"),
     Read("SES-009", T_RECORD, f"{SLUG}-dns-mail-from-spf", ("type",), "string"),
     # SES-011 default configuration set
     Read("SES-011", T_IDENTITY, SLUG, ("configurationSetName",), "string"),
@@ -163,7 +168,7 @@ class Case:
     @property
     def id(self) -> str:
         where = self.read.name or self.read.type_.split(":")[-1]
-        return f"{self.read.rule}-{where}-{'.'.join(self.read.path)}-{self.label}"
+        return f"{self.read.rule}-{where}-{'.'.join(map(str, self.read.path))}-{self.label}"
 
 
 def _resource(doc: Doc, read: Read) -> dict[str, Any]:
@@ -178,9 +183,14 @@ def _resource(doc: Doc, read: Read) -> dict[str, Any]:
 def current(doc: Doc, read: Read) -> Any:
     node: Any = _resource(doc, read)["props"]
     for part in read.path:
+        if isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            continue
         if not isinstance(node, dict) or part not in node:
             if read.default is _ABSENT:
-                raise LookupError(f"{read.type_} {read.name}: no {'.'.join(read.path)} in the fixture")
+                raise LookupError(
+                    f"{read.type_} {read.name}: no {'.'.join(map(str, read.path))} in the fixture"
+                )
             return read.default
         node = node[part]
     return node

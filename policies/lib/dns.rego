@@ -253,6 +253,7 @@ _hot := recs if {
 		is_string(t)
 		vs := props.records
 		is_array(vs)
+		every v in vs { is_string(v) }
 		type := upper(t)
 		z := object.get(zones, zid, null)
 	]
@@ -299,10 +300,23 @@ _shapes := {
 # confirms with builtins alone; only a record it does not confirm is walked property by property.
 _malformed(r) := [] if _well_typed(r)
 
-else := [types.describe(prop, v, kind) |
-	some [prop, kind] in _shapes[r.type]
-	v := object.get(r.props, prop, null)
-	types.wrong(v, kind)
+else := array.concat(
+	[types.describe(prop, v, kind) |
+		some [prop, kind] in _shapes[r.type]
+		v := object.get(r.props, prop, null)
+		types.wrong(v, kind)
+	],
+	_wrong_values(r),
+)
+
+# Route53's `records` is a list of strings: a number or a list in it is no value a rule can read
+# (string builtins would stop the evaluation on it), so the record is malformed.
+_wrong_values(r) := [types.describe(sprintf("records[%d]", [i]), v, "string") |
+	r.type == route53_record
+	vs := r.props.records
+	is_array(vs)
+	some i, v in vs
+	types.wrong(v, "string")
 ]
 
 # A property of the right JSON type, or one that is absent, unknown or secret (never wrong).
@@ -311,7 +325,9 @@ _well_typed(r) if {
 	is_string(object.get(r.props, "name", ""))
 	is_string(object.get(r.props, "type", ""))
 	is_string(object.get(r.props, "zoneId", ""))
-	is_array(object.get(r.props, "records", []))
+	vs := object.get(r.props, "records", [])
+	is_array(vs)
+	every v in vs { is_string(v) }
 }
 
 _well_typed(r) if {
