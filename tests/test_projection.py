@@ -1,10 +1,10 @@
 """The engines send OPA only what the policies can read; that must never change a finding.
 
-checks/engine/projection.py drops resources of types no rule names, every `parent`, and dependencies
-on dropped resources. These tests evaluate the whole document and its projection side by side over
-every document the suite has (the engine corpus, the program's stacks and every mutation of prod),
-add foreign resources that collide with real identifiers, and hold the Rego to the contract the
-projection relies on.
+checks/engine/projection.py drops resources of types no rule names, every `parent` and `location`,
+and dependencies on dropped resources. These tests evaluate the whole document and its projection
+side by side over every document the suite has (the engine corpus, the program's stacks and every
+mutation of prod), add foreign resources that collide with real identifiers, and hold the Rego to
+the contract the projection relies on.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from checks import policyset
 from checks.document import new_document
 from checks.engine import QUERY_PATH, to_findings
 from checks.engine.embedded import EmbeddedEngine
-from checks.engine.projection import project, type_tokens
+from checks.engine.projection import UNREAD, project, type_tokens
 from checks.findings import Finding
 
 STACKS = ("dev", "staging", "prod", "marketing")
@@ -136,8 +136,9 @@ def test_projection_drops_what_no_rule_reads_and_keeps_the_rest(stacks: dict[str
         for t in {r["type"] for r in slim["resources"]}
     )
     urns = {r["urn"] for r in slim["resources"]}
+    assert all("location" in r for r in kept), "the program source records where each resource is declared"
     for before, after in zip(kept, slim["resources"], strict=True):
-        assert "parent" not in after
+        assert "parent" not in after and "location" not in after
         assert after["props"] == before["props"]
         assert after["dependencies"] == [u for u in before["dependencies"] if u in urns]
     assert project(doc, types) == slim, "projection must not modify its input"
@@ -149,8 +150,11 @@ _TYPE_BY_PATTERN = re.compile(
 )
 
 
-def test_rules_never_read_parent_nor_match_types_by_pattern() -> None:
+def test_rules_never_read_parent_or_location_nor_match_types_by_pattern() -> None:
     for path, text in policyset.load().modules:
         code = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
-        assert not re.search(r"\.parent\b|\"parent\"", code), f"{path} reads `parent`, which the engines drop"
+        for key in sorted(UNREAD):
+            assert not re.search(rf"\.{key}\b|\"{key}\"", code), (
+                f"{path} reads `{key}`, which the engines drop"
+            )
         assert not _TYPE_BY_PATTERN.search(code), f"{path} matches a type token by pattern; name it literally"
