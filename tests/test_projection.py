@@ -177,7 +177,7 @@ def test_rules_never_read_parent_or_location_nor_match_types_by_pattern() -> Non
 def _aliases(engine: EmbeddedEngine, doc: dict[str, Any]) -> tuple[str, ...]:
     payload = engine.encode(copy.deepcopy(doc))
     assert isinstance(payload, Encoded)
-    return payload.urns
+    return payload.urns()
 
 
 def test_the_embedded_engine_sends_urns_as_aliases_on_the_documents_above(

@@ -196,9 +196,10 @@ class EmbeddedEngine:
     def evaluate_encoded(self, payload: bytes) -> list[Finding]:
         """Findings for an input ``encode`` produced, naming resources by their URNs."""
         findings = self._evaluate_text(payload)
-        if not isinstance(payload, Encoded) or not payload.urns:
+        if not isinstance(payload, Encoded) or not payload.urns_text or not findings:
             return findings
-        named = [_unaliased(f, payload.urns) for f in findings]
+        urns = payload.urns()
+        named = [_unaliased(f, urns) for f in findings]
         if any(f is None for f in named):
             # A rule printed an alias (the Rego contract forbids printing a URN): judge the URNs.
             return self._evaluate_text(unaliased_text(payload))

@@ -84,10 +84,16 @@ _JUDGED_WITH_FACTS = frozenset({"live", "dns", "request"})
 
 
 class Encoded(bytes):
-    """The JSON text OPA reads for one document, and the URNs its aliases stand for, in alias
-    order (empty when the text holds the URNs themselves)."""
+    """The JSON text OPA reads for one document, and the URNs its aliases stand for."""
 
-    urns: tuple[str, ...] = ()
+    # The URNs in alias order, as one JSON text ("" when the text holds the URNs themselves). Not
+    # a tuple of the document's own strings: those would keep alive the heap pages they share with
+    # the rest of the document after it is freed (measured at 10,000 sending domains: 450 MB of the
+    # Python heap stayed while OPA read the input).
+    urns_text: str = ""
+
+    def urns(self) -> tuple[str, ...]:
+        return tuple(json.loads(self.urns_text)) if self.urns_text else ()
 
 
 def waivers_name_resources(waivers: Any) -> bool:
@@ -148,13 +154,14 @@ def _encode_aliased(projected: Document) -> Encoded:
                 r["dependencies"] = [urns[_rank(u)] for u in r["dependencies"]]
         return Encoded(_dumps(projected))
     encoded = Encoded(text)
-    encoded.urns = urns
+    encoded.urns_text = json.dumps(urns, ensure_ascii=False)
     return encoded
 
 
 def unaliased_text(encoded: Encoded) -> bytes:
     """The text of ``encoded`` with each alias replaced by its URN: what OPA reads without aliases."""
-    urns, width = encoded.urns, _width(len(encoded.urns))
+    urns = encoded.urns()
+    width = _width(len(urns))
     alias = re.compile(rb'"' + re.escape(_MARK_IN_JSON) + rb"([0-9a-z]{%d})\"" % width)
     return alias.sub(lambda m: _dumps(urns[int(m[1], 36)]), encoded)
 
