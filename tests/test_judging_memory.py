@@ -19,7 +19,7 @@ from checks import judging, policyset
 from checks.engine import QUERY_PATH, to_findings
 from checks.engine.embedded import EmbeddedEngine
 from checks.engine.projection import project
-from checks.findings import Finding
+from checks.findings import Finding, Location
 
 
 class _Tracked(dict[str, Any]):
@@ -98,3 +98,40 @@ def test_a_fresh_engine_encodes_without_waiting_for_its_compilation() -> None:
         assert fresh.evaluate_encoded(payload) == fresh.evaluate(builders.compliant_document())
     finally:
         fresh.close()
+
+
+def test_locations_kept_as_text_place_findings_as_the_document_does() -> None:
+    # judging keeps the locations as JSON text (so a freed document's heap pages are not held);
+    # every value a source may record must place a finding as the value itself would.
+    odd: list[Any] = [
+        {"file": "infra/a.py", "line": 3, "column": 5},
+        {"file": "infra/a.py", "line": 3.0},
+        {"file": "infra/a.py", "line": True},
+        {"file": "infra/a.py", "line": ("3",)},
+        {"file": "infra/a.py", "line": 4, 3: "x", ("k",): "v"},
+        {"file": Path("infra/a.py")},
+        {"file": "../a.py"},
+        ["infra/a.py", 3],
+        "infra/a.py",
+    ]
+    doc = builders.violating_document()
+    resources = doc["resources"][: len(odd)]
+    for r, where in zip(resources, odd, strict=True):
+        r["location"] = where
+    findings = [Finding(rule="SES-001", resource=r["urn"], message="m") for r in resources]
+    located = judging.judge_one(doc, _Fixed(findings)).findings
+    assert [f.location for f in located] == [Location.from_document(w) for w in odd]
+    assert located[0].location == Location("infra/a.py", 3, 5)
+
+
+class _Fixed:
+    name = "fixed"
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = findings
+
+    def evaluate(self, document: dict[str, Any]) -> list[Finding]:
+        return self.findings
+
+    def close(self) -> None:
+        pass

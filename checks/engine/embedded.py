@@ -19,17 +19,27 @@ A document of another source is refused (EngineError), never judged by the small
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import weakref
 from collections.abc import Collection
+from dataclasses import replace
 from typing import Any
 
 from checks import goruntime
 from checks.document import SCHEMA, Document
 from checks.engine import QUERY_PATH, Settings, to_findings
-from checks.engine.projection import project, type_tokens
+from checks.engine.projection import (
+    ALIAS_MARK,
+    Encoded,
+    encode,
+    may_alias,
+    project,
+    type_tokens,
+    unaliased_resource,
+    unaliased_text,
+    waivers_name_resources,
+)
 from checks.errors import EngineError, PolicyError
 from checks.findings import Finding
 from checks.policyset import PolicySet, package_of
@@ -95,6 +105,8 @@ class EmbeddedEngine:
         self._sources = None if sources is None else frozenset(sources)
         modules = modules_for(policies, self._sources)
         self._types = type_tokens(modules)
+        # A waiver naming a resource is matched in the Rego against findings' URNs (encode).
+        self._file_waivers_name_resources = waivers_name_resources((settings or Settings()).waivers)
         self._compile_error: str | None = None
         # The modules are handed over here, the compilation runs on a thread: a thread making one
         # Go call per module would wait for the GIL after each while this one runs Python
@@ -163,7 +175,8 @@ class EmbeddedEngine:
         return self.evaluate_encoded(self.encode(document))
 
     def encode(self, document: Document) -> bytes:
-        """The input OPA reads for ``document``: its projection, as JSON text.
+        """The input OPA reads for ``document``: its projection, as JSON text (projection.Encoded:
+        with its URNs aliased when it may be, see projection.encode).
 
         Apart from ``evaluate_encoded`` so a caller holding the only reference to a big document
         can let it go before OPA builds its own copy (judging.judge_loaded): at 10,000 sending
@@ -174,17 +187,27 @@ class EmbeddedEngine:
                 f"this engine judges {', '.join(sorted(self._sources))} documents, "
                 f"not {document.get('source')!r}"
             )
+        alias = not self._file_waivers_name_resources and may_alias(document)
         try:
-            # As the bindings encode an input: UTF-8 text, where a lone surrogate fails instead
-            # of being escaped (Go would replace it, letting two different strings compare equal).
-            return json.dumps(project(document, self._types), ensure_ascii=False).encode("utf-8")
+            return encode(project(document, self._types), alias=alias)
         except UnicodeEncodeError:
             raise EngineError(
                 "the stack document holds a string that is not valid Unicode (a lone surrogate)"
             ) from None
 
     def evaluate_encoded(self, payload: bytes) -> list[Finding]:
-        """Findings for an input ``encode`` produced."""
+        """Findings for an input ``encode`` produced, naming resources by their URNs."""
+        findings = self._evaluate_text(payload)
+        if not isinstance(payload, Encoded) or not payload.urns_text or not findings:
+            return findings
+        urns = payload.urns()
+        named = [_unaliased(f, urns) for f in findings]
+        if any(f is None for f in named):
+            # A rule printed an alias (the Rego contract forbids printing a URN): judge the URNs.
+            return self._evaluate_text(unaliased_text(payload))
+        return sorted(f for f in named if f is not None)
+
+    def _evaluate_text(self, payload: bytes) -> list[Finding]:
         self.prepare()
         path = QUERY_PATH.replace("/", ".")
         # The bindings' eval_document, given text already encoded (it would encode a Python value
@@ -216,3 +239,13 @@ def _before_fork() -> None:
 
 
 os.register_at_fork(before=_before_fork)
+
+
+def _unaliased(finding: Finding, urns: tuple[str, ...]) -> Finding | None:
+    """``finding`` naming the URN its resource's alias stands for; None when an alias shows
+    anywhere but as the whole resource."""
+    resource = unaliased_resource(finding.resource, urns)
+    texts = (finding.rule, finding.message, finding.title, finding.remediation, finding.waiver or "")
+    if resource is None or any(ALIAS_MARK in t for t in texts):
+        return None
+    return replace(finding, resource=resource)
