@@ -13,6 +13,8 @@ import copy
 import dataclasses
 import json
 import re
+import shutil
+from pathlib import Path
 from typing import Any
 
 import engine_corpus
@@ -311,3 +313,54 @@ def test_rules_only_compare_urns_whole() -> None:
         code = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
         assert not _URN_TEXT.search(code), f"{path} reads the text of a URN"
         assert ALIAS_MARK not in text and "\\u001f" not in text.lower() and "\\x1f" not in text.lower(), path
+
+
+_READS_URN_TEXT = """package ses.acme_prod_only
+
+import data.lib.result
+
+# METADATA
+# title: Only the prod stack's resources
+# description: An organisation rule that reads a URN's text (its stack segment).
+# custom:
+#   id: ACME-900
+#   slug: prod-only
+#   severity: low
+#   enforcement: advisory
+#   remediation: none
+deny contains result.finding(rego.metadata.rule(), r, "a prod resource") if {
+	some r in input.resources
+	r.type == "aws:sesv2/emailIdentity:EmailIdentity"
+	startswith(r.urn, "urn:pulumi:prod::")
+}
+"""
+
+
+def test_an_organisations_rule_may_read_urn_text_no_alias_then(
+    tmp_path: Path, stacks: dict[str, dict[str, Any]]
+) -> None:
+    # Only the installed pack is held to comparing URNs whole (the test above); an --extra-policies
+    # rule, or a customised copy of the pack, gets the URNs as they are.
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    (folder / "prod_only.rego").write_text(_READS_URN_TEXT, "utf-8")
+    custom = tmp_path / "pack"
+    shutil.copytree(policyset.POLICY_DIR, custom)
+    (custom / "ses" / "prod_only.rego").write_text(
+        _READS_URN_TEXT.replace("ses.acme_prod_only", "ses.prod_only").replace("ACME-900", "SES-900"),
+        "utf-8",
+    )
+    doc = stacks["prod"]
+    for policies, rule in (
+        (policyset.load(extras=(folder,)), "ACME-900"),
+        (policyset.load(custom), "SES-900"),
+    ):
+        engine = EmbeddedEngine(policies)
+        try:
+            assert not _aliases(engine, doc)
+            identities = [r for r in doc["resources"] if r["type"] == "aws:sesv2/emailIdentity:EmailIdentity"]
+            assert len([f for f in engine.evaluate(doc) if f.rule == rule]) == len(identities) > 0
+            engine._may_alias = True  # what aliases would do to such a rule: silence it
+            assert [f for f in engine.evaluate(doc) if f.rule == rule] == []
+        finally:
+            engine.close()

@@ -42,7 +42,7 @@ from checks.engine.projection import (
 )
 from checks.errors import EngineError, PolicyError
 from checks.findings import Finding
-from checks.policyset import PolicySet, package_of
+from checks.policyset import POLICY_DIR, PolicySet, package_of
 
 # The smallest stack document: evaluating the query on it compiles the policies and prepares the
 # query, and costs nothing more (no resource to iterate).
@@ -75,7 +75,6 @@ def modules_for(policies: PolicySet, sources: Collection[str] | None) -> tuple[t
     """The modules an engine judging ``sources`` needs: all of them, unless the policies are the
     installed pack (whose source guards its tests prove) and ``sources`` is known."""
     from checks.applicability import ONLY_FOR
-    from checks.policyset import POLICY_DIR
 
     if sources is None or policies.root != POLICY_DIR:
         return policies.modules
@@ -105,8 +104,15 @@ class EmbeddedEngine:
         self._sources = None if sources is None else frozenset(sources)
         modules = modules_for(policies, self._sources)
         self._types = type_tokens(modules)
-        # A waiver naming a resource is matched in the Rego against findings' URNs (encode).
-        self._file_waivers_name_resources = waivers_name_resources((settings or Settings()).waivers)
+        # URNs may reach OPA as aliases (encode) only for the installed pack, whose rules
+        # tests/test_projection.py holds to comparing URNs whole (a customised copy or an
+        # organisation's --extra-policies may read one as text), and only when no waiver file names
+        # a resource (the Rego matches that name against findings' URNs).
+        self._may_alias = (
+            policies.root == POLICY_DIR
+            and not policies.extras
+            and not waivers_name_resources((settings or Settings()).waivers)
+        )
         self._compile_error: str | None = None
         # The modules are handed over here, the compilation runs on a thread: a thread making one
         # Go call per module would wait for the GIL after each while this one runs Python
@@ -187,7 +193,7 @@ class EmbeddedEngine:
                 f"this engine judges {', '.join(sorted(self._sources))} documents, "
                 f"not {document.get('source')!r}"
             )
-        alias = not self._file_waivers_name_resources and may_alias(document)
+        alias = self._may_alias and may_alias(document)
         try:
             return encode(project(document, self._types), alias=alias)
         except UnicodeEncodeError:
