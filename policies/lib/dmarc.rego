@@ -239,7 +239,24 @@ lookup(domain) := l if {
 	l := _lookups[domain]
 } else := _lookup(domain)
 
+# Hot path: one TXT record at the name, with one known value that is DMARC (the common case),
+# read without sorting every value into dmarc, unknown and other; the same object as below.
 _lookup(domain) := {
+	"name": name,
+	"inherited": inherited,
+	"declared": true,
+	"dmarc": [{"record": rec, "value": v, "parsed": parse(v)}],
+	"unknown": [],
+	"others": [],
+	"cnames": dns.at(name, "CNAME"),
+} if {
+	[source, inherited] := _source(domain)
+	name := record_name(source)
+	[rec] := dns.at(name, "TXT")
+	[v] := rec.values
+	not v in lib._not_known
+	is_dmarc(v)
+} else := {
 	"name": name,
 	"inherited": inherited,
 	"declared": _declared_value(name),
