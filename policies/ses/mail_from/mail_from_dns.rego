@@ -155,7 +155,7 @@ _mail_from_dns_fine(i, name) if {
 	[v] := rec.values
 	v == _expected_mx(i)
 	_spf_ok(name)
-	count(dns.malformed) == 0
+	dns.malformed == []
 }
 
 _mail_from_external(domain, name) if {
