@@ -228,7 +228,8 @@ _zone_of_domain(zone, domain) if strict_subdomain(domain, zone)
 # values, a name that is a string or absent) read in one comprehension with no per-record call
 # but the name's and the values': such a record is well-typed (`_malformed` gives []) and reads
 # as `_record` reads it. When every record is of that kind (a Route53-only stack), `records` is
-# this list, in the same order, and no record is checked or read twice; otherwise every record
+# this list's records, in the same order, and no record is checked or read twice; the indexes
+# read the pairs themselves (`_keyed`), so `records` is built only if asked for; otherwise every record
 # takes the general reading below. The rules the comprehension reads are bound to local variables
 # first: a rule reference costs a lookup per record, a variable does not. Each record comes with
 # its [name, type] key, so the [name, type] index groups these pairs without reading the records
