@@ -228,21 +228,24 @@ _zone_of_domain(zone, domain) if strict_subdomain(domain, zone)
 # values, a name that is a string or absent) read in one comprehension with no per-record call
 # but the name's and the values': such a record is well-typed (`_malformed` gives []) and reads
 # as `_record` reads it. When every record is of that kind (a Route53-only stack), `records` is
-# this list, in the same order, and no record is checked or read twice; otherwise every record
+# this list's records, in the same order, and no record is checked or read twice; the indexes
+# read the pairs themselves (`_keyed`), so `records` is built only if asked for; otherwise every record
 # takes the general reading below. The rules the comprehension reads are bound to local variables
-# first: a rule reference costs a lookup per record, a variable does not.
-_hot := recs if {
+# first: a rule reference costs a lookup per record, a variable does not. Each record comes with
+# its [name, type] key, so the [name, type] index groups these pairs without reading the records
+# again.
+_hot_keyed := pairs if {
 	not_known := lib._not_known
 	zones := _zone_of_id
-	recs := [{
+	pairs := [[[name, type], {
 		"resource": r.urn,
 		"dependencies": object.get(r, "dependencies", []),
-		"name": _r53_name(props, z, not_known),
+		"name": name,
 		"type": type,
-		"values": [_value(type, v) | some v in vs],
+		"values": vals,
 		"priority": object.get(props, "priority", null),
 		"zone": z,
-	} |
+	}] |
 		some r in resources.of_type(route53_record)
 		props := r.props
 		zid := props.zoneId
@@ -253,14 +256,20 @@ _hot := recs if {
 		is_string(t)
 		vs := props.records
 		is_array(vs)
-		every v in vs { is_string(v) }
 		type := upper(t)
+		# Every value a string: the string values read, and as many as there are values (one
+		# count where `every` cost a dozen events per record).
+		vals := [_value(type, v) | some v in vs; is_string(v)]
+		count(vals) == count(vs)
 		z := object.get(zones, zid, null)
+		name := _r53_name(props, z, not_known)
 	]
 }
 
+_hot := [rec | some [_, rec] in _hot_keyed]
+
 # Every record is a Route53 record of the hot path's kind (_all lists the Route53 records first).
-_all_hot if count(_hot) == count(_all)
+_all_hot if count(_hot_keyed) == count(_all)
 
 # `_name` of a Route53 record, with `lib.known` and `normalize` inlined (a string name assumed).
 _r53_name(props, z, not_known) := lower(trim_suffix(trim_space(f), ".")) if {
@@ -394,11 +403,11 @@ unknown_named := [rec | some rec in records; rec.name == lib.unknown_value]
 
 # Records by the URN of every resource they depend on: how a DKIM CNAME built from an
 # identity's tokens (its name unknown at preview) is traced back to that identity.
-_dependencies := {u | some rec in records; some u in rec.dependencies}
+_dependencies := {u | some [_, rec] in _keyed; some u in rec.dependencies}
 
 by_dependency := {u: recs |
 	some u in _dependencies
-	recs := [rec | some rec in records; some d in rec.dependencies; d == u]
+	recs := [rec | some [_, rec] in _keyed; some d in rec.dependencies; d == u]
 }
 
 # Known-named `<selector>._domainkey.<domain>` records, by domain, in record order. When no known
@@ -425,9 +434,14 @@ domainkey_by_domain := {d: recs |
 # (names, by_name, then types per name) that building by_name_type takes.
 at(name, type) := object.get(_by_name_type, [[name, type]], [])
 
+# Every record with its [name, type] key: the hot path's pairs when every record took it.
+_keyed := _hot_keyed if _all_hot
+
+else := [[[rec.name, rec.type], rec] | some rec in records]
+
 _name_types := keys if {
 	unknown := lib.unknown_value
-	keys := {[rec.name, rec.type] | some rec in records; rec.name != unknown}
+	keys := {k | some [k, _] in _keyed; k[0] != unknown}
 }
 
 # The TXT records at each known name (by_name_type[name].TXT), for the rules that read every TXT
@@ -436,8 +450,7 @@ txt_by_name := {name: recs | some [name, "TXT"], recs in _by_name_type}
 
 _by_name_type := {k: recs |
 	some k in _name_types
-	[name, type] := k
-	recs := [rec | some rec in records; rec.name == name; rec.type == type]
+	recs := [rec | some [k2, rec] in _keyed; k2 == k]
 }
 
 # Every value at one name and type: [{record, value}], one per TXT/MX/CNAME record string.

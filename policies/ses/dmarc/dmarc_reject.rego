@@ -106,16 +106,17 @@ _dmarc_open contains [i, l] if {
 	not _dmarc_fine(l)
 }
 
+# (Lists compared with [] rather than counted: one comparison instead of a call and one.)
 _dmarc_fine(l) if {
-	count(l.unknown) == 0
-	count(l.cnames) == 0
+	l.unknown == []
+	l.cnames == []
 	[x] := l.dmarc
 	x.parsed.valid
 	tags := x.parsed.tags
 	_applied(l, tags) == "reject"
 	tags.pct == 100
 	not _weak_sp(l, tags)
-	count(dns.malformed) == 0
+	dns.malformed == []
 }
 
 _external_undeclared(i, l) if {

@@ -169,6 +169,23 @@ _dkim_byodkim contains [i, d] if {
 	d.mode == "byodkim"
 }
 
+# Easy DKIM identities the two preview rules below may report: all but those whose tokens are
+# unknown and whose linked CNAMEs are three or more, each of the DKIM shape. Such an identity has
+# at least three good records and no linked record of the wrong shape, so neither rule fires; it
+# costs this one check instead of both rules' walks.
+_dkim_easy_open contains [i, d] if {
+	some [i, d] in _dkim_easy
+	not _dkim_linked_fine(i, d)
+}
+
+_dkim_linked_fine(i, d) if {
+	not mail.known_tokens(d.tokens)
+	linked := _dkim_linked(i, d)
+	good := {rec.resource | some rec in linked; _dkim_shape_ok(rec, i.domain)}
+	count(good) == count(linked)
+	count(good) >= 3
+}
+
 # External DNS with no DKIM record declared for the domain: the published records are checked
 # by `sesguard dns` instead.
 _dkim_skipped(i) if {
@@ -243,7 +260,7 @@ _has_value(name, type, value) if {
 
 # Easy DKIM at preview: three well-formed CNAMEs traced to the identity.
 _dkim_records_problems contains {"resource": i.resource, "message": msg} if {
-	some [i, d] in _dkim_easy
+	some [i, d] in _dkim_easy_open
 	not mail.known_tokens(d.tokens)
 	candidates := _dkim_linked(i, d) | {rec | some rec in object.get(dns.domainkey_by_domain, i.domain, []); rec.type == "CNAME"}
 	good := {rec.resource | some rec in candidates; _dkim_shape_ok(rec, i.domain)}
@@ -257,7 +274,7 @@ _dkim_records_problems contains {"resource": i.resource, "message": msg} if {
 # A CNAME built from the identity's tokens that points somewhere else, names another domain or
 # sits in a zone that does not hold the domain.
 _dkim_records_problems contains {"resource": rec.resource, "message": msg} if {
-	some [i, d] in _dkim_easy
+	some [i, d] in _dkim_easy_open
 	some rec in _dkim_linked(i, d)
 	not _dkim_shape_ok(rec, i.domain)
 	msg := sprintf(

@@ -149,11 +149,13 @@ _mail_from_open contains [i, name] if {
 	not _mail_from_dns_fine(i, name)
 }
 
+# The MX read from its one record (stricter than one value over all records, never looser).
 _mail_from_dns_fine(i, name) if {
-	[x] := dns.values_at(name, "MX")
-	x.value == _expected_mx(i)
+	[rec] := dns.at(name, "MX")
+	[v] := rec.values
+	v == _expected_mx(i)
 	_spf_ok(name)
-	count(dns.malformed) == 0
+	dns.malformed == []
 }
 
 _mail_from_external(domain, name) if {
@@ -199,10 +201,12 @@ _mail_from_dns_problems contains {"resource": x.record.resource, "message": msg}
 }
 
 # SPF: some record at the name includes amazonses.com.
+# The values read from the records directly: values_at would build a {record, value} per value.
 _spf_ok(name) if {
-	some x in dns.values_at(name, "TXT")
-	spf.is_spf(x.value)
-	spf.includes(spf.parse(x.value), "amazonses.com")
+	some rec in dns.at(name, "TXT")
+	some v in rec.values
+	spf.is_spf(v)
+	spf.includes(spf.parse(v), "amazonses.com")
 }
 
 _mail_from_dns_problems contains {"resource": x.record.resource, "message": msg} if {
