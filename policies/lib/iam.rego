@@ -42,10 +42,15 @@ normalize(s) := {
 	"effect": lower(_str(object.get(s, "Effect", ""))),
 	"principals": _principals(object.get(s, "Principal", null)),
 	"not_principal": "NotPrincipal" in object.keys(s),
-	"actions": {lower(a) | some a in _strings(object.get(s, "Action", object.get(s, "NotAction", [])))},
+	"actions": _actions(s),
 	"not_action": "NotAction" in object.keys(s),
 	"condition": _condition(object.get(s, "Condition", {})),
 }
+
+# The usual statement names one action as a string: read it without the general walk.
+_actions(s) := {lower(s.Action)} if is_string(s.Action)
+
+else := {lower(a) | some a in _strings(object.get(s, "Action", object.get(s, "NotAction", [])))}
 
 _str(x) := x if is_string(x)
 
