@@ -102,7 +102,13 @@ allows_public(stmt) if {
 
 unconditioned(stmt) if count(stmt.condition) == 0
 
-has_service(stmt, service) if sprintf("service:%s", [lower(service)]) in {lower(p) | some p in stmt.principals}
+# The principal as written in lower case (the usual `ses.amazonaws.com`) is one set lookup; only
+# otherwise are the principals lower-cased.
+has_service(stmt, service) := true if {
+	sprintf("service:%s", [lower(service)]) in stmt.principals
+} else := true if {
+	sprintf("service:%s", [lower(service)]) in {lower(p) | some p in stmt.principals}
+}
 
 # Whether a statement's actions cover an action, IAM wildcards included; NotAction covers
 # every action it does not list.
