@@ -42,10 +42,15 @@ normalize(s) := {
 	"effect": lower(_str(object.get(s, "Effect", ""))),
 	"principals": _principals(object.get(s, "Principal", null)),
 	"not_principal": "NotPrincipal" in object.keys(s),
-	"actions": {lower(a) | some a in _strings(object.get(s, "Action", object.get(s, "NotAction", [])))},
+	"actions": _actions(s),
 	"not_action": "NotAction" in object.keys(s),
 	"condition": _condition(object.get(s, "Condition", {})),
 }
+
+# The usual statement names one action as a string: read it without the general walk.
+_actions(s) := {lower(s.Action)} if is_string(s.Action)
+
+else := {lower(a) | some a in _strings(object.get(s, "Action", object.get(s, "NotAction", [])))}
 
 _str(x) := x if is_string(x)
 
@@ -97,7 +102,13 @@ allows_public(stmt) if {
 
 unconditioned(stmt) if count(stmt.condition) == 0
 
-has_service(stmt, service) if sprintf("service:%s", [lower(service)]) in {lower(p) | some p in stmt.principals}
+# The principal as written in lower case (the usual `ses.amazonaws.com`) is one set lookup; only
+# otherwise are the principals lower-cased.
+has_service(stmt, service) := true if {
+	sprintf("service:%s", [lower(service)]) in stmt.principals
+} else := true if {
+	sprintf("service:%s", [lower(service)]) in {lower(p) | some p in stmt.principals}
+}
 
 # Whether a statement's actions cover an action, IAM wildcards included; NotAction covers
 # every action it does not list.

@@ -47,12 +47,16 @@ configuration_sets := {c.resource.urn: c | some c in ses.configuration_sets}
 
 # The configuration sets (URNs) a name, as a property of resource r, refers to.
 # (`not x in lib._not_known` is lib.known(x) without the cost of a call, for a defined x.)
-sets_named(value, r) := {c.resource.urn | some c in object.get(ses.configuration_set_by_name, value, set())} if {
+sets_named(value, r) := object.get(_set_urns_by_name, value, set()) if {
 	is_string(value)
 	not value in lib._not_known
 } else := {u | some u in object.get(r, "dependencies", []); configuration_sets[u]} if {
 	value == lib.unknown_value
 } else := set()
+
+# Configuration set URNs by name, built once: sets_named reads one key instead of building a set
+# per call.
+_set_urns_by_name := {n: {c.resource.urn | some c in cs} | some n, cs in ses.configuration_set_by_name}
 
 # Every identity that can send, domain or address: {resource, version, configuration_set, domain,
 # and address for an address identity}.
@@ -82,7 +86,7 @@ destinations(set_urn) := object.get(destinations_by_set, set_urn, set())
 # The event types a destination matches, as written: v2 matchingEventTypes, v1 matchingTypes.
 raw_types(d) := object.get(d.resource.props, ["eventDestination", "matchingEventTypes"], null) if d.version == "v2"
 
-raw_types(d) := object.get(d.resource.props, "matchingTypes", null) if d.version == "v1"
+else := object.get(d.resource.props, "matchingTypes", null) if d.version == "v1"
 
 # Types known at preview (upper-case); a list computed at apply, or one with an unknown item,
 # cannot be verified.
@@ -154,9 +158,10 @@ notified(identity_urn) if (feedback_types & notification_types(identity_urn)) ==
 
 # A configuration set's property, v2 or v1 spelling: the value, null when absent, or the unknown
 # sentinel when it or an object on the way to it is computed at apply.
-set_prop(c, v2path, _) := _path_value(c.resource.props, v2path) if c.version == "v2"
+# One else-chain: the two versions exclude each other, and only the head that applies is evaluated.
+set_prop(c, v2path, v1path) := _path_value(c.resource.props, v2path) if c.version == "v2"
 
-set_prop(c, _, v1path) := _path_value(c.resource.props, v1path) if c.version == "v1"
+else := _path_value(c.resource.props, v1path) if c.version == "v1"
 
 # A value other than null at the path means every block on the way is an object, none unknown:
 # that common case is one read. Otherwise the prefixes are walked for an unknown block.
@@ -175,9 +180,9 @@ _path_value_walk(props, path) := lib.unknown_value if {
 # object, or the value not of `kind`, described for a message; undefined when the shape is right.
 # object.get reads through a block of the wrong type as if the property were absent, so every
 # rule that reads set_prop asks this first.
-set_prop_wrong(c, v2path, _, kind) := _path_wrong(c.resource.props, v2path, kind) if c.version == "v2"
+set_prop_wrong(c, v2path, v1path, kind) := _path_wrong(c.resource.props, v2path, kind) if c.version == "v2"
 
-set_prop_wrong(c, _, v1path, kind) := _path_wrong(c.resource.props, v1path, kind) if c.version == "v1"
+else := _path_wrong(c.resource.props, v1path, kind) if c.version == "v1"
 
 _path_wrong(props, path, kind) := types.describe(path[0], v, kind) if {
 	count(path) == 1

@@ -98,7 +98,12 @@ _redrive_pairs contains [q.urn, object.get(r.props, "redrivePolicy", null)] if {
 }
 
 # The redrive policies that apply to a queue: its own and standalone ones.
-redrive_policies(queue) := {p | some p in object.get(redrive_by_queue, queue.urn, set())} | {p |
+# A queue no standalone policy applies to (the usual one) has only its own: one body, no union.
+redrive_policies(queue) := _own_redrive(queue) if {
+	not redrive_by_queue[queue.urn]
+} else := {p | some p in object.get(redrive_by_queue, queue.urn, set())} | _own_redrive(queue)
+
+_own_redrive(queue) := {p |
 	p := queue.props.redrivePolicy
 	not p in {null, ""}
 }

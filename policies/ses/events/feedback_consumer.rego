@@ -101,19 +101,32 @@ _ses013 contains {"resource": t, "msg": msg} if {
 	msg := sprintf("SNS topic %s receives bounces/complaints (from %s) but has no subscription: the events are lost", [sending.topic_name(t), ref.from.name])
 }
 
-_ses013 contains {"resource": s, "msg": msg} if {
+# The subscriptions of feedback topics that a rule below may report: one walk of refs, topics and
+# subscriptions for both rules. A plain subscription (protocol a string other than http, endpoint
+# absent or a string) is neither over http nor of a wrong type, so it is left out here.
+_ses013_odd contains [t, s] if {
 	some ref in _ses013_refs
 	some t in sending.ref_topics(ref)
 	some s in topics.subscriptions(t)
+	not _ses013_plain(s)
+}
+
+_ses013_plain(s) if {
+	p := s.props.protocol
+	is_string(p)
+	lower(p) != "http"
+	is_string(object.get(s.props, "endpoint", ""))
+}
+
+_ses013 contains {"resource": s, "msg": msg} if {
+	some [t, s] in _ses013_odd
 	_ses013_http(s)
 	msg := sprintf("subscription %s delivers bounce/complaint events of topic %s over plain http", [s.name, sending.topic_name(t)])
 }
 
 # A protocol or endpoint of the wrong type: where the events go cannot be told.
 _ses013 contains {"resource": s, "msg": msg} if {
-	some ref in _ses013_refs
-	some t in sending.ref_topics(ref)
-	some s in topics.subscriptions(t)
+	some [t, s] in _ses013_odd
 	not _ses013_typed(s)
 	some [prop, kind] in [["protocol", "string"], ["endpoint", "string"]]
 	v := object.get(s.props, prop, null)
