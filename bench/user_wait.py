@@ -35,6 +35,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -96,11 +97,14 @@ def run_process(
             env=env,
             start_new_session=True,
         )
+        # A blocking wait, bounded by a timer that kills the process group: Popen.wait(timeout)
+        # polls with sleeps of up to 50 ms, which added about 25 ms to every sub-second figure.
+        killer = threading.Timer(timeout, os.killpg, (proc.pid, signal.SIGKILL))
+        killer.start()
         try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        finally:
+            killer.cancel()
         took = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
