@@ -25,16 +25,9 @@ from checks import policyset
 from checks.applicability import ONLY_FOR
 from checks.document import new_document
 from checks.engine import QUERY_PATH, Settings, to_findings
+from checks.engine.aliases import ALIAS_MARK, Encoded, unaliased_text, waivers_name_resources
 from checks.engine.embedded import EmbeddedEngine
-from checks.engine.projection import (
-    ALIAS_MARK,
-    UNREAD,
-    Encoded,
-    project,
-    type_tokens,
-    unaliased_text,
-    waivers_name_resources,
-)
+from checks.engine.projection import UNREAD, project, type_tokens
 from checks.findings import Finding
 
 STACKS = ("dev", "staging", "prod", "marketing")
@@ -173,7 +166,7 @@ def test_rules_never_read_parent_or_location_nor_match_types_by_pattern() -> Non
         assert not _TYPE_BY_PATTERN.search(code), f"{path} matches a type token by pattern; name it literally"
 
 
-# --- URN aliases (projection.encode) ---------------------------------------------------------------
+# --- URN aliases (aliases.encode) ---------------------------------------------------------------
 
 
 def _aliases(engine: EmbeddedEngine, doc: dict[str, Any]) -> tuple[str, ...]:
@@ -307,7 +300,7 @@ _URN_TEXT = re.compile(_TEXT_OF + r"(\.urn\b|\bdependencies\b)")
 
 
 def test_rules_only_compare_urns_whole() -> None:
-    # What aliasing URNs relies on (projection.encode): the rules never read a URN's text, and no
+    # What aliasing URNs relies on (aliases.encode): the rules never read a URN's text, and no
     # Rego literal holds the alias mark.
     for path, text in policyset.load().modules:
         code = "\n".join(line.split("#", 1)[0] for line in text.splitlines())

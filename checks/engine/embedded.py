@@ -29,17 +29,16 @@ from typing import Any
 from checks import goruntime
 from checks.document import SCHEMA, Document
 from checks.engine import QUERY_PATH, Settings, to_findings
-from checks.engine.projection import (
+from checks.engine.aliases import (
     ALIAS_MARK,
     Encoded,
     encode,
     may_alias,
-    project,
-    type_tokens,
     unaliased_resource,
     unaliased_text,
     waivers_name_resources,
 )
+from checks.engine.projection import project, type_tokens
 from checks.errors import EngineError, PolicyError
 from checks.findings import Finding
 from checks.policyset import POLICY_DIR, PolicySet, package_of
@@ -181,8 +180,8 @@ class EmbeddedEngine:
         return self.evaluate_encoded(self.encode(document))
 
     def encode(self, document: Document) -> bytes:
-        """The input OPA reads for ``document``: its projection, as JSON text (projection.Encoded:
-        with its URNs aliased when it may be, see projection.encode).
+        """The input OPA reads for ``document``: its projection, as JSON text (aliases.Encoded:
+        with its URNs aliased when it may be, see aliases.encode).
 
         Apart from ``evaluate_encoded`` so a caller holding the only reference to a big document
         can let it go before OPA builds its own copy (judging.judge_loaded): at 10,000 sending
