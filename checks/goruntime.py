@@ -1,14 +1,16 @@
 """Go's garbage collector for the embedded OPA, chosen before the process loads it.
 
-Compiling the pack is most of a small run (about 0.2 s of a 0.35 s `check --state`), and at Go's
+Compiling the pack is most of a small run (0.15-0.2 s of a 0.3 s `check --state`), and at Go's
 default GOGC=100 over a heap of tens of MB the collector runs dozens of times during it, on the
-second core that the Python side needs meanwhile. With GOGC=400 the same compilation takes about
-0.13 s instead of 0.2 s, for 17 MiB more peak RSS (bench/user_wait.py measures both ways).
+second core that the Python side needs meanwhile. With GOGC=400 fewer collections run, for 17 MiB
+more peak RSS (bench/user_wait.py measures both ways, side by side).
 
 Go reads GOGC once, at the runtime's start, and a c-shared library takes it from the environment
 block the *process* started with: setting ``os.environ`` before the library loads changes nothing
 (measured). So the installed command, when its run is small, starts itself again with GOGC set:
-one interpreter start (about 0.02 s on an idle machine) for the collector's 0.07 s.
+one interpreter start (about 0.025 s) against the collections saved (measured: 271 ms against
+286 ms on an idle machine, 377 against 426 ms at load 2; more under load, where the collector's
+work competes with Python's for the two cores).
 
 It does not when:
 - the user set GOGC or GOMEMLIMIT: theirs is the setting;
@@ -16,7 +18,7 @@ It does not when:
   server evaluates);
 - the run reads standard input (``-``: its size is unknown) or names a file over ``SMALL_INPUT``:
   a big stack's heap is GBs, and GOGC=400 would let it grow to five times what it holds (Go's
-  default, twice, is what issue-sized runs are measured with);
+  default lets it grow to twice);
 - the platform is not POSIX (``exec`` is a new process on Windows, which breaks waiting callers).
 
 Once Go has read it, the restarted process takes GOGC out of ``os.environ`` again (``forget``),
