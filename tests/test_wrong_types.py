@@ -8,7 +8,9 @@ absent, or `actionsEnabled: "false"` as not false, let a broken stack pass.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ import pytest
 import wrong_types as wt
 
 from checks import policyset
+from checks.cli import main
 from checks.engine.embedded import EmbeddedEngine
 
 FIXTURE = Path(__file__).parent / "fixtures" / "compliant_stack.json"
@@ -43,3 +46,18 @@ def test_wrong_type_draws_the_rules_finding(engine: EmbeddedEngine, case: wt.Cas
     findings = [f for f in engine.evaluate(doc) if f.rule == case.read.rule]
     assert findings, f"{'.'.join(map(str, case.read.path))} = {case.value!r} passed {case.read.rule}"
     assert {f.enforcement for f in findings} == {ENFORCEMENT[case.read.rule]}
+
+
+def test_a_whole_number_is_shown_as_written(tmp_path: Path) -> None:
+    # Documents carry every number as a float (3.0); the message quotes what the user wrote, 3.
+    doc = copy.deepcopy(COMPLIANT)
+    mail_from = next(r for r in doc["resources"] if r["type"].endswith("EmailIdentityMailFromAttributes"))
+    mail_from["props"]["behaviorOnMxFailure"] = 3
+    path = tmp_path / "stack.json"
+    path.write_text(json.dumps(doc), "utf-8")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["check", "--document", str(path), "--format", "json"])
+    assert code == 1
+    assert "behaviorOnMxFailure is a number (3), not a string" in out.getvalue()
+    assert "(3.0)" not in out.getvalue()

@@ -25,9 +25,16 @@ describe(prop, x, kind) := sprintf("%s is %s (%s), not %s", [prop, _a(type_name(
 
 # A short rendering of a value for a message: never more than 40 characters of it.
 excerpt(x) := s if {
-	s := json.marshal(x)
+	s := _json(x)
 	count(s) <= 40
-} else := concat("", [substring(json.marshal(x), 0, 37), "..."])
+} else := concat("", [substring(_json(x), 0, 37), "..."])
+
+# Every number reaches the rules as a float (sesguard's documents, and the Pulumi engine's protobuf
+# values), and json.marshal writes back the text it was given: the 3 a user wrote would read
+# "3.0". Arithmetic makes OPA write the number anew, shortest form: 3, 0.05.
+_json(x) := json.marshal(x + 0) if is_number(x)
+
+else := json.marshal(x)
 
 _a(kind) := concat(" ", [_articles[kind], kind]) if _articles[kind]
 

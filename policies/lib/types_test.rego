@@ -33,3 +33,9 @@ test_excerpt_is_short if {
 	count(e) == 40
 	endswith(e, "...")
 }
+
+# A number is shown as the user wrote it, though it reaches the rules as a float (3.0).
+test_describe_shows_a_whole_number_without_a_fraction if {
+	types.describe("ttl", json.unmarshal("3.0"), "string") == "ttl is a number (3), not a string"
+	types.describe("threshold", json.unmarshal("0.05"), "string") == "threshold is a number (0.05), not a string"
+}
