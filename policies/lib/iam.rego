@@ -32,6 +32,28 @@ _raw_statements(d) := d.Statement if is_array(d.Statement)
 
 _raw_statements(d) := [d.Statement] if is_object(d.Statement)
 
+# Whether a policy is exactly the shape SES-014 asks for, read without normalizing it: one
+# statement (Statement a list of one object), Effect "Allow", Principal {"Service":
+# "ses.amazonaws.com"}, Action "sns:Publish", no NotPrincipal or NotAction, and a Condition object
+# testing AWS:SourceAccount or AWS:SourceArn. Such a policy has status "ok" and its one normalized
+# statement lets SES publish, names a source and allows no one else: a topic whose policies are
+# all of it gives a topic-policy rule nothing to report, so its policies need not be normalized.
+# A policy of any other shape (both spellings of everything IAM accepts) is judged in full.
+ses_publish_only(p) if {
+	[s] := _doc(p).Statement
+	s.Effect == "Allow"
+	s.Action == "sns:Publish"
+	s.Principal == {"Service": "ses.amazonaws.com"}
+	keys := object.keys(s)
+	not "NotPrincipal" in keys
+	not "NotAction" in keys
+	is_object(s.Condition)
+	some kv in s.Condition
+	is_object(kv)
+	some k, _ in kv
+	lower(k) in {"aws:sourceaccount", "aws:sourcearn"}
+}
+
 # The policy's statements, normalized:
 # {sid, effect ("allow"/"deny"), principals (set: "*", "aws:<arn>", "service:<name>"),
 #  not_principal, actions (lower-case set), not_action, condition (object)}.

@@ -33,13 +33,20 @@ _arn_name(value, service) := parts[5] if {
 # The topics in the stack a property value of r points at (a set of resources). The indexes
 # are referenced, never passed as arguments: a large argument costs its size on every call.
 # A value unknown at preview is no ARN: it resolves through dependencies alone.
-resolve_topic(value, r) := resources.resolve(value, r, ses.t.topic) if {
+# The unknown case is resources.resolve's dependency walk written against this file's own URN
+# index (the same value: the resources of the type among r's dependencies), which saves a call
+# and its type dispatch for each of the several references per sending domain.
+resolve_topic(value, r) := {x | some u in object.get(r, "dependencies", []); x := _topic_by_urn[u]} if {
 	value == lib.unknown_value
 } else := resources.resolve(value, r, ses.t.topic) | {t | some t in object.get(topics_by_name, _arn_name(value, "sns"), set())}
 
-resolve_queue(value, r) := resources.resolve(value, r, ses.t.queue) if {
+resolve_queue(value, r) := {x | some u in object.get(r, "dependencies", []); x := _queue_by_urn[u]} if {
 	value == lib.unknown_value
 } else := resources.resolve(value, r, ses.t.queue) | {q | some q in object.get(queues_by_name, _arn_name(value, "sqs"), set())}
+
+_topic_by_urn := {r.urn: r | some r in _topics}
+
+_queue_by_urn := {r.urn: r | some r in _queues}
 
 # Subscriptions by the URN of the topic they subscribe to.
 subscriptions_by_topic := {u: {v | some [k, v] in _subscription_pairs; k == u} | some u in {k | some [k, _] in _subscription_pairs}}

@@ -129,6 +129,16 @@ _ses012_covered(u) := sending.notification_types(u) | {x |
 
 _ses012_missing(u) := sending.feedback_types - _ses012_covered(u)
 
+# One enabled destination of a set the identity uses that matches both feedback types covers them
+# all (_ses012_covered is a union): the usual identity is settled by it, before its destinations
+# are gathered into a set and the types united.
+_ses012_fed(u) if {
+	some s in sending.identity_sets[u]
+	some d in sending.destinations(s)
+	sending.enabled(d)
+	sending.feedback_types - sending.known_types(d) == set()
+}
+
 # Every identity that can send: domain identities, and address identities. An address identity
 # with a configuration set or notification topics of its own is judged by them; one with neither
 # sends with its domain identity's settings, judged there (SES-001 blocks an address identity
@@ -147,6 +157,7 @@ _ses012_own_settings(i) if count(sending.notification_types(i.resource.urn)) > 0
 _ses012 contains {"resource": i.resource, "msg": msg} if {
 	some i in _ses012_judged
 	u := i.resource.urn
+	not _ses012_fed(u)
 	missing := _ses012_missing(u)
 	count(missing) > 0
 	msg := _ses012_msg(i, missing)

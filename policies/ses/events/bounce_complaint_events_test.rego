@@ -182,3 +182,21 @@ test_ses012_v1_address_identity_notified_by_address if {
 	count(fx.of(_deny(array.concat(array.concat(fx.sender, [v1]), topics)), "SES-012")) == 0
 	_msg_has(_deny(array.concat(array.concat(fx.sender, [v1]), [topics[0]])), "SES-012", "identity ops@example.net")
 }
+
+# An identity settled by one destination is one the rule finds nothing in: the same findings with
+# the gate off, for destinations one step off it.
+test_ses012_gate_agrees_with_the_rules if {
+	variants := [
+		fx.sender,
+		_dest({"enabled": true, "matchingEventTypes": ["BOUNCE"], "snsDestination": _sns}),
+		_dest({"enabled": true, "matchingEventTypes": ["bounce", "complaint"], "snsDestination": _sns}),
+		_dest({"enabled": true, "matchingEventTypes": ["BOUNCE", fx.U], "snsDestination": _sns}),
+		_dest({"enabled": fx.U, "matchingEventTypes": ["BOUNCE", "COMPLAINT"], "snsDestination": _sns}),
+		_dest({"enabled": false, "matchingEventTypes": ["BOUNCE", "COMPLAINT"], "snsDestination": _sns}),
+		_dest({"enabled": true, "matchingEventTypes": fx.U, "snsDestination": _sns}),
+		fx.drop(fx.sender, fx.t_dest, "dest"),
+	]
+	every rs in variants {
+		_deny(rs) == _deny_ungated(rs)
+	}
+}

@@ -94,19 +94,34 @@ _ses013 contains {"resource": ref.from, "msg": msg} if {
 	msg := sprintf("%s sends bounces/complaints to SNS topic %s, which is not declared in this stack: cannot verify it has a subscriber", [ref.from.name, sending.ref_name(ref)])
 }
 
-_ses013 contains {"resource": t, "msg": msg} if {
+# The feedback refs and their topics that a rule below may report: one walk of refs and topics
+# for the three rules. A served topic (one subscription at least, every one plain) has a
+# consumer and nothing over http or of a wrong type, so it is left out here.
+_ses013_unserved contains [ref, t] if {
 	some ref in _ses013_refs
 	some t in sending.ref_topics(ref)
+	not _ses013_served(t)
+}
+
+_ses013_served(t) if {
+	ss := topics.subscriptions(t)
+	ss != set()
+	every s in ss {
+		_ses013_plain(s)
+	}
+}
+
+_ses013 contains {"resource": t, "msg": msg} if {
+	some [ref, t] in _ses013_unserved
 	count(topics.subscriptions(t)) == 0
 	msg := sprintf("SNS topic %s receives bounces/complaints (from %s) but has no subscription: the events are lost", [sending.topic_name(t), ref.from.name])
 }
 
-# The subscriptions of feedback topics that a rule below may report: one walk of refs, topics and
-# subscriptions for both rules. A plain subscription (protocol a string other than http, endpoint
-# absent or a string) is neither over http nor of a wrong type, so it is left out here.
+# The subscriptions of those topics that the two rules below may report. A plain subscription
+# (protocol a string other than http, endpoint absent or a string) is neither over http nor of a
+# wrong type, so it is left out here.
 _ses013_odd contains [t, s] if {
-	some ref in _ses013_refs
-	some t in sending.ref_topics(ref)
+	some [_, t] in _ses013_unserved
 	some s in topics.subscriptions(t)
 	not _ses013_plain(s)
 }
@@ -149,7 +164,8 @@ _ses013_http(s) if {
 # must route them to a target.
 _ses013 contains {"resource": d.resource, "msg": msg} if {
 	some d in ses.event_destinations
-	not d.event_bus in {null, ""}
+	d.event_bus != null
+	d.event_bus != ""
 	sending.enabled(d)
 	_carries(d)
 	not _ses013_routed

@@ -112,3 +112,22 @@ test_ses013_subscription_property_of_the_wrong_type_cannot_be_verified if {
 	fx.of(fs, "SES-013") == {fx.urn(fx.t_sub, "queue-sub")}
 	_msg_has(fs, "SES-013", "protocol is a number (5), not a string; cannot verify")
 }
+
+# Served topics left out first: the same findings with the gate off, for subscriptions one step
+# off the plain shape.
+test_ses013_gate_agrees_with_the_rules if {
+	variants := [
+		fx.sender,
+		fx.drop(fx.sender, fx.t_sub, "queue-sub"),
+		array.concat(fx.sender, [_ses013_hook({"protocol": "HTTP", "endpoint": "http://hooks.example.com"})]),
+		array.concat(fx.sender, [_ses013_hook({"protocol": "https", "endpoint": 7})]),
+		array.concat(fx.sender, [_ses013_hook({"protocol": ["https"], "endpoint": "https://hooks.example.com"})]),
+		array.concat(fx.sender, [_ses013_hook({"endpoint": "https://hooks.example.com"})]),
+		array.concat(fx.sender, [_ses013_hook({"protocol": "https"})]),
+	]
+	every rs in variants {
+		_deny(rs) == _deny_ungated(rs)
+	}
+}
+
+_ses013_hook(props) := fx.res(fx.t_sub, "hook", object.union({"topic": fx.U}, props), [[fx.t_topic, "feedback"]])

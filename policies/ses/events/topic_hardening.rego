@@ -182,6 +182,7 @@ _ses015 contains {"resource": q, "msg": msg} if {
 	some s in topics.subscriptions(t)
 	_sqs(s)
 	some q in topics.resolve_queue(object.get(s.props, "endpoint", null), s)
+	not _ses015_dead_letter(q)
 	states := {topics.dead_letter(p) | some p in topics.redrive_policies(q)}
 	not "yes" in states
 	msg := _dlq_msg(q, t, states)
@@ -228,6 +229,17 @@ _fifo(t) if t.props.fifoTopic == true
 _fifo(t) if {
 	is_string(t.props.name)
 	endswith(t.props.name, ".fifo")
+}
+
+# The usual queue: no standalone redrive policy, its own a JSON text naming a dead-letter queue.
+# Its one redrive policy is then known and says "yes" (topics.dead_letter), read in one body
+# instead of gathering the policies and their states.
+_ses015_dead_letter(q) if {
+	not topics.redrive_by_queue[q.urn]
+	p := q.props.redrivePolicy
+	is_string(p)
+	json.is_valid(p)
+	not object.get(json.unmarshal(p), "deadLetterTargetArn", null) in {null, ""}
 }
 
 _sqs(s) if {

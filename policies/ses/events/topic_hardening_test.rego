@@ -76,3 +76,20 @@ test_ses015_property_of_the_wrong_type_cannot_be_verified if {
 	fx.of(fs, "SES-015") == {_topic_urn}
 	_msg_has(fs, "SES-015", `fifoTopic is a string ("false"), not a boolean; cannot verify`)
 }
+
+# The usual queue's dead-letter check agrees with the general one on queues one step off it.
+test_ses015_gate_agrees_with_the_rules if {
+	rp := fx.res("aws:sqs/redrivePolicy:RedrivePolicy", "rp", {"queueUrl": fx.U, "redrivePolicy": "{}"}, [[fx.t_queue, "queue"]])
+	variants := [
+		fx.sender,
+		fx.remove_prop(fx.sender, fx.t_queue, "queue", "redrivePolicy"),
+		fx.patch(fx.sender, fx.t_queue, "queue", {"redrivePolicy": "{\"maxReceiveCount\": 5}"}),
+		fx.patch(fx.sender, fx.t_queue, "queue", {"redrivePolicy": "{\"deadLetterTargetArn\": \"\"}"}),
+		fx.patch(fx.sender, fx.t_queue, "queue", {"redrivePolicy": {"deadLetterTargetArn": fx.U}}),
+		fx.patch(fx.sender, fx.t_queue, "queue", {"redrivePolicy": fx.U}),
+		array.concat(fx.sender, [rp]),
+	]
+	every rs in variants {
+		_deny(rs) == _deny_ungated(rs)
+	}
+}

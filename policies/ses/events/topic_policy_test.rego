@@ -1,6 +1,7 @@
 package ses.events_test
 
 import data.lib.sesfix_test as fx
+import data.ses.events
 
 _policy_urn := fx.urn(fx.t_policy, "feedback-policy")
 
@@ -113,4 +114,32 @@ test_ses014_not_action_grants_publish if {
 	s := {"Effect": "Allow", "Principal": {"Service": "ses.amazonaws.com"}, "NotAction": "sns:DeleteTopic", "Resource": fx.U}
 	fs := _deny(_with_policy(_stmt([s])))
 	_msg_has(fs, "SES-014", "lets ses.amazonaws.com publish")
+}
+
+# The gate leaves out only topics the rules find nothing in: with it off, every variant gives the
+# same findings (the recommended shape, its lower-case condition key, and shapes one step off it).
+test_ses014_gate_agrees_with_the_rules if {
+	base := object.union(_ses_stmt, {"Condition": {"StringEquals": {"AWS:SourceAccount": "1"}}})
+	variants := [
+		fx.sender,
+		_with_policy(_stmt([base])),
+		_with_policy(_stmt([object.union(_ses_stmt, {"Condition": {"ArnLike": {"aws:sourcearn": fx.U}}})])),
+		_with_policy(_stmt([base, base])),
+		_with_policy(_stmt([object.union(base, {"NotAction": "sns:DeleteTopic"})])),
+		_with_policy(_stmt([object.union(base, {"NotPrincipal": {"AWS": "arn:aws:iam::1:root"}})])),
+		_with_policy(_stmt([object.union(_ses_stmt, {"Condition": {"StringEquals": {"AWS:SourceOwner": "1"}}})])),
+		_with_policy(_stmt([_ses_stmt])),
+		fx.patch(fx.sender, fx.t_topic, "feedback", {"policy": _stmt([_ses_stmt])}),
+	]
+	every rs in variants {
+		_deny(rs) == _deny_ungated(rs)
+	}
+}
+
+_deny_ungated(rs) := fs if {
+	fs := events.deny with input as fx.stack(rs)
+		with events._ses014_plain as false
+		with events._ses012_fed as false
+		with events._ses013_served as false
+		with events._ses015_dead_letter as false
 }
