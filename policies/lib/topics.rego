@@ -125,7 +125,11 @@ dead_letter(p) := "unknown" if {
 
 _json(p) := p if is_object(p)
 
-_json(p) := json.unmarshal(p) if {
+# Only an object can name a target: the JSON text of a list or a number (`"[1]"`) names none, and
+# object.get on it would stop the whole evaluation with a type error.
+_json(p) := d if {
 	is_string(p)
 	json.is_valid(p)
+	d := json.unmarshal(p)
+	is_object(d)
 }

@@ -239,7 +239,9 @@ _ses015_dead_letter(q) if {
 	p := q.props.redrivePolicy
 	is_string(p)
 	json.is_valid(p)
-	not object.get(json.unmarshal(p), "deadLetterTargetArn", null) in {null, ""}
+	d := json.unmarshal(p)
+	is_object(d)
+	not object.get(d, "deadLetterTargetArn", null) in {null, ""}
 }
 
 _sqs(s) if {

@@ -37,6 +37,15 @@ test_ses015_redrive_without_target if {
 	fx.of(fs, "SES-015") == {_queue_urn}
 }
 
+# JSON text that is not an object names no dead-letter queue: a finding, not a stopped evaluation.
+test_ses015_redrive_not_an_object if {
+	every text in ["[1]", "5", "\"arn:aws:sqs:us-east-1:1:dlq\""] {
+		fs := _deny(fx.patch(fx.sender, fx.t_queue, "queue", {"redrivePolicy": text}))
+		fx.of(fs, "SES-015") == {_queue_urn}
+		_msg_has(fs, "SES-015", "has no dead-letter queue")
+	}
+}
+
 test_ses015_redrive_unknown_cannot_verify if {
 	fs := _deny(fx.patch(fx.sender, fx.t_queue, "queue", {"redrivePolicy": fx.U}))
 	_msg_has(fs, "SES-015", "cannot verify")
@@ -87,6 +96,7 @@ test_ses015_gate_agrees_with_the_rules if {
 		fx.patch(fx.sender, fx.t_queue, "queue", {"redrivePolicy": "{\"deadLetterTargetArn\": \"\"}"}),
 		fx.patch(fx.sender, fx.t_queue, "queue", {"redrivePolicy": {"deadLetterTargetArn": fx.U}}),
 		fx.patch(fx.sender, fx.t_queue, "queue", {"redrivePolicy": fx.U}),
+		fx.patch(fx.sender, fx.t_queue, "queue", {"redrivePolicy": "[1]"}),
 		array.concat(fx.sender, [rp]),
 	]
 	every rs in variants {
