@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from checks.errors import EngineError
 from checks.policyset import PolicySet, compiled_with_tests
@@ -75,30 +76,62 @@ def run(policies: PolicySet, *, coverage: bool = True) -> TestRun:
         declared = _PACKAGE.search(text)
         if declared:
             cases += [(declared.group(1), name, path) for name in dict.fromkeys(_TEST.findall(text))]
-    try:
-        # Preparing a query compiles every module (about a second each on a busy machine), so all test
-        # packages are evaluated in one query; only if a test errors does each test get its own query.
-        packages = sorted({pkg for pkg, _, _ in cases})
-        values: dict[str, dict] | None = None
-        if packages:
+    tests_of: dict[str, list[str]] = {}
+    for pkg, name, _ in cases:
+        tests_of.setdefault(pkg, []).append(name)
+    outcomes: dict[str, tuple[bool, str | None]] = {}
+
+    def query(text: str) -> list[dict[str, Any]]:
+        rows = engine.query(text, coverage=coverage)
+        absorb_coverage()
+        return rows
+
+    # Preparing a query compiles every module (about a second each on a busy machine), so all test
+    # packages are evaluated in one query. A test that errors stops that query; the packages are
+    # then halved until the erring ones are alone, and their tests halved the same way: a few
+    # dozen queries for one erring test among hundreds, where a query per test took minutes.
+    def run_packages(packages: list[str]) -> None:
+        try:
+            rows = query("x := [" + ", ".join(f"data.{p}" for p in packages) + "]")
+        except EngineError:
+            if len(packages) == 1:
+                run_tests(packages[0], tests_of[packages[0]])
+            else:
+                half = len(packages) // 2
+                run_packages(packages[:half])
+                run_packages(packages[half:])
+            return
+        for pkg, value in zip(packages, rows[0]["x"], strict=True):
+            for name in tests_of[pkg]:
+                outcomes[f"data.{pkg}.{name}"] = (value.get(name) is True, None)
+
+    def run_tests(pkg: str, names: list[str]) -> None:
+        if len(names) == 1:
+            ref = f"data.{pkg}.{names[0]}"
             try:
-                everything = "x := [" + ", ".join(f"data.{p}" for p in packages) + "]"
-                rows = engine.query(everything, coverage=coverage)
-                values = dict(zip(packages, rows[0]["x"], strict=True))
-                absorb_coverage()
-            except EngineError:
-                values = None
+                outcomes[ref] = (bool(query(f"{ref} == true")), None)
+            except EngineError as exc:
+                outcomes[ref] = (False, str(exc))
+            return
+        # A test that is undefined (failed) must not make the list undefined: each in a comprehension.
+        listed = ", ".join(f"[v | v := data.{pkg}.{n}]" for n in names)
+        try:
+            rows = query(f"x := [{listed}]")
+        except EngineError:
+            half = len(names) // 2
+            run_tests(pkg, names[:half])
+            run_tests(pkg, names[half:])
+            return
+        for name, value in zip(names, rows[0]["x"], strict=True):
+            outcomes[f"data.{pkg}.{name}"] = (value == [True], None)
+
+    try:
+        if tests_of:
+            run_packages(sorted(tests_of))
         for pkg, name, path in cases:
             ref = f"data.{pkg}.{name}"
-            if values is not None:
-                result.outcomes.append(TestOutcome(ref, path, values[pkg].get(name) is True))
-                continue
-            try:
-                outcome = TestOutcome(ref, path, bool(engine.query(f"{ref} == true", coverage=coverage)))
-            except EngineError as exc:
-                outcome = TestOutcome(ref, path, False, str(exc))
-            result.outcomes.append(outcome)
-            absorb_coverage()
+            passed, error = outcomes[ref]
+            result.outcomes.append(TestOutcome(ref, path, passed, error))
     finally:
         engine.close()
     return result

@@ -71,3 +71,35 @@ def test_runner_names_an_erroring_test_and_still_runs_the_others(tmp_path) -> No
     outcomes = {o.name.rsplit(".", 1)[1]: (o.passed, o.error is not None) for o in run.outcomes}
     assert outcomes == {"test_ok": (True, False), "test_false": (False, False), "test_error": (False, True)}
     assert run.coverage > 0
+
+
+def test_one_erroring_test_among_many_costs_a_few_queries_not_one_per_test(tmp_path, monkeypatch) -> None:
+    """Each query compiles the whole set: a query per test after one error took minutes."""
+    from checks.engine.embedded import EmbeddedEngine
+
+    module = ("m.rego", 'package m\n\npick(x) := "a" if x > 0\n\npick(x) := "b" if x > 1\n')
+    tests = tuple(
+        (
+            f"t{i:02d}_test.rego",
+            f"package t{i:02d}_test\n\nimport data.m\n\n"
+            + "".join(f"test_{j} if {j} == {j}\n\n" for j in range(5))
+            + ("test_fails if 1 == 2\n\n" if i == 7 else "")
+            + ('test_error if m.pick(2) == "a"\n' if i == 23 else ""),
+        )
+        for i in range(40)
+    )
+    queries: list[str] = []
+    real = EmbeddedEngine.query
+
+    def counted(self, query, *args, **kwargs):
+        queries.append(query)
+        return real(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(EmbeddedEngine, "query", counted)
+    run = regotest.run(policyset.PolicySet(tmp_path, (module,), tests, ()))
+    failed = {o.name: o.error is not None for o in run.failed}
+    assert failed == {"data.t07_test.test_fails": False, "data.t23_test.test_error": True}
+    assert len(run.outcomes) == 40 * 5 + 2
+    assert "data.t23_test.test_error" in next(o.error for o in run.failed if o.error)
+    # Halving 40 packages down to one (about 2 log2 40), then its 6 tests down to one.
+    assert len(queries) <= 20, len(queries)
