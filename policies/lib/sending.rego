@@ -280,7 +280,7 @@ sns_refs contains {"from": n.resource, "value": n.topic, "feedback": n.type in f
 }
 
 _carries_feedback(d) := true if {
-	count(known_types(d) & feedback_types) > 0
+	known_types(d) & feedback_types != set()
 } else := true if {
 	types_unknown(d)
 } else := false

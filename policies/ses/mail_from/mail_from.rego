@@ -81,9 +81,7 @@ deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if som
 # MX failure: no rule below can report it, and one body says so.
 _mail_from_fine(i) if {
 	not i.domain in lib._not_known
-	ms := mail.mail_from_by_domain[i.domain]
-	some m in ms
-	ms == {m}
+	[m] := [x | some x in mail.mail_from_by_domain[i.domain]]
 	m.behavior == "REJECT_MESSAGE"
 	not m.mail_from_domain in lib._not_known
 	dns.strict_subdomain(m.mail_from_domain, i.domain)
