@@ -38,14 +38,6 @@ t := {
 	"cloudflare_record": "cloudflare:index/record:Record",
 }
 
-# A domain identity names a domain; an address identity names a mailbox. An unknown name
-# (computed at apply) is treated as a domain so the rules that need one still run and say
-# what they could not verify.
-_is_domain(name) if {
-	is_string(name)
-	not contains(name, "@")
-}
-
 # One else-chain: the two cases exclude each other (two bodies were both evaluated per identity).
 _norm(name) := lower(trim_suffix(name, ".")) if {
 	is_string(name)
@@ -53,24 +45,31 @@ _norm(name) := lower(trim_suffix(name, ".")) if {
 } else := name if name == lib.unknown_value
 
 # Every domain identity, v1 and v2: {domain, resource, version, configuration_set}.
+# A domain identity names a domain (a string without "@"); an address identity names a mailbox.
+# An unknown name (computed at apply) is treated as a domain so the rules that need one still run
+# and say what they could not verify. The name is read once per identity, tested inline.
 domain_identities contains {
-	"domain": _norm(r.props.emailIdentity),
+	"domain": _norm(name),
 	"resource": r,
 	"version": "v2",
 	"configuration_set": object.get(r.props, "configurationSetName", null),
 } if {
 	some r in resources.of_type(t.v2_identity)
-	_is_domain(r.props.emailIdentity)
+	name := r.props.emailIdentity
+	is_string(name)
+	not contains(name, "@")
 }
 
 domain_identities contains {
-	"domain": _norm(r.props.domain),
+	"domain": _norm(name),
 	"resource": r,
 	"version": "v1",
 	"configuration_set": null,
 } if {
 	some r in resources.of_type(t.v1_domain_identity)
-	_is_domain(r.props.domain)
+	name := r.props.domain
+	is_string(name)
+	not contains(name, "@")
 }
 
 # Address identities (v2 EmailIdentity with an @, v1 EmailIdentity):
