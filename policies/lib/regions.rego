@@ -17,7 +17,8 @@ stack := input.region if {
 }
 
 # The region of resource r; undefined when neither it nor the stack has one.
-of(r) := r.region if _usable(object.get(r, "region", null))
+# `r.region` is undefined when absent, which fails the body as _usable(null) did, without a call.
+of(r) := r.region if _usable(r.region)
 else := stack
 
 _usable(x) if {

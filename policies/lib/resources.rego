@@ -68,12 +68,11 @@ by_ident := {v: {u | some [k, u] in _ident_pairs; k == v} | some v in {k | some 
 # identifier of the target; a value that is unknown at preview (an ARN not yet created)
 # matches through r's dependencies, which is how Pulumi records the same reference.
 # One else-chain: the three cases exclude each other, and only the one that applies is evaluated.
-resolve(value, r, t) := {x |
-	some u in object.get(r, "dependencies", [])
-	x := _referable_by_type_urn[t][u]
-} if {
+# `_referable_by_type_urn[t]` is defined (an object, maybe empty) exactly when t is referable: the
+# test without a membership call.
+resolve(value, r, t) := {x | x := _referable_by_type_urn[t][r.dependencies[_]]} if {
 	value == lib.unknown_value
-	t in referable
+	_referable_by_type_urn[t]
 }
 
 else := {x |

@@ -21,11 +21,13 @@ else := {}
 # The enforcement a rule runs at: an override from data, else its METADATA default.
 level(meta) := object.get(levels, meta.custom.id, meta.custom.enforcement)
 
+# One else-chain: the three cases exclude each other, and only the one that applies is evaluated
+# (it runs once per finding).
 urn_of(r) := r.urn if is_object(r)
 
-urn_of(r) := r if is_string(r)
+else := r if is_string(r)
 
-urn_of(null) := ""
+else := "" if r == null
 
 finding(meta, r, msg) := {
 	"rule": meta.custom.id,

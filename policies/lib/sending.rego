@@ -56,7 +56,11 @@ sets_named(value, r) := object.get(_set_urns_by_name, value, set()) if {
 
 # Configuration set URNs by name, built once: sets_named reads one key instead of building a set
 # per call.
-_set_urns_by_name := {n: {c.resource.urn | some c in cs} | some n, cs in ses.configuration_set_by_name}
+# When every set has a string name of its own (the usual stack) each name holds one URN, and the
+# object is one pass over the sets instead of grouping them by name.
+_set_urns_by_name := {c.name: {c.resource.urn} | some c in ses.configuration_sets} if {
+	count(ses._set_names) == count(ses.configuration_sets)
+} else := {n: {c.resource.urn | some c in cs} | some n, cs in ses.configuration_set_by_name}
 
 # Every identity that can send, domain or address: {resource, version, configuration_set, domain,
 # and address for an address identity}.
@@ -73,8 +77,45 @@ used_sets := _named if count(_named) > 0
 
 else := {u | some u, _ in configuration_sets}
 
+# The used sets whose reputation metrics, sending and TLS settings are not all on as written in
+# the common case (true, true, "REQUIRE"; v1: "Require"): the only ones SES-018/019/020 can report.
+# One cheap body per set leaves the compliant ones out before each rule reads its own property.
+used_sets_to_judge := {u | some u in used_sets; not _settings_on(configuration_sets[u])}
+
+_settings_on(c) if {
+	c.version == "v2"
+	p := c.resource.props
+	p.reputationOptions.reputationMetricsEnabled == true
+	p.sendingOptions.sendingEnabled == true
+	p.deliveryOptions.tlsPolicy == "REQUIRE"
+}
+
+_settings_on(c) if {
+	c.version == "v1"
+	p := c.resource.props
+	p.reputationMetricsEnabled == true
+	p.sendingEnabled == true
+	p.deliveryOptions.tlsPolicy in {"Require", "REQUIRE"}
+}
+
 # Event destinations by the URN of their configuration set.
-destinations_by_set := {u: {v | some [k, v] in _destination_pairs; k == u} | some u in {k | some [k, _] in _destination_pairs}}
+destinations_by_set := _destinations_by_known_set if {
+	not _destination_set_unknown
+} else := {u: {v | some [k, v] in _destination_pairs; k == u} | some u in {k | some [k, _] in _destination_pairs}}
+
+# When no destination names its set by a value unknown until apply, every destination joins by
+# name alone: lib.ses's grouping by name, keyed by the URNs of the sets of that name, is the same
+# object without a [set, destination] pair per destination.
+_destination_set_unknown if {
+	some d in ses.event_destinations
+	d.configuration_set == lib.unknown_value
+}
+
+_destinations_by_known_set := {u: ds |
+	some n, ds in ses.event_destinations_by_set
+	not n in lib._not_known
+	some u in object.get(_set_urns_by_name, n, set())
+}
 
 _destination_pairs contains [u, d] if {
 	some d in ses.event_destinations
@@ -125,7 +166,9 @@ _notification_pairs contains [u, n] if {
 	some u in identities_named(n.identity, n.resource)
 }
 
-notification_types(identity_urn) := {n.type | some n in object.get(notifications_by_identity, identity_urn, set())}
+notification_types(identity_urn) := object.get(_notification_types, identity_urn, set())
+
+_notification_types := {u: {n.type | some n in ns} | some u, ns in notifications_by_identity}
 
 _by_domain := {d: {i.resource.urn | some i in ses.domain_identities; i.domain == d} | some d in ses.domains}
 
@@ -237,7 +280,7 @@ sns_refs contains {"from": n.resource, "value": n.topic, "feedback": n.type in f
 }
 
 _carries_feedback(d) := true if {
-	count(known_types(d) & feedback_types) > 0
+	known_types(d) & feedback_types != set()
 } else := true if {
 	types_unknown(d)
 } else := false

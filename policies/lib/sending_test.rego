@@ -67,3 +67,44 @@ test_v1_identity_is_notified_of_both_feedback_types_or_not if {
 	sending.notified(u) with input as fx.stack(_v1_notified(["Bounce", "Complaint"]))
 	not sending.notified(u) with input as fx.stack(_v1_notified(["Bounce", "Delivery"]))
 }
+
+_t_v1_cs := "aws:ses/configurationSet:ConfigurationSet"
+
+# The gate of SES-018/019/020 leaves out only sets whose three settings are on as written in the
+# common case, in either version's spelling; anything else is judged by the rules.
+test_used_sets_to_judge_leaves_out_only_sets_with_every_setting_on if {
+	rs := [
+		fx.res(_t_v1_cs, "v1-on", {"name": "a", "reputationMetricsEnabled": true, "sendingEnabled": true, "deliveryOptions": {"tlsPolicy": "Require"}}, []),
+		fx.res(_t_v1_cs, "v1-off", {"name": "b", "reputationMetricsEnabled": true, "sendingEnabled": true}, []),
+		fx.res(fx.t_cs, "v2-on", {"configurationSetName": "c", "reputationOptions": {"reputationMetricsEnabled": true}, "sendingOptions": {"sendingEnabled": true}, "deliveryOptions": {"tlsPolicy": "REQUIRE"}}, []),
+		fx.res(fx.t_cs, "v2-v1-spelling", {"configurationSetName": "d", "reputationMetricsEnabled": true, "sendingEnabled": true, "deliveryOptions": {"tlsPolicy": "REQUIRE"}}, []),
+		fx.res(fx.t_cs, "v2-optional", {"configurationSetName": "e", "reputationOptions": {"reputationMetricsEnabled": true}, "sendingOptions": {"sendingEnabled": true}, "deliveryOptions": {"tlsPolicy": "Require"}}, []),
+	]
+	sending.used_sets_to_judge == {fx.urn(_t_v1_cs, "v1-off"), fx.urn(fx.t_cs, "v2-v1-spelling"), fx.urn(fx.t_cs, "v2-optional")} with input as fx.stack(rs)
+}
+
+_dest(n, set_name, deps) := fx.res(fx.t_dest, n, {"configurationSetName": set_name, "eventDestination": {"enabled": true, "matchingEventTypes": ["BOUNCE"]}}, deps)
+
+_cs(n, name) := fx.res(fx.t_cs, n, {"configurationSetName": name}, [])
+
+# Sets sharing a name, and destinations naming their set by a value unknown until apply, take the
+# general joins; the common stack the joins by name alone. Both give the same objects.
+test_destinations_by_set_joins_by_name_and_by_dependency if {
+	rs := [_cs("a1", "a"), _cs("a2", "a"), _cs("b", "b"), _dest("da", "a", []), _dest("db", "b", []), _dest("dx", "x", [])]
+	by_set := sending.destinations_by_set with input as fx.stack(rs)
+	{u: {d.resource.name | some d in ds} | some u, ds in by_set} == {
+		fx.urn(fx.t_cs, "a1"): {"da"},
+		fx.urn(fx.t_cs, "a2"): {"da"},
+		fx.urn(fx.t_cs, "b"): {"db"},
+	}
+	sending.sets_named("a", {}) == {fx.urn(fx.t_cs, "a1"), fx.urn(fx.t_cs, "a2")} with input as fx.stack(rs)
+
+	rs2 := [_cs("a", "a"), _cs("b", "b"), _dest("da", "a", []), _dest("du", fx.U, [[fx.t_cs, "b"]]), _dest("ds", "[secret]", [])]
+	by_set2 := sending.destinations_by_set with input as fx.stack(rs2)
+	{u: {d.resource.name | some d in ds} | some u, ds in by_set2} == {fx.urn(fx.t_cs, "a"): {"da"}, fx.urn(fx.t_cs, "b"): {"du"}}
+
+	rs3 := [_cs("a", "a"), _cs("b", "b"), _dest("da", "a", []), _dest("da2", "a", []), _dest("ds", "[secret]", [])]
+	by_set3 := sending.destinations_by_set with input as fx.stack(rs3)
+	{u: {d.resource.name | some d in ds} | some u, ds in by_set3} == {fx.urn(fx.t_cs, "a"): {"da", "da2"}}
+	sending.sets_named("b", {}) == {fx.urn(fx.t_cs, "b")} with input as fx.stack(rs3)
+}

@@ -109,7 +109,7 @@ _ses011_judged contains i if {
 
 _ses011_names_a_set(i) if {
 	not i.configuration_set in {null, ""}
-	count(sending.identity_sets[i.resource.urn]) > 0
+	sending.identity_sets[i.resource.urn] != set()
 }
 
 _ses011 contains {"resource": i.resource, "msg": msg} if {

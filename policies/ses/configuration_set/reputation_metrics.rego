@@ -72,7 +72,7 @@ import data.lib.sending
 #             ReputationOptions:
 #               ReputationMetricsEnabled: true
 deny contains result.finding(rego.metadata.rule(), c.resource, msg) if {
-	some u in sending.used_sets
+	some u in sending.used_sets_to_judge
 	c := sending.configuration_sets[u]
 	v := sending.set_prop(c, ["reputationOptions", "reputationMetricsEnabled"], ["reputationMetricsEnabled"])
 	v != true

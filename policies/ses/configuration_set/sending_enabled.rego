@@ -70,7 +70,7 @@ import data.lib.sending
 #             SendingOptions:
 #               SendingEnabled: true
 deny contains result.finding(rego.metadata.rule(), c.resource, msg) if {
-	some u in sending.used_sets
+	some u in sending.used_sets_to_judge
 	c := sending.configuration_sets[u]
 	v := sending.set_prop(c, ["sendingOptions", "sendingEnabled"], ["sendingEnabled"])
 	v != true

@@ -81,7 +81,7 @@ import data.lib.types
 deny contains result.finding(rego.metadata.rule(), c.resource, msg) if {
 	some _, c in sending.configuration_sets
 	c.version == "v2"
-	opts := object.get(c.resource.props, "suppressionOptions", null)
+	opts := c.resource.props.suppressionOptions
 	opts != null
 	not _ses017_covers(opts)
 	msg := _ses017_msg(c, opts)
