@@ -108,6 +108,7 @@ _dmx_clean_domains := {d |
 	name := concat(".", ["_dmarc", d])
 	[rec] := dns.at(name, "TXT")
 	[v] := rec.values
+	is_string(v)
 	regex.match(_dmx_clean, v)
 	dns.at(name, "CNAME") == []
 }

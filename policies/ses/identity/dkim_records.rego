@@ -156,7 +156,7 @@ _dkim_suffix := ".dkim.amazonses.com"
 # aside, judged below for every identity): every identity but the common clean one, which one
 # body recognises without building its DKIM view: an SES v2 identity of a known domain on Easy
 # DKIM (no selector, no private key), next key RSA_2048_BIT, signing on or left to AWS's default,
-# tokens not yet known, and three or more CNAMEs traced to it, all at distinct resources, each
+# tokens unknown, and three or more records traced to it, each a CNAME at a resource of its own
 # with the unknown name and the one unknown value of a preview, in no zone or the domain's.
 # SES-003 (dkim_enabled) and SES-008 (dkim_2048) cannot report such an identity, nor can SES-004's
 # per-identity rules: they look at the others only.
@@ -167,29 +167,27 @@ _dkimx_clean(i) if {
 	domain := i.domain
 	not domain in lib._not_known
 	props := i.resource.props
+	object.get(props, "dkimSigningEnabled", null) in {true, null}
 	attrs := props.dkimSigningAttributes
 	is_object(attrs)
-	attrs.nextSigningKeyLength == "RSA_2048_BIT"
-	object.get(props, "dkimSigningEnabled", null) in {true, null}
-	object.get(attrs, "domainSigningSelector", null) in {null, ""}
-	object.get(attrs, "domainSigningPrivateKey", null) in {null, ""}
-	not is_array(attrs.tokens)
+	u := lib.unknown_value
+	object.filter(attrs, _dkimx_attr_keys) == {"nextSigningKeyLength": "RSA_2048_BIT", "tokens": u}
 	linked := object.get(dns.by_dependency, i.resource.urn, [])
-	shapes := _dkimx_preview_shapes(domain)
-	good := {rec.resource | some rec in linked; object.filter(rec, _dkimx_shape_keys) in shapes}
-	count(good) >= 3
+	count(linked) >= 3
+	shapes := {{"name": u, "type": "CNAME", "values": [u], "zone": null}, {"name": u, "type": "CNAME", "values": [u], "zone": domain}}
+	keys := _dkimx_shape_keys
+	good := {r | rec := linked[_]; object.filter(rec, keys) in shapes; r := rec.resource}
 	count(good) == count(linked)
 }
+
+# Of the DKIM attributes, those the gate reads: no selector and no private key (Easy DKIM), the
+# next key RSA_2048_BIT, the tokens unknown (a preview).
+_dkimx_attr_keys := {"domainSigningPrivateKey", "domainSigningSelector", "nextSigningKeyLength", "tokens"}
 
 # A DKIM CNAME at preview as the clean identity's gate accepts it: the unknown name, the unknown
 # value alone, in no zone or the domain's (what _dkim_shape_ok accepts first). Every record that
 # depends on the identity must be one, at a resource of its own (count(good) == count(linked)).
 _dkimx_shape_keys := {"name", "type", "values", "zone"}
-
-_dkimx_preview_shapes(domain) := {{"name": u, "type": "CNAME", "values": [u], "zone": z} |
-	u := lib.unknown_value
-	some z in [null, domain]
-}
 
 _dkim_identities contains [i, mail.dkim(i)] if {
 	some i in _dkimx_open
