@@ -116,8 +116,11 @@ _behaviors := {
 
 _mail_from_domains := {d | some [d, _] in _mail_from_pairs}
 
-# Indexed like lib.dns: an object comprehension over the keys, `==` inside.
-mail_from_by_domain := {d: ms |
+# One setting per domain (the common case): each pair is its domain's entry, with no grouping.
+# Else indexed like lib.dns: an object comprehension over the keys, `==` inside.
+mail_from_by_domain := {d: {m} | some [d, m] in _mail_from_pairs} if {
+	count(_mail_from_domains) == count(_mail_from_pairs)
+} else := {d: ms |
 	some d in _mail_from_domains
 	ms := {m | some [d2, m] in _mail_from_pairs; d2 == d}
 }

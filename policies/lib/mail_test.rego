@@ -43,3 +43,17 @@ test_mail_from_general_reading if {
 		["b.example", fx.U, "USE_DEFAULT_VALUE"],
 	}
 }
+
+# Two settings for one domain are grouped under it.
+test_mail_from_by_domain_groups_settings_of_one_domain if {
+	rs := [
+		fx.mail_from("a", "a.example", "mail.a.example", "REJECT_MESSAGE"),
+		fx.v1_mail_from("b", "a.example", "bounce.a.example", "RejectMessage"),
+		fx.mail_from("c", "c.example", "mail.c.example", null),
+	]
+	by_domain := mail.mail_from_by_domain with input as fx.doc(rs)
+	{d: {m.mail_from_domain | some m in ms} | some d, ms in by_domain} == {
+		"a.example": {"mail.a.example", "bounce.a.example"},
+		"c.example": {"mail.c.example"},
+	}
+}

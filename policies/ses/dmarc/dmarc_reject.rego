@@ -95,7 +95,10 @@ deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if som
 # p=reject at pct=100 to the domain itself with sp reject or left to p, its aspf is relaxed and
 # its rua names a plain mailto: address, so none of the three rules can report the identity: it
 # costs one lookup and one match instead of the lookup, the parse and every rule's walk.
-_dmx_open := [i |
+_dmx_open := [] if {
+	# Every identity's domain clean (the compliant stack): no identity to walk.
+	count(_dmx_clean_domains) == count(ses.domains)
+} else := [i |
 	clean := _dmx_clean_domains
 	some i in ses.domain_identities
 	not i.domain in clean
