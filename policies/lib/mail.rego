@@ -57,8 +57,20 @@ _mail_from_value(v) := dns.normalize(v) if {
 
 # Custom MAIL FROM settings: {resource, version, domain (of the identity), mail_from_domain,
 # behavior}. When behaviorOnMxFailure is not set AWS uses USE_DEFAULT_VALUE (both APIs).
-mail_from := {m |
-	some [v, t, k] in [["v2", ses.t.v2_mail_from, "emailIdentity"], ["v1", ses.t.v1_mail_from, "domain"]]
+mail_from := {m | some [_, m] in _mail_from_pairs}
+
+_mail_from_kinds := [["v2", ses.t.v2_mail_from, "emailIdentity"], ["v1", ses.t.v1_mail_from, "domain"]]
+
+# Each setting with its domain, for the index to group without reading the settings again.
+# Hot path: a setting whose identity and MAIL FROM domain are known strings and whose behavior is
+# one of AWS's values or absent (nearly all) is read in one comprehension, the calls below
+# inlined; when every setting is of that kind these are the pairs, else every setting takes the
+# general reading.
+_mail_from_pairs := hot if {
+	hot := _mail_from_hot
+	count(hot) == sum([count(resources.of_type(t)) | some [_, t, _] in _mail_from_kinds])
+} else := [[d, m] |
+	some [v, t, k] in _mail_from_kinds
 	some r in resources.of_type(t)
 	some d in _identity_domains(r, object.get(r.props, k, null))
 	m := {
@@ -68,14 +80,49 @@ mail_from := {m |
 		"mail_from_domain": _mail_from_value(object.get(r.props, "mailFromDomain", null)),
 		"behavior": _behavior(object.get(r.props, "behaviorOnMxFailure", null)),
 	}
+]
+
+_mail_from_hot := [[d, m] |
+	not_known := lib._not_known
+	behaviors := _behaviors
+	some [v, t, k] in _mail_from_kinds
+	some r in resources.of_type(t)
+	props := r.props
+	value := props[k]
+	is_string(value)
+	not value in not_known
+	mfd := props.mailFromDomain
+	is_string(mfd)
+	not mfd in not_known
+	behavior := behaviors[object.get(props, "behaviorOnMxFailure", null)]
+	d := lower(trim_suffix(trim_space(value), "."))
+	m := {
+		"resource": r,
+		"version": v,
+		"domain": d,
+		"mail_from_domain": lower(trim_suffix(trim_space(mfd), ".")),
+		"behavior": behavior,
+	}
+]
+
+# `_behavior` of AWS's values as either API spells them, and of none.
+_behaviors := {
+	null: "USE_DEFAULT_VALUE",
+	"USE_DEFAULT_VALUE": "USE_DEFAULT_VALUE",
+	"REJECT_MESSAGE": "REJECT_MESSAGE",
+	"UseDefaultValue": "USE_DEFAULT_VALUE",
+	"RejectMessage": "REJECT_MESSAGE",
 }
 
-_mail_from_domains := {d | d := mail_from[_].domain}
+_mail_from_domains := {d | some [d, _] in _mail_from_pairs}
 
-# Indexed like lib.dns: an object comprehension over the keys, `==` inside.
-mail_from_by_domain := {d: ms |
+# One setting per domain (the common case): each pair is its domain's entry, with no grouping.
+# Else indexed like lib.dns: an object comprehension over the keys, `==` inside.
+mail_from_by_domain := {d: {m} | some [d, m] in _mail_from_pairs} if {
+	count(_mail_from_domains) == count(_mail_from_pairs)
+} else := {d: ms |
 	some d in _mail_from_domains
-	ms := {m | some m in mail_from; m.domain == d}
+	ms := {m | some [d2, m] in _mail_from_pairs; d2 == d}
 }
 
 # --- DKIM ----------------------------------------------------------------------------------------

@@ -91,7 +91,7 @@ import data.lib.ses
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _dmarc_alignment_problems
 
 _strict_spf contains [i, p] if {
-	some i in ses.domain_identities
+	some i in _dmx_open
 	lib.known(i.domain)
 	p := dmarc.policy(i.domain)
 	object.get(p.tags, "aspf", "r") == "s"

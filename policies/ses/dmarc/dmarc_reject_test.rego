@@ -1,6 +1,7 @@
 package ses.dmarc_test
 
 import data.lib.mail_fixtures_test as fx
+import data.lib.dmarc as ldmarc
 import data.ses.dmarc
 
 _rj_id := fx.identity_urn("example.com")
@@ -123,4 +124,58 @@ test_dmarc_reject_external_dns_skips_missing_record if {
 test_dmarc_reject_unknown_domain_cannot_verify if {
 	fs := dmarc.deny with input as fx.doc([fx.identity("d", fx.U)])
 	fx.messages_of(fs, "SES-005") == {"cannot verify DMARC: the identity's domain is not known"}
+}
+
+# The clean form the three DMARC rules leave out first: every record matching it is one valid
+# record that p=reject covers fully, with relaxed SPF alignment and a plain rua=mailto:, so none
+# of SES-005/006/007 can report it; anything else is judged by the rules.
+test_dmarc_clean_form_is_a_record_no_rule_reports if {
+	clean := [
+		fx.dmarc_ok,
+		"v=DMARC1;p=reject;rua=mailto:d@example.com",
+		"v=DMARC1; p=reject; sp=reject; adkim=s; aspf=r; pct=100; rua=mailto:dmarc+agg@mail.example.com;",
+		"v=DMARC1; p=reject; adkim=r; rua=mailto:A.B_c-d@Example.COM",
+	]
+	every v in clean {
+		regex.match(dmarc._dmx_clean, v)
+		p := ldmarc.parse(v)
+		p.valid
+		p.tags.p == "reject"
+		p.tags.sp == "reject"
+		p.tags.pct == 100
+		object.get(p.tags, "aspf", "r") == "r"
+		ldmarc.has_mailto(p.tags, "rua")
+	}
+	not_clean := [
+		"v=DMARC1; p=none; rua=mailto:d@example.com",
+		"v=DMARC1; p=reject; sp=none; rua=mailto:d@example.com",
+		"v=DMARC1; p=reject; aspf=s; rua=mailto:d@example.com",
+		"v=DMARC1; p=reject; pct=50; rua=mailto:d@example.com",
+		"v=DMARC1; p=reject",
+		"v=DMARC1; p=reject; rua=https://x.example",
+		"v=DMARC1; p=reject; p=reject; rua=mailto:d@example.com",
+		"v=DMARC1; p=reject; rua=mailto:d@example.com; p=none",
+		"V=DMARC1; p=reject; rua=mailto:d@example.com",
+	]
+	every v in not_clean {
+		not regex.match(dmarc._dmx_clean, v)
+	}
+}
+
+test_dmarc_clean_domain_is_left_out_first if {
+	dmarc._dmx_open == [] with input as fx.doc(fx.sender("example.com"))
+	two := fx.sender_with("example.com", {"example.com-dmarc"}, _rj_txt([fx.dmarc_ok, fx.dmarc_ok]))
+	count(dmarc._dmx_open) == 1 with input as fx.doc(two)
+	cname := fx.sender_with("example.com", set(), [fx.r53("c", "_dmarc.example.com", "CNAME", ["x.example.net"])])
+	count(dmarc._dmx_open) == 1 with input as fx.doc(cname)
+	count(dmarc._dmx_open) == 1 with input as fx.doc([fx.identity("d", fx.U)])
+}
+
+# A record of the wrong shape at the name is reported even beside a clean record: while any record
+# is malformed, SES-005 judges every identity.
+test_dmarc_reject_malformed_record_beside_a_clean_one_cannot_be_verified if {
+	bad := fx.r53("bad", "_dmarc.example.com", "TXT", "not-a-list")
+	fs := _rj(array.concat(_rj_txt([fx.dmarc_ok]), [bad]))
+	fx.resources_of(fs, "SES-005") == {bad.urn}
+	fx.says(fs, "SES-005", "cannot verify the DMARC policy of example.com")
 }

@@ -90,7 +90,7 @@ import data.lib.ses
 #             ResourceRecords:
 #               - '"v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.com"'
 deny contains result.finding(rego.metadata.rule(), p.record.resource, msg) if {
-	some i in ses.domain_identities
+	some i in _dmx_open
 	lib.known(i.domain)
 	p := dmarc.policy(i.domain)
 	not dmarc.has_mailto(p.tags, "rua")

@@ -101,7 +101,7 @@ _dkim_enabled_fine(i) if {
 }
 
 _dkim_enabled_judged contains i if {
-	some i in ses.domain_identities
+	some i in _dkimx_open
 	not _dkim_enabled_fine(i)
 }
 

@@ -158,3 +158,33 @@ test_dkim_records_malformed_record_of_the_identity_cannot_be_verified if {
 	other := fx.r53("other", "x._domainkey.example.org", "CNAME", "not-a-list")
 	_dk(array.concat([fx.identity("example.com", "example.com"), other], rs)) == set()
 }
+
+# The clean identity the DKIM rules leave out first, and what keeps an identity in their walk.
+test_dkim_clean_identity_is_left_out_first if {
+	id := fx.identity("example.com", "example.com")
+	recs := fx.dkim_records("k", "example.com")
+	identity._dkimx_open == [] with input as fx.doc(array.concat([id], recs))
+	zone := fx.res("aws:route53/zone:Zone", "z", {"name": "example.com", "zoneId": "Z0123456789"}, [])
+	identity._dkimx_open == [] with input as fx.doc(array.concat([id, zone], recs))
+	# Two records only; a fourth record of another kind; a known name; a zone of another domain.
+	count(identity._dkimx_open) == 1 with input as fx.doc(array.concat([id], array.slice(recs, 0, 2)))
+	txt := fx.r53_dep("t", fx.U, "TXT", [fx.U], [_dk_id])
+	count(identity._dkimx_open) == 1 with input as fx.doc(array.concat([id, txt], recs))
+	named := fx.r53_dep("n", "tok._domainkey.example.com", "CNAME", [fx.U], [_dk_id])
+	count(identity._dkimx_open) == 1 with input as fx.doc(array.concat([id, named], array.slice(recs, 0, 2)))
+	org := fx.res("aws:route53/zone:Zone", "z", {"name": "example.org", "zoneId": "Z0123456789"}, [])
+	count(identity._dkimx_open) == 1 with input as fx.doc(array.concat([id, org], recs))
+	# Not Easy DKIM at 2048 bits with signing on, or not a v2 identity of a known domain.
+	every attrs in [
+		{"nextSigningKeyLength": "RSA_1024_BIT", "tokens": fx.U},
+		{"tokens": fx.U},
+		{"nextSigningKeyLength": "RSA_2048_BIT", "tokens": ["a", "b", "c"]},
+		{"nextSigningKeyLength": "RSA_2048_BIT", "tokens": fx.U, "domainSigningSelector": "s1"},
+		{"nextSigningKeyLength": "RSA_2048_BIT", "tokens": fx.U, "domainSigningPrivateKey": "[secret]"},
+	] {
+		count(identity._dkimx_open) == 1 with input as fx.doc(array.concat([fx.identity_attrs("example.com", "example.com", attrs)], recs))
+	}
+	off := object.union(id, {"props": {"dkimSigningEnabled": false}})
+	count(identity._dkimx_open) == 1 with input as fx.doc(array.concat([off], recs))
+	count(identity._dkimx_open) == 1 with input as fx.doc(array.concat([fx.identity("example.com", fx.U)], recs))
+}

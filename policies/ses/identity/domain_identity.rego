@@ -66,6 +66,7 @@ _domain_identity_problems contains {"resource": r, "message": msg} if {
 	some [t, prop] in [[ses.t.v2_identity, "emailIdentity"], [ses.t.v1_domain_identity, "domain"], [ses.t.v1_email_identity, "email"]]
 	some r in resources.of_type(t)
 	v := object.get(r.props, prop, null)
+	not is_string(v)
 	types.wrong(v, "string")
 	msg := sprintf("identity %s: %s; cannot verify what it sends as", [r.name, types.describe(prop, v, "string")])
 }

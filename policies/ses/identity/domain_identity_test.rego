@@ -33,3 +33,12 @@ test_v1_domain_identity_covers_address if {
 	fs := identity.deny with input as {"resources": [r, d]}
 	count(_ids(fs, "SES-001")) == 0
 }
+
+test_identity_name_of_the_wrong_type_cannot_be_verified if {
+	fs := identity.deny with input as {"resources": [_v2("d", 7), _v2("e", "example.com"), _v2("u", null)]}
+	_ids(fs, "SES-001") == {"urn:pulumi:prod::p::aws:sesv2/emailIdentity:EmailIdentity::d"}
+	some f in fs
+	f.rule == "SES-001"
+	startswith(f.message, "identity d: emailIdentity")
+	endswith(f.message, "; cannot verify what it sends as")
+}
