@@ -257,13 +257,8 @@ _hot_keyed := pairs if {
 		is_string(n)
 		t := props.type
 		is_string(t)
-		vs := props.records
-		is_array(vs)
 		type := upper(t)
-		# Every value a string: the string values read, and as many as there are values (one
-		# count where `every` cost a dozen events per record).
-		vals := _hot_values(type, vs)
-		count(vals) == count(vs)
+		vals := _hot_values(type, props.records)
 		z := object.get(zones, zid, null)
 		name := _r53_name(object.get(props, "fqdn", null), n, z)
 	]
@@ -274,11 +269,20 @@ _hot := [rec | some [_, rec] in _hot_keyed]
 # Every record is a Route53 record of the hot path's kind (_all lists the Route53 records first).
 _all_hot if count(_hot_keyed) == count(_all)
 
-# The string values of a record read as `_value` reads each: one call per record, the type tested
-# once rather than per value. A value that is unknown or secret reads as itself either way (no
-# quote, no whitespace, no trailing dot, no upper case), so the unknown test `_value` makes first
-# is not needed here.
-_hot_values(type, vs) := [txt_join(v) | some v in vs; is_string(v)] if type == "TXT"
+# The values of a record read as `_value` reads each, when `records` is a list of strings (else
+# undefined: the record takes the general reading). One call per record, memoized per type and
+# list (records often repeat one value: DKIM CNAMEs at preview, the MAIL FROM MX and SPF), the type
+# tested once rather than per value. A value that is unknown or secret reads as itself either way
+# (no quote, no whitespace, no trailing dot, no upper case), so the unknown test `_value` makes
+# first is not needed here. Every value a string: the string values read, and as many as there are
+# values (one count where `every` cost a dozen events per record).
+_hot_values(type, vs) := vals if {
+	is_array(vs)
+	vals := _hot_strings(type, vs)
+	count(vals) == count(vs)
+}
+
+_hot_strings(type, vs) := [txt_join(v) | some v in vs; is_string(v)] if type == "TXT"
 
 else := [lower(trim_suffix(trim_space(v), ".")) | some v in vs; is_string(v)] if type in {"CNAME", "NS", "PTR"}
 
@@ -286,7 +290,7 @@ else := [_mx_value(v) | some v in vs; is_string(v)] if type == "MX"
 
 else := [v | some v in vs; is_string(v)]
 
-# `_name` of a Route53 record from its `fqdn` and `name` (null when absent) and its zone, with
+# `_name` of a Route53 record from its `fqdn` and `name` (unknown when absent) and its zone, with
 # `lib.known` and `normalize` inlined (a string name assumed). Plain values as arguments: a call
 # with the record's properties would hash them.
 _r53_name(f, n, z) := lower(trim_suffix(trim_space(f), ".")) if {
@@ -296,6 +300,9 @@ _r53_name(f, n, z) := lower(trim_suffix(trim_space(f), ".")) if {
 	f != ""
 } else := lib.unknown_value if {
 	n in lib._not_known
+} else := lower(trim_suffix(trim_space(n), ".")) if {
+	# No zone in the stack (looked up with getZone): the name as written.
+	z == null
 } else := _complete(lower(trim_suffix(trim_space(n), ".")), z)
 
 # Each record's shape is checked once: `records` and `malformed` both read this list.
