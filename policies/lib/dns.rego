@@ -95,7 +95,7 @@ else := zone if n in {"", "@"}
 
 else := n if n == zone
 
-else := n if strict_subdomain(n, zone)
+else := n if endswith(n, concat("", [".", zone]))
 
 else := concat(".", [n, zone])
 
@@ -236,6 +236,7 @@ _zone_of_domain(zone, domain) if strict_subdomain(domain, zone)
 # again.
 _hot_keyed := pairs if {
 	not_known := lib._not_known
+	unknown := lib.unknown_value
 	zones := _zone_of_id
 	pairs := [[[name, type], {
 		"resource": r.urn,
@@ -251,18 +252,15 @@ _hot_keyed := pairs if {
 		zid := props.zoneId
 		is_string(zid)
 		not zid in not_known
-		is_string(object.get(props, "name", ""))
+		# An absent name reads as unknown (as `_name` reads it); a name of another type fails here.
+		n := object.get(props, "name", unknown)
+		is_string(n)
 		t := props.type
 		is_string(t)
-		vs := props.records
-		is_array(vs)
 		type := upper(t)
-		# Every value a string: the string values read, and as many as there are values (one
-		# count where `every` cost a dozen events per record).
-		vals := [_value(type, v) | some v in vs; is_string(v)]
-		count(vals) == count(vs)
+		vals := _hot_values(type, props.records)
 		z := object.get(zones, zid, null)
-		name := _r53_name(props, z, not_known)
+		name := _r53_name(object.get(props, "fqdn", null), n, z)
 	]
 }
 
@@ -271,20 +269,41 @@ _hot := [rec | some [_, rec] in _hot_keyed]
 # Every record is a Route53 record of the hot path's kind (_all lists the Route53 records first).
 _all_hot if count(_hot_keyed) == count(_all)
 
-# `_name` of a Route53 record, with `lib.known` and `normalize` inlined (a string name assumed).
-_r53_name(props, z, not_known) := lower(trim_suffix(trim_space(f), ".")) if {
-	f := props.fqdn
-	not f in not_known
+# The values of a record read as `_value` reads each, when `records` is a list of strings (else
+# undefined: the record takes the general reading). One call per record, memoized per type and
+# list (records often repeat one value: DKIM CNAMEs at preview, the MAIL FROM MX and SPF), the type
+# tested once rather than per value. A value that is unknown or secret reads as itself either way
+# (no quote, no whitespace, no trailing dot, no upper case), so the unknown test `_value` makes
+# first is not needed here. Every value a string: the string values read, and as many as there are
+# values (one count where `every` cost a dozen events per record).
+_hot_values(type, vs) := vals if {
+	is_array(vs)
+	vals := _hot_strings(type, vs)
+	count(vals) == count(vs)
+}
+
+_hot_strings(type, vs) := [txt_join(v) | some v in vs; is_string(v)] if type == "TXT"
+
+else := [lower(trim_suffix(trim_space(v), ".")) | some v in vs; is_string(v)] if type in {"CNAME", "NS", "PTR"}
+
+else := [_mx_value(v) | some v in vs; is_string(v)] if type == "MX"
+
+else := [v | some v in vs; is_string(v)]
+
+# `_name` of a Route53 record from its `fqdn` and `name` (unknown when absent) and its zone, with
+# `lib.known` and `normalize` inlined (a string name assumed). Plain values as arguments: a call
+# with the record's properties would hash them.
+_r53_name(f, n, z) := lower(trim_suffix(trim_space(f), ".")) if {
+	# At preview the fqdn is unknown: the first test fails.
+	not f in lib._not_known
 	is_string(f)
 	f != ""
+} else := lib.unknown_value if {
+	n in lib._not_known
 } else := lower(trim_suffix(trim_space(n), ".")) if {
+	# No zone in the stack (looked up with getZone): the name as written.
 	z == null
-	n := props.name
-	not n in not_known
-} else := fqdn(n, z) if {
-	n := props.name
-	not n in not_known
-} else := lib.unknown_value
+} else := _complete(lower(trim_suffix(trim_space(n), ".")), z)
 
 # Each record's shape is checked once: `records` and `malformed` both read this list.
 _checked := [[r, _malformed(r)] | some r in _all]
@@ -414,7 +433,7 @@ by_dependency := {u: recs |
 # name holds "._domainkey." (one search of the names' JSON text: the substring is never escaped),
 # there are none and the records are not walked. (The unknown name holds no "._domainkey.".)
 _domainkey := [] if {
-	not contains(json.marshal(_name_types), "._domainkey.")
+	not contains(json.marshal(object.keys(_by_name_type)), "._domainkey.")
 } else := [[substring(name, i + 12, -1), rec] |
 	some rec in records
 	name := rec.name
@@ -439,18 +458,19 @@ _keyed := _hot_keyed if _all_hot
 
 else := [[[rec.name, rec.type], rec] | some rec in records]
 
-_name_types := keys if {
-	unknown := lib.unknown_value
-	keys := {k | some [k, _] in _keyed; k[0] != unknown}
-}
-
 # The TXT records at each known name (by_name_type[name].TXT), for the rules that read every TXT
 # record: one step per name and type rather than per record.
 txt_by_name := {name: recs | some [name, "TXT"], recs in _by_name_type}
 
-_by_name_type := {k: recs |
-	some k in _name_types
-	recs := [rec | some [k2, rec] in _keyed; k2 == k]
+# The keys read from the pairs themselves (no set of them built first): each key is one record's
+# in the common case, and a key several records share finds the same list each time.
+_by_name_type := idx if {
+	unknown := lib.unknown_value
+	idx := {k: recs |
+		some [k, _] in _keyed
+		k[0] != unknown
+		recs := [rec | some [k2, rec] in _keyed; k2 == k]
+	}
 }
 
 # Every value at one name and type: [{record, value}], one per TXT/MX/CNAME record string.

@@ -208,3 +208,41 @@ test_by_name_type_and_txt_by_name_agree_with_at if {
 	domainkey := dns.domainkey_by_domain with input as doc
 	domainkey == {"example.com": by_name_type["abc._domainkey.example.com"].CNAME}
 }
+
+# The hot path's per-record value reading (one call per record and type) and its name reading
+# (plain arguments) give `_record`'s reading for the other cases too: a secret or empty name, a
+# name already in the zone, an unknown or secret value of each type, quoted TXT, a decimal MX
+# preference, NS and PTR names, a type it does not rewrite, and a record sharing its values list.
+_r53_more := [
+	_zone,
+	fx.res(fx.route53_type, "secret", {"zoneId": "ZABC", "name": "[secret]", "type": "TXT", "records": ["[secret]", fx.U]}, []),
+	fx.res(fx.route53_type, "empty", {"zoneId": "ZABC", "name": "", "type": "mx", "records": ["10.0 Mx.Example.com.", fx.U, "[secret]", "bad mx value"]}, []),
+	fx.res(fx.route53_type, "inzone", {"zoneId": "ZABC", "name": "Mail.Example.com.", "type": "NS", "records": ["NS1.Example.com.", fx.U]}, []),
+	fx.res(fx.route53_type, "ptr", {"zoneId": "ZNONE", "name": " Host.Other.org. ", "type": "ptr", "records": ["Target.Example.com."]}, []),
+	fx.res(fx.route53_type, "a", {"zoneId": "ZABC", "name": "www", "type": "A", "records": ["192.0.2.1", fx.U]}, []),
+	fx.res(fx.route53_type, "quoted", {"zoneId": "ZABC", "name": "q", "type": "TXT", "records": [" \"a\\\"b\" \"c\" ", "x\"\"y", "[secret]"]}, []),
+	fx.res(fx.route53_type, "same", {"zoneId": "ZABC", "name": "q2", "type": "TXT", "records": [" \"a\\\"b\" \"c\" ", "x\"\"y", "[secret]"]}, []),
+	fx.res(fx.route53_type, "fqdnempty", {"zoneId": "ZABC", "name": "f", "fqdn": "", "type": "CNAME", "records": ["T.Example.com."]}, []),
+	fx.res(fx.route53_type, "fqdnsecret", {"zoneId": "ZABC", "name": "g", "fqdn": "[secret]", "type": "CNAME", "records": []}, []),
+]
+
+test_hot_path_reads_as_the_general_reading_in_every_case if {
+	dns._all_hot with input as fx.doc(_r53_more)
+	dns.records == [dns._record(r) | some r in dns._all] with input as fx.doc(_r53_more)
+	dns.malformed == [] with input as fx.doc(_r53_more)
+}
+
+# A name, type, zone id or value of another JSON type, or no `records`, is not the hot path's.
+test_hot_path_leaves_other_shapes_to_the_general_reading if {
+	every props in [
+		{"zoneId": "ZABC", "name": null, "type": "TXT", "records": ["x"]},
+		{"zoneId": "ZABC", "name": ["a"], "type": "TXT", "records": ["x"]},
+		{"zoneId": "ZABC", "name": "a", "type": 5, "records": ["x"]},
+		{"zoneId": "ZABC", "name": "a", "type": "TXT", "records": ["x", 5]},
+		{"zoneId": "ZABC", "name": "a", "type": "TXT", "records": {"a": "x"}},
+		{"zoneId": "ZABC", "name": "a", "type": "TXT"},
+		{"zoneId": fx.U, "name": "a", "type": "TXT", "records": ["x"]},
+	] {
+		not dns._all_hot with input as fx.doc([_zone, fx.res(fx.route53_type, "odd", props, [])])
+	}
+}

@@ -84,27 +84,29 @@ import data.lib.spf
 #               - '"v=spf1 include:amazonses.com ~all"'
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _spf_problems
 
-# Every known SPF string the stack declares, one entry per value (a value written twice counts
-# twice): [name, record, value].
-_spf_values := [[name, rec, value] |
+# Every known SPF string the stack declares, by name, one entry per value (a value written twice
+# counts twice): name -> [[record, value]]. Read per name from the TXT records already grouped by
+# name, so counting a name's SPF strings needs no second grouping pass.
+_spf_by_name := {name: vals |
 	some name, recs in dns.txt_by_name
-	some rec in recs
-	some value in rec.values
-	spf.is_spf(value)
-]
-
-_spf_records contains x if some x in _spf_values
-
-# SPF strings per name (the inner comprehension is indexed by name: linear).
-_spf_count := {name: count([1 | some [n, _, _] in _spf_values; n == name]) | some [name, _, _] in _spf_values}
-
-_spf_problems contains {"resource": rec.resource, "message": msg} if {
-	some [name, rec, _] in _spf_records
-	_spf_count[name] > 1
-	msg := sprintf("%s has %d SPF records; receivers treat that as a permanent error: keep one", [name, _spf_count[name]])
+	vals := [[rec, value] |
+		some rec in recs
+		some value in rec.values
+		spf.is_spf(value)
+	]
+	vals != []
 }
 
-_spf_parsed contains [name, rec, spf.parse(value)] if some [name, rec, value] in _spf_records
+_spf_problems contains {"resource": rec.resource, "message": msg} if {
+	some name, vals in _spf_by_name
+	count(vals) > 1
+	some [rec, _] in vals
+	msg := sprintf("%s has %d SPF records; receivers treat that as a permanent error: keep one", [name, count(vals)])
+}
+
+# A list, not a set of [name, record, …]: a set would hash every record it holds, and a value
+# written twice gives the same problem twice, which `_spf_problems` (a set) keeps once.
+_spf_parsed := [[name, rec, spf.parse(value)] | some name, vals in _spf_by_name; some [rec, value] in vals]
 
 _spf_problems contains {"resource": rec.resource, "message": msg} if {
 	some [name, rec, parsed] in _spf_parsed
