@@ -132,31 +132,45 @@ import data.lib.spf
 #               - '"v=spf1 include:amazonses.com ~all"'
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _mail_from_dns_problems
 
-# [identity, MAIL FROM domain] pairs whose records this stack is responsible for.
-_mail_from_names contains [i, m.mail_from_domain] if {
+# [identity, MAIL FROM domain] pairs whose records this stack is responsible for, less those in
+# the common good state (the one MX SES expects, an SPF record that includes amazonses.com, no
+# record of the wrong shape in the stack), which raise none of the problems below: each problem
+# walks only these pairs. One list comprehension over the identities, with plain values as the
+# calls' arguments (the identity's domain, the MAIL FROM domain, the resource's own region): a call
+# or a set keyed by the whole identity hashes it and its resource.
+_mail_from_open := [[i, name] |
+	not_known := lib._not_known
+	by_domain := mail.mail_from_by_domain
 	some i in ses.domain_identities
-	lib.known(i.domain)
-	some m in object.get(mail.mail_from_by_domain, i.domain, set())
-	lib.known(m.mail_from_domain)
-	not _mail_from_external(i.domain, m.mail_from_domain)
-}
+	d := i.domain
+	not d in not_known
+	some m in by_domain[d]
+	name := m.mail_from_domain
+	not name in not_known
+	not _mfdns_settled(d, name, object.get(i.resource, "region", null))
+]
 
-# The names in the common good state (the one MX SES expects, an SPF record that includes
-# amazonses.com, no record of the wrong shape in the stack) raise none of the problems below,
-# which each walk only the other names: one check per name instead of one per problem.
-_mail_from_open contains [i, name] if {
-	some [i, name] in _mail_from_names
-	not _mail_from_dns_fine(i, name)
-}
+# A pair no problem below can report: its records are fine, or published outside the stack.
+_mfdns_settled(d, name, region) if _mfdns_fine(name, region)
+
+else := true if _mail_from_external(d, name)
 
 # The MX read from its one record (stricter than one value over all records, never looser).
-_mail_from_dns_fine(i, name) if {
-	[rec] := dns.at(name, "MX")
+# `region` is the resource's own `region` (null when absent), as `regions.of` reads it.
+_mfdns_fine(name, region) if {
+	[rec] := dns._by_name_type[[name, "MX"]]
 	[v] := rec.values
-	v == _expected_mx(i)
+	v == _mfdns_mx(region)
 	_spf_ok(name)
 	dns.malformed == []
 }
+
+# `_expected_mx` of a resource whose `region` property is `region`: memoized per region value.
+_mfdns_mx(region) := concat("", ["10 feedback-smtp.", region, ".amazonses.com"]) if {
+	is_string(region)
+	not region in lib._not_known
+	region != ""
+} else := concat("", ["10 feedback-smtp.", regions.stack, ".amazonses.com"])
 
 _mail_from_external(domain, name) if {
 	dns.external(domain)
@@ -205,6 +219,12 @@ _mail_from_dns_problems contains {"resource": x.record.resource, "message": msg}
 _spf_ok(name) if {
 	some rec in dns.at(name, "TXT")
 	some v in rec.values
+	_mfdns_spf_includes(v)
+}
+
+# One value: memoized per string (the MAIL FROM SPF value repeats across domains), so the parsed
+# record is not hashed as an argument once per name.
+_mfdns_spf_includes(v) if {
 	spf.is_spf(v)
 	spf.includes(spf.parse(v), "amazonses.com")
 }

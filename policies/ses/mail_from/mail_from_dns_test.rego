@@ -113,3 +113,38 @@ test_mail_from_dns_identity_region_known_when_stack_region_is_not if {
 	fs := mail_from.deny with input as d
 	count(fx.messages_of(fs, "SES-009")) == 0
 }
+
+# The gate reads the region from the resource's `region` value alone: it agrees with `regions.of`
+# (through `_expected_mx`) on every shape of it, usable or not, with and without a stack region.
+test_mail_from_dns_gate_region_agrees_with_regions_of if {
+	every region in ["eu-west-1", "", null, fx.U, "[secret]", 5, ["eu-west-1"]] {
+		every d in [fx.doc([]), object.union(fx.doc([]), {"region": "", "config": {"aws:region": "ap-south-1"}})] {
+			mail_from._mfdns_mx(region) == mail_from._expected_mx({"resource": {"region": region}}) with input as d
+		}
+	}
+	mail_from._mfdns_mx(null) == mail_from._expected_mx({"resource": {}}) with input as fx.doc([])
+}
+
+test_mail_from_dns_gate_no_region_anywhere_is_undefined if {
+	d := object.union(fx.doc([]), {"region": "", "config": {}})
+	not mail_from._mfdns_mx(null) with input as d
+	not mail_from._expected_mx({"resource": {}}) with input as d
+}
+
+# One step off the gate (a second MX record, an MX of another region, no SPF include, a malformed
+# record in the stack): the pair stays open and the rules report it.
+test_mail_from_dns_gate_one_step_off_stays_open if {
+	offs := [
+		[{"example.com-mx"}, [fx.r53("a", "mail.example.com", "MX", [fx.mx_ok]), fx.r53("b", "mail.example.com", "MX", [fx.mx_ok])]],
+		[{"example.com-mx"}, [fx.r53("example.com-mx", "mail.example.com", "MX", ["10 feedback-smtp.eu-west-1.amazonses.com"])]],
+		[{"example.com-spf"}, [fx.r53("example.com-spf", "mail.example.com", "TXT", ["v=spf1 -include:amazonses.com ~all"])]],
+		[set(), [fx.r53("bad", "mail.example.com", "TXT", [5])]],
+	]
+	every off in offs {
+		d := fx.doc(fx.sender_with("example.com", off[0], off[1]))
+		count(mail_from._mail_from_open) == 1 with input as d
+		fs := mail_from.deny with input as d
+		count(fx.messages_of(fs, "SES-009")) > 0
+	}
+	count(mail_from._mail_from_open) == 0 with input as fx.doc(fx.sender("example.com"))
+}

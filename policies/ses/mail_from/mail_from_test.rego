@@ -84,3 +84,32 @@ test_mail_from_behavior_of_the_wrong_type_cannot_be_verified if {
 	fs := _mf([fx.identity("example.com", "example.com"), fx.mail_from("m", "example.com", "mail.example.com", 5)])
 	fx.messages_of(fs, "SES-008") == {"cannot verify the MAIL FROM of example.com: behaviorOnMxFailure is a number (5), not a string"}
 }
+
+# The gate (`_mfx_fine_domains`) leaves out only a domain none of SES-008's rules can report: one
+# step off it (a second setting, USE_DEFAULT_VALUE, the domain itself, an unknown MAIL FROM
+# domain, an unknown behavior), the domain is judged and reported.
+test_mail_from_gate_one_step_off_is_judged if {
+	offs := [
+		[fx.v1_mail_from("m2", "example.com", "bounce.example.com", "UseDefaultValue")],
+		[fx.v1_mail_from("m2", "example.com", "bounce.example.com", "RejectMessage")],
+	]
+	every extra in offs {
+		d := fx.doc(fx.sender_with("example.com", set(), extra))
+		not "example.com" in mail_from._mfx_fine_domains with input as d
+	}
+	singles := [
+		fx.mail_from("m", "example.com", "mail.example.com", "USE_DEFAULT_VALUE"),
+		fx.mail_from("m", "example.com", "example.com", "REJECT_MESSAGE"),
+		fx.mail_from("m", "example.com", "mailexample.com", "REJECT_MESSAGE"),
+		fx.mail_from("m", "example.com", fx.U, "REJECT_MESSAGE"),
+		fx.mail_from("m", "example.com", "mail.example.com", fx.U),
+		fx.mail_from("m", "example.com", "mail.example.com", 5),
+	]
+	every m in singles {
+		d := fx.doc([fx.identity("example.com", "example.com"), m])
+		not "example.com" in mail_from._mfx_fine_domains with input as d
+		fs := mail_from.deny with input as d
+		count(fx.messages_of(fs, "SES-008")) == 1
+	}
+	"example.com" in mail_from._mfx_fine_domains with input as fx.doc(fx.sender("example.com"))
+}
