@@ -422,11 +422,16 @@ unknown_named := [rec | some rec in records; rec.name == lib.unknown_value]
 
 # Records by the URN of every resource they depend on: how a DKIM CNAME built from an
 # identity's tokens (its name unknown at preview) is traced back to that identity.
-_dependencies := {u | some [_, rec] in _keyed; some u in rec.dependencies}
+# Each record once per URN it depends on, in record order: the URNs and the grouping read these
+# pairs, so each record's dependencies are walked once (not once for the URNs and again in the
+# grouping), and the grouping compares one value per pair.
+_dependency_pairs := [[u, rec] | some [_, rec] in _keyed; some u in rec.dependencies]
+
+_dependencies := {u | some [u, _] in _dependency_pairs}
 
 by_dependency := {u: recs |
 	some u in _dependencies
-	recs := [rec | some [_, rec] in _keyed; some d in rec.dependencies; d == u]
+	recs := [rec | some [d, rec] in _dependency_pairs; d == u]
 }
 
 # Known-named `<selector>._domainkey.<domain>` records, by domain, in record order. When no known
