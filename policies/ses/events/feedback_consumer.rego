@@ -98,8 +98,10 @@ _ses013 contains {"resource": ref.from, "msg": msg} if {
 # for the three rules. A served topic (one subscription at least, every one plain) has a
 # consumer and nothing over http or of a wrong type, so it is left out here.
 _ses013_unserved contains [ref, t] if {
+	not _topics_fine
 	some ref in _ses013_refs
 	some t in sending.ref_topics(ref)
+	not t.urn in _topic_fine
 	not _ses013_served(t)
 }
 

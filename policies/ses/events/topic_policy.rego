@@ -207,7 +207,7 @@ _ses014 contains {"resource": ref.from, "msg": msg} if {
 # The SES topics a per-topic rule below may report, by URN: a topic whose every policy (one at
 # least) is iam.ses_publish_only is left out first, so the usual compliant topic costs one check
 # of its policy's shape instead of normalizing every statement for each rule's conditions.
-_ses014_odd := {u: t | some u, t in sending.ses_topics; not _ses014_plain(t)}
+_ses014_odd := {u: t | not _topics_fine; some u, t in sending.ses_topics; not u in _topic_fine; not _ses014_plain(t)}
 
 _ses014_plain(t) if {
 	ps := topics.policies(t)
