@@ -89,8 +89,9 @@ _ses013_refs contains ref if {
 }
 
 _ses013 contains {"resource": ref.from, "msg": msg} if {
-	some ref in _ses013_refs
-	count(sending.ref_topics(ref)) == 0
+	some ref in _unresolved_refs
+	ref.enabled
+	ref.feedback
 	msg := sprintf("%s sends bounces/complaints to SNS topic %s, which is not declared in this stack: cannot verify it has a subscriber", [ref.from.name, sending.ref_name(ref)])
 }
 

@@ -198,9 +198,14 @@ deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 
 _source_keys := {"aws:sourceaccount", "aws:sourcearn"}
 
-_ses014 contains {"resource": ref.from, "msg": msg} if {
+# The SNS references that resolve to no topic in this stack, found once for SES-013 and SES-014.
+_unresolved_refs contains ref if {
 	some ref in sending.sns_refs
 	count(sending.ref_topics(ref)) == 0
+}
+
+_ses014 contains {"resource": ref.from, "msg": msg} if {
+	some ref in _unresolved_refs
 	msg := sprintf("%s publishes to SNS topic %s, which is not declared in this stack: cannot verify its policy limits publishing to this account's SES", [ref.from.name, sending.ref_name(ref)])
 }
 
