@@ -200,6 +200,7 @@ _source_keys := {"aws:sourceaccount", "aws:sourcearn"}
 
 # The SNS references that resolve to no topic in this stack, found once for SES-013 and SES-014.
 _unresolved_refs contains ref if {
+	sending.sns_unresolved
 	some ref in sending.sns_refs
 	count(sending.ref_topics(ref)) == 0
 }
