@@ -49,9 +49,9 @@ _topic_by_urn := {r.urn: r | some r in _topics}
 _queue_by_urn := {r.urn: r | some r in _queues}
 
 # Subscriptions by the URN of the topic they subscribe to.
-# A multi-value rule, not pairs grouped by a comprehension: each subscription is added to its
-# topic's set as it is found (the same object, without the pairs and the grouping's walk).
-subscriptions_by_topic[t.urn] contains s if {
+subscriptions_by_topic := {u: {v | some [k, v] in _subscription_pairs; k == u} | some u in {k | some [k, _] in _subscription_pairs}}
+
+_subscription_pairs contains [t.urn, s] if {
 	some s in resources.of_type(ses.t.topic_subscription)
 	some t in resolve_topic(object.get(s.props, "topic", null), s)
 }
@@ -60,12 +60,14 @@ subscriptions(topic) := object.get(subscriptions_by_topic, topic.urn, set())
 
 # Policies that govern a topic, by topic URN: {resource, policy}. A TopicPolicy resource
 # (props arn, policy) or the topic's own inline `policy`.
-policies_by_topic[t.urn] contains {"resource": p, "policy": object.get(p.props, "policy", null)} if {
+policies_by_topic := {u: {v | some [k, v] in _policy_pairs; k == u} | some u in {k | some [k, _] in _policy_pairs}}
+
+_policy_pairs contains [t.urn, {"resource": p, "policy": object.get(p.props, "policy", null)}] if {
 	some p in resources.of_type(ses.t.topic_policy)
 	some t in resolve_topic(object.get(p.props, "arn", null), p)
 }
 
-policies_by_topic[t.urn] contains {"resource": t, "policy": t.props.policy} if {
+_policy_pairs contains [t.urn, {"resource": t, "policy": t.props.policy}] if {
 	some t in resources.of_type(ses.t.topic)
 	not t.props.policy in {null, ""}
 }

@@ -229,15 +229,14 @@ _topic_fine contains u if {
 
 _topics_fine if count(_topic_fine) == count(sending.ses_topics)
 
-# A subscription that is not over SQS, or whose queues all have a dead-letter queue.
-_ses015_kept(s) if not _sqs(s)
-
+# A subscription over SQS whose queues all have a dead-letter queue (the usual one, tried
+# first), or one not over SQS.
 _ses015_kept(s) if {
 	_sqs(s)
 	every q in topics.resolve_queue(object.get(s.props, "endpoint", null), s) {
 		_ses015_dead_letter(q)
 	}
-}
+} else if not _sqs(s)
 
 _ses015_plain(t) if {
 	object.get(t.props, "fifoTopic", false) == false
