@@ -1,6 +1,7 @@
 package ses.events
 
 import data.lib
+import data.lib.iam
 import data.lib.result
 import data.lib.sending
 import data.lib.topics
@@ -210,17 +211,20 @@ _ses015_odd contains t if {
 }
 
 # The usual SES topic, by URN, found compliant for SES-013, SES-014 and SES-015 at once: standard
-# and KMS-encrypted (_ses015_plain), every policy (one at least) SES-only (_ses014_plain), one
+# and KMS-encrypted (_ses015_plain), every policy (one at least) SES-only (as _ses014_plain), one
 # subscription at least, each plain (_ses013_plain) and, over SQS, to queues that keep failed
 # messages (_ses015_dead_letter). Worked out once per topic with one walk of its subscriptions;
 # the per-topic rules of the three checks walk only the other topics, and none when every topic
-# is fine (_topics_fine). It leaves out only what each rule's own test leaves out.
+# is fine (_topics_fine). It leaves out only what each rule's own test leaves out. The joins are
+# read by URN (a key is there only with one element at least), not through topics.policies(t).
 _topic_fine contains u if {
 	some u, t in sending.ses_topics
 	_ses015_plain(t)
-	_ses014_plain(t)
-	ss := topics.subscriptions(t)
-	ss != set()
+	ps := topics.policies_by_topic[u]
+	every p in ps {
+		iam.ses_publish_only(p.policy)
+	}
+	ss := topics.subscriptions_by_topic[u]
 	every s in ss {
 		_ses013_plain(s)
 		_ses015_kept(s)
