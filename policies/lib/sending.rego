@@ -288,10 +288,32 @@ _carries_feedback(d) := true if {
 # A topic reference resolved to the topics in this stack (empty when it is elsewhere).
 ref_topics(ref) := topics.resolve_topic(ref.value, ref.from)
 
-# Every topic in the stack SES publishes to, by URN.
+# Every topic in the stack SES publishes to, by URN: the topics of sns_refs' references, read
+# from where they are written (_sns_sources) without building a reference for each.
 ses_topics := {t.urn: t |
-	some ref in sns_refs
-	some t in ref_topics(ref)
+	some [v, r] in _sns_sources
+	some t in topics.resolve_topic(v, r)
+}
+
+# [value, from] of each reference in sns_refs: an SNS event destination that is enabled (a
+# reference's "enabled" is enabled(d), defined only when true, so sns_refs holds no other) and
+# every v1 notification topic.
+_sns_sources contains [d.sns_topic, d.resource] if {
+	some d in ses.event_destinations
+	not d.sns_topic in {null, ""}
+	enabled(d)
+}
+
+_sns_sources contains [n.topic, n.resource] if {
+	some n in ses.notification_topics
+	not n.topic in {null, ""}
+}
+
+# Whether a reference in sns_refs resolves to no topic in the stack: a rule reporting such
+# references walks sns_refs only then (the usual stack declares every topic it names).
+sns_unresolved if {
+	some [v, r] in _sns_sources
+	count(topics.resolve_topic(v, r)) == 0
 }
 
 # How a message names a topic: its name, else its logical name.

@@ -108,3 +108,46 @@ test_destinations_by_set_joins_by_name_and_by_dependency if {
 	{u: {d.resource.name | some d in ds} | some u, ds in by_set3} == {fx.urn(fx.t_cs, "a"): {"da", "da2"}}
 	sending.sets_named("b", {}) == {fx.urn(fx.t_cs, "b")} with input as fx.stack(rs3)
 }
+
+# ses_topics and sns_unresolved read the references where they are written; they agree with
+# sns_refs on stacks one step off the usual one: a destination disabled, of unknown enabled, to
+# an undeclared topic, without a topic; a v1 notification topic declared, undeclared, turned off.
+test_ses_topics_and_sns_unresolved_agree_with_sns_refs if {
+	ntype := "aws:ses/identityNotificationTopic:IdentityNotificationTopic"
+	variants := [
+		fx.sender,
+		_sns_dest({"enabled": false, "matchingEventTypes": ["BOUNCE"], "snsDestination": {"topicArn": "arn:aws:sns:us-east-1:9:x"}}),
+		_sns_dest({"enabled": fx.U, "matchingEventTypes": ["BOUNCE"], "snsDestination": {"topicArn": "arn:aws:sns:us-east-1:9:x"}}),
+		_sns_dest({"enabled": true, "matchingEventTypes": ["DELIVERY"], "snsDestination": {"topicArn": "arn:aws:sns:us-east-1:9:x"}}),
+		_sns_dest({"enabled": true, "matchingEventTypes": ["BOUNCE"], "snsDestination": {"topicArn": ""}}),
+		_sns_dest({"enabled": true, "matchingEventTypes": ["BOUNCE"]}),
+		_sns_dest(fx.U),
+		array.concat(fx.sender, [fx.res(ntype, "n1", {"identity": "example.com", "notificationType": "Bounce", "topicArn": fx.U}, [[fx.t_topic, "feedback"]])]),
+		array.concat(fx.sender, [fx.res(ntype, "n2", {"identity": "example.com", "notificationType": "Complaint", "topicArn": "arn:aws:sns:us-east-1:9:y"}, [])]),
+		array.concat(fx.sender, [fx.res(ntype, "n3", {"identity": "example.com", "notificationType": "Bounce", "topicArn": ""}, [])]),
+	]
+	every rs in variants {
+		t1 := sending.ses_topics with input as fx.stack(rs)
+		t2 := _refs_topics with input as fx.stack(rs)
+		t1 == t2
+		u1 := _unresolved with input as fx.stack(rs)
+		u2 := _refs_unresolved with input as fx.stack(rs)
+		u1 == u2
+	}
+	# Both answers occur among the variants.
+	_unresolved with input as fx.stack(variants[3])
+	not sending.sns_unresolved with input as fx.stack(fx.sender)
+}
+
+_sns_dest(ed) := fx.patch(fx.sender, fx.t_dest, "dest", {"eventDestination": ed})
+
+_refs_topics := {t.urn: t | some ref in sending.sns_refs; some t in sending.ref_topics(ref)}
+
+_unresolved := true if sending.sns_unresolved
+
+else := false
+
+_refs_unresolved := true if {
+	some ref in sending.sns_refs
+	count(sending.ref_topics(ref)) == 0
+} else := false

@@ -36,11 +36,11 @@ _arn_name(value, service) := parts[5] if {
 # The unknown case is resources.resolve's dependency walk written against this file's own URN
 # index (the same value: the resources of the type among r's dependencies), which saves a call
 # and its type dispatch for each of the several references per sending domain.
-resolve_topic(value, r) := {x | some u in object.get(r, "dependencies", []); x := _topic_by_urn[u]} if {
+resolve_topic(value, r) := {x | x := _topic_by_urn[r.dependencies[_]]} if {
 	value == lib.unknown_value
 } else := resources.resolve(value, r, ses.t.topic) | {t | some t in object.get(topics_by_name, _arn_name(value, "sns"), set())}
 
-resolve_queue(value, r) := {x | some u in object.get(r, "dependencies", []); x := _queue_by_urn[u]} if {
+resolve_queue(value, r) := {x | x := _queue_by_urn[r.dependencies[_]]} if {
 	value == lib.unknown_value
 } else := resources.resolve(value, r, ses.t.queue) | {q | some q in object.get(queues_by_name, _arn_name(value, "sqs"), set())}
 

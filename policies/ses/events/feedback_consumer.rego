@@ -89,8 +89,9 @@ _ses013_refs contains ref if {
 }
 
 _ses013 contains {"resource": ref.from, "msg": msg} if {
-	some ref in _ses013_refs
-	count(sending.ref_topics(ref)) == 0
+	some ref in _unresolved_refs
+	ref.enabled
+	ref.feedback
 	msg := sprintf("%s sends bounces/complaints to SNS topic %s, which is not declared in this stack: cannot verify it has a subscriber", [ref.from.name, sending.ref_name(ref)])
 }
 
@@ -98,8 +99,10 @@ _ses013 contains {"resource": ref.from, "msg": msg} if {
 # for the three rules. A served topic (one subscription at least, every one plain) has a
 # consumer and nothing over http or of a wrong type, so it is left out here.
 _ses013_unserved contains [ref, t] if {
+	not _topics_fine
 	some ref in _ses013_refs
 	some t in sending.ref_topics(ref)
+	not t.urn in _topic_fine
 	not _ses013_served(t)
 }
 

@@ -1,6 +1,7 @@
 package ses.events
 
 import data.lib
+import data.lib.iam
 import data.lib.result
 import data.lib.sending
 import data.lib.topics
@@ -178,7 +179,9 @@ _ses015 contains {"resource": t, "msg": msg} if {
 }
 
 _ses015 contains {"resource": q, "msg": msg} if {
-	some _, t in sending.ses_topics
+	not _topics_fine
+	some u, t in sending.ses_topics
+	not u in _topic_fine
 	some s in topics.subscriptions(t)
 	_sqs(s)
 	some q in topics.resolve_queue(object.get(s.props, "endpoint", null), s)
@@ -201,9 +204,43 @@ _ses015 contains {"resource": t, "msg": msg} if {
 # false or absent, a name that is absent or a string not ending .fifo, a non-empty string
 # kmsMasterKeyId) is standard, encrypted and typed: one body instead of the three rules' walks.
 _ses015_odd contains t if {
-	some _, t in sending.ses_topics
+	not _topics_fine
+	some u, t in sending.ses_topics
+	not u in _topic_fine
 	not _ses015_plain(t)
 }
+
+# The usual SES topic, by URN, found compliant for SES-013, SES-014 and SES-015 at once: standard
+# and KMS-encrypted (_ses015_plain), every policy (one at least) SES-only (as _ses014_plain), one
+# subscription at least, each plain (_ses013_plain) and, over SQS, to queues that keep failed
+# messages (_ses015_dead_letter). Worked out once per topic with one walk of its subscriptions;
+# the per-topic rules of the three checks walk only the other topics, and none when every topic
+# is fine (_topics_fine). It leaves out only what each rule's own test leaves out. The joins are
+# read by URN (a key is there only with one element at least), not through topics.policies(t).
+_topic_fine contains u if {
+	some u, t in sending.ses_topics
+	_ses015_plain(t)
+	ps := topics.policies_by_topic[u]
+	every p in ps {
+		iam.ses_publish_only(p.policy)
+	}
+	ss := topics.subscriptions_by_topic[u]
+	every s in ss {
+		_ses013_plain(s)
+		_ses015_kept(s)
+	}
+}
+
+_topics_fine if count(_topic_fine) == count(sending.ses_topics)
+
+# A subscription over SQS whose queues all have a dead-letter queue (the usual one, tried
+# first), or one not over SQS.
+_ses015_kept(s) if {
+	_sqs(s)
+	every q in topics.resolve_queue(object.get(s.props, "endpoint", null), s) {
+		_ses015_dead_letter(q)
+	}
+} else if not _sqs(s)
 
 _ses015_plain(t) if {
 	object.get(t.props, "fifoTopic", false) == false

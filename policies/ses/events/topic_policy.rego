@@ -198,16 +198,22 @@ deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 
 _source_keys := {"aws:sourceaccount", "aws:sourcearn"}
 
-_ses014 contains {"resource": ref.from, "msg": msg} if {
+# The SNS references that resolve to no topic in this stack, found once for SES-013 and SES-014.
+_unresolved_refs contains ref if {
+	sending.sns_unresolved
 	some ref in sending.sns_refs
 	count(sending.ref_topics(ref)) == 0
+}
+
+_ses014 contains {"resource": ref.from, "msg": msg} if {
+	some ref in _unresolved_refs
 	msg := sprintf("%s publishes to SNS topic %s, which is not declared in this stack: cannot verify its policy limits publishing to this account's SES", [ref.from.name, sending.ref_name(ref)])
 }
 
 # The SES topics a per-topic rule below may report, by URN: a topic whose every policy (one at
 # least) is iam.ses_publish_only is left out first, so the usual compliant topic costs one check
 # of its policy's shape instead of normalizing every statement for each rule's conditions.
-_ses014_odd := {u: t | some u, t in sending.ses_topics; not _ses014_plain(t)}
+_ses014_odd := {u: t | not _topics_fine; some u, t in sending.ses_topics; not u in _topic_fine; not _ses014_plain(t)}
 
 _ses014_plain(t) if {
 	ps := topics.policies(t)

@@ -142,4 +142,6 @@ _deny_ungated(rs) := fs if {
 		with events._ses012_fed as false
 		with events._ses013_served as false
 		with events._ses015_dead_letter as false
+		with events._topic_fine as set()
+		with events._topics_fine as false
 }
