@@ -382,20 +382,15 @@ def run(runs: int, big: int, rego_runs: int = 3, parts: tuple[str, ...] = PARTS)
             for n in (1000, big):
                 path = tmp / f"doc{n}.json"
                 path.write_text(json.dumps(generate.document(n)), "utf-8")
-                p = run_process(
-                    [
-                        str(SESGUARD),
-                        "check",
-                        "--document",
-                        str(path),
-                        "--format",
-                        "json",
-                        "-o",
-                        str(tmp / "r.json"),
-                    ]
-                )
-                if p.code not in (0, 1):
-                    raise SystemExit(f"check --document ({n} domains) failed: {p.stderr.strip()[-500:]}")
+                report = str(tmp / "r.json")
+                argv = [str(SESGUARD), "check", "--document", str(path), "--format", "json", "-o", report]
+                # The 1,000-domain run is the ratio's denominator and costs seconds: the median of three,
+                # so one stalled run (a 61 s one was seen beside 1.8 s ones) cannot decide the row.
+                procs = [run_process(argv) for _ in range(3 if n == 1000 else 1)]
+                for p in procs:
+                    if p.code not in (0, 1):
+                        raise SystemExit(f"check --document ({n} domains) failed: {p.stderr.strip()[-500:]}")
+                p = sorted(procs, key=lambda q: q.seconds)[len(procs) // 2]
                 sizes[n] = p
                 section.say(
                     f"  check --document, {n:,} domains: {fmt_s(p.seconds)}, peak {p.max_rss_mib:,.0f} MiB"
@@ -458,8 +453,9 @@ def run(runs: int, big: int, rego_runs: int = 3, parts: tuple[str, ...] = PARTS)
         row("floor", "whole pack vs ten lean checks, 1,000 domains", f"{pack_ratio:.1f}x", pack_ratio <= 2.0)
 
     section.markdown = [
-        f"Command: `{command}`. Whole processes, medians of {runs} (the 1,000/{big:,}-domain documents "
-        'once each); peak RSS as GNU time reports it (`/usr/bin/time -f %M`). "Before" is the issue\'s '
+        f"Command: `{command}`. Whole processes, medians of {runs} (the 1,000-domain document "
+        f"the median of 3, the {big:,}-domain one once); peak RSS as GNU time reports it "
+        '(`/usr/bin/time -f %M`). "Before" is the issue\'s '
         "own measurement on this machine; a shared, loaded machine moves the times, not the module "
         "counts or the floor.",
         "",
