@@ -129,12 +129,8 @@ _ses013_odd contains [t, s] if {
 	not _ses013_plain(s)
 }
 
-_ses013_plain(s) if {
-	p := s.props.protocol
-	is_string(p)
-	lower(p) != "http"
-	is_string(object.get(s.props, "endpoint", ""))
-}
+# _ses013_plain(s), a plain subscription, is defined in topic_hardening.rego beside the topic gate
+# that reads it too (see there why).
 
 _ses013 contains {"resource": s, "msg": msg} if {
 	some [t, s] in _ses013_odd

@@ -211,7 +211,7 @@ _ses015_odd contains t if {
 }
 
 # The usual SES topic, by URN, found compliant for SES-013, SES-014 and SES-015 at once: standard
-# and KMS-encrypted (_ses015_plain), every policy (one at least) SES-only (as _ses014_plain), one
+# and KMS-encrypted (_ses015_plain), every policy (one at least) SES-only (iam.ses_publish_only), one
 # subscription at least, each plain (_ses013_plain) and, over SQS, to queues that keep failed
 # messages (_ses015_dead_letter). Worked out once per topic with one walk of its subscriptions;
 # the per-topic rules of the three checks walk only the other topics, and none when every topic
@@ -232,6 +232,17 @@ _topic_fine contains u if {
 }
 
 _topics_fine if count(_topic_fine) == count(sending.ses_topics)
+
+# SES-013's plain subscription (protocol a string other than http, endpoint absent or a string),
+# read by the gate above and by feedback_consumer.rego. It lives here, not there, because files of
+# one package must not call each other both ways: a server that compiles each file as it arrives
+# (OPA's REST API, `--opa-url`) could then accept neither.
+_ses013_plain(s) if {
+	p := s.props.protocol
+	is_string(p)
+	lower(p) != "http"
+	is_string(object.get(s.props, "endpoint", ""))
+}
 
 # A subscription over SQS whose queues all have a dead-letter queue (the usual one, tried
 # first), or one not over SQS.
