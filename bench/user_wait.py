@@ -466,9 +466,10 @@ def run(runs: int, big: int, rego_runs: int = 3, parts: tuple[str, ...] = PARTS)
         "(count(input.resources)) taken off both: a package well above 1x per rule has rules that cost "
         "more than a lean check of the same shape. On a shared machine the lean check's own time (the "
         "floor minus reading the input, a tenth of it) is within the run-to-run noise, so the per-rule "
-        "column moves by orders of magnitude between runs; `.venv/bin/python -m bench.rego.profile "
-        "--domains 100` counts OPA's trace events by file and line instead, which load cannot move "
-        "(bench/rego/PROFILE.md: the whole pack 753,683 events at 100 domains, the floor 87,367).",
+        "column moves by orders of magnitude between runs; `.venv/bin/python -m bench.rego.timing` "
+        "times each part with the input already inside OPA (any lib rule alone too), and "
+        "`.venv/bin/python -m bench.rego.profile --domains 100` counts OPA's trace events by file and "
+        "line, which load cannot move (bench/rego/PROFILE.md).",
         "",
         *table(["package", "rules", "time (median)", "per rule, x one lean check"], packages),
     ]
