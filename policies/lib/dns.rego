@@ -467,6 +467,10 @@ else := [[[rec.name, rec.type], rec] | some rec in records]
 # record: one step per name and type rather than per record.
 txt_by_name := {name: recs | some [name, "TXT"], recs in _by_name_type}
 
+# The [name, type] index itself, for a caller that looks a key up on a hot path (no function call,
+# no default): a missing key is undefined, as `at`'s empty list fails a pattern like `[r] := ...`.
+by_name_and_type := _by_name_type
+
 # The keys read from the pairs themselves (no set of them built first): each key is one record's
 # in the common case, and a key several records share finds the same list each time.
 _by_name_type := idx if {

@@ -59,7 +59,7 @@ sets_named(value, r) := object.get(_set_urns_by_name, value, set()) if {
 # When every set has a string name of its own (the usual stack) each name holds one URN, and the
 # object is one pass over the sets instead of grouping them by name.
 _set_urns_by_name := {c.name: {c.resource.urn} | some c in ses.configuration_sets} if {
-	count(ses._set_names) == count(ses.configuration_sets)
+	count(ses.set_names) == count(ses.configuration_sets)
 } else := {n: {c.resource.urn | some c in cs} | some n, cs in ses.configuration_set_by_name}
 
 # Every identity that can send, domain or address: {resource, version, configuration_set, domain,

@@ -112,9 +112,11 @@ configuration_sets contains {"name": r.props.name, "resource": r, "version": "v1
 	some r in resources.of_type(t.v1_configuration_set)
 }
 
-configuration_set_by_name := {n: {c | some c in configuration_sets; c.name == n} | some n in _set_names}
+configuration_set_by_name := {n: {c | some c in configuration_sets; c.name == n} | some n in set_names}
 
-_set_names := {n | n := configuration_sets[_].name; is_string(n)}
+# The configuration sets' names that are strings (a name unknown at preview is the unknown marker,
+# a string too).
+set_names := {n | n := configuration_sets[_].name; is_string(n)}
 
 # Event destinations, both versions, with upper-case event types:
 # {resource, configuration_set, enabled, types, sns_topic, event_bus, version}.

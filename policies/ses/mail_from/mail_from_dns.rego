@@ -158,7 +158,7 @@ else := true if _mail_from_external(d, name)
 # The MX read from its one record (stricter than one value over all records, never looser).
 # `region` is the resource's own `region` (null when absent), as `regions.of` reads it.
 _mfdns_fine(name, region) if {
-	[rec] := dns._by_name_type[[name, "MX"]]
+	[rec] := dns.by_name_and_type[[name, "MX"]]
 	[v] := rec.values
 	v == _mfdns_mx(region)
 	_spf_ok(name)
