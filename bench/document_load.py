@@ -1,4 +1,4 @@
-"""What reading a stack document costs: ``checks.sources.document.load`` beside its floor.
+"""What reading a stack document costs: ``sesguard.sources.document.load`` beside its floor.
 
     .venv/bin/python -m bench.document_load [--runs 5] [--sizes 1000,10000] [--dir /tmp/big]
 
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 _CHILD = r"""
 import json, resource, sys, time
-from checks.sources import document
+from sesguard.sources import document
 path, what = sys.argv[1], sys.argv[2]
 started = time.perf_counter()
 if what == "load":
@@ -78,7 +78,7 @@ def document_path(directory: Path, domains: int) -> Path:
 
 NAMES = {
     "parse": "read + json.loads",
-    # The floor: load parses with the cycle collector held off (checks.sources.reading).
+    # The floor: load parses with the cycle collector held off (sesguard.sources.common.reading).
     "parse-paused": "same, collector off",
     "load": "document.load",
 }

@@ -2,11 +2,11 @@
 
 Each document is grown from the program's prod stack (bench/generate.py: one domain's resources
 replicated, stack-wide ones kept once), so it is compliant and has about 21 resources per domain, of
-which the engines send OPA the 15 cloud resources (checks/engine/projection.py drops the components).
+which the engines send OPA the 15 cloud resources (sesguard/engine/projection.py drops the components).
 Both engines judge the same documents side by side in one run, median of ``--runs``:
 
-- embedded: ``checks.engine.embedded.EmbeddedEngine`` (OPA's Go library in-process);
-- server: ``checks.engine.server.ServerEngine`` over HTTP against tests/opa_rest_server.py, a loopback
+- embedded: ``sesguard.engine.embedded.EmbeddedEngine`` (OPA's Go library in-process);
+- server: ``sesguard.engine.server.ServerEngine`` over HTTP against tests/opa_rest_server.py, a loopback
   server speaking OPA's REST API that itself evaluates with the embedded OPA — so "server" measures
   the REST round trip (JSON both ways, one POST per document) on top of the same evaluator, not a
   separate `opa` binary.
@@ -30,7 +30,7 @@ from typing import Any
 
 from bench import generate
 from bench.common import Section, fmt_s, median, pyplot, save, table, timed
-from checks.engine.projection import project, type_tokens
+from sesguard.engine.projection import project, type_tokens
 
 ENGINES = ("embedded", "server")
 TARGET_1000 = 1.0
@@ -40,8 +40,8 @@ TARGET_STEP = 12.0
 def _engines(policies: Any) -> tuple[dict[str, Any], Any]:
     from opa_rest_server import OpaRestServer
 
-    from checks.engine.embedded import EmbeddedEngine
-    from checks.engine.server import ServerEngine
+    from sesguard.engine.embedded import EmbeddedEngine
+    from sesguard.engine.server import ServerEngine
 
     server = OpaRestServer().start()
     engines = {
@@ -86,7 +86,7 @@ def _floor_table(policies: Any, types: frozenset[str], domains: int, runs: int, 
     """At one size, side by side: handing the input to OPA, ten lean checks, and the whole pack."""
     import dataclasses
 
-    from checks.engine.embedded import EmbeddedEngine
+    from sesguard.engine.embedded import EmbeddedEngine
 
     extra = (("bench/rego/floor.rego", FLOOR.read_text("utf-8")),)
     engine = EmbeddedEngine(dataclasses.replace(policies, modules=policies.modules + extra))
@@ -116,7 +116,7 @@ def _floor_table(policies: Any, types: frozenset[str], domains: int, runs: int, 
 
 
 def run(sizes: list[int], runs: int, max_seconds: float, packages: bool = True) -> Section:
-    from checks import policyset
+    from sesguard import policyset
 
     command = (
         f".venv/bin/python -m bench.engine_scaling --sizes {','.join(map(str, sizes))} "
@@ -193,7 +193,7 @@ def run(sizes: list[int], runs: int, max_seconds: float, packages: bool = True) 
         "The server engine talks to tests/opa_rest_server.py, which speaks OPA's REST API and evaluates with "
         "the same embedded OPA: its column is the embedded time plus the REST round trip. Both engines "
         "send OPA only the resources whose types the policies name, without `parent` "
-        "(checks/engine/projection.py): the component resources the program groups senders with are "
+        "(sesguard/engine/projection.py): the component resources the program groups senders with are "
         "not sent.",
         "",
         *table(

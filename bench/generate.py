@@ -31,7 +31,7 @@ TEMPLATE_ZONE = "Z1P3Q8RZ7ACMETIX0001"
 
 @cache
 def _template_json() -> str:
-    from checks.sources.program import run_stack
+    from sesguard.sources.pulumi.program import run_stack
 
     return json.dumps(run_stack(TEMPLATE_STACK, root=ROOT))
 

@@ -15,7 +15,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-from checks.sources import program
+from sesguard.sources.pulumi import program
 
 
 def _modes() -> dict[str, Callable[[], None]]:

@@ -132,7 +132,7 @@ def cold(
 
 
 _LIST_MODULES = (
-    "import json, sys\nfrom checks.cli import main\ncode = main(sys.argv[2:])\n"
+    "import json, sys\nfrom sesguard.cli import main\ncode = main(sys.argv[2:])\n"
     "open(sys.argv[1], 'w').write(json.dumps(sorted(sys.modules)))\nsys.exit(code)\n"
 )
 
@@ -205,9 +205,9 @@ def _pack_rows(runs: int) -> tuple[float, float]:
 # - "pack": OPA evaluates the whole pack on it: what the Rego's own evaluation costs.
 _FLOOR = """
 import gc, sys
-from checks import policyset
-from checks.engine.embedded import EmbeddedEngine
-from checks.sources import document
+from sesguard import policyset
+from sesguard.engine.embedded import EmbeddedEngine
+from sesguard.sources import document
 engine = EmbeddedEngine(policyset.load())
 payload = engine.encode(document.load(sys.argv[1]))
 gc.collect()
@@ -226,8 +226,8 @@ _PROGRAM_IMPORTS = "import infra.program"
 
 def _rego_rows(domains: int, runs: int, section: Section) -> tuple[float, list[list[str]]]:
     """Whole pack / ten lean checks at ``domains``, and each package alone against one lean check."""
-    from checks import policyset
-    from checks.engine.embedded import EmbeddedEngine
+    from sesguard import policyset
+    from sesguard.engine.embedded import EmbeddedEngine
 
     policies = policyset.load()
     extra = (("bench/rego/floor.rego", FLOOR.read_text("utf-8")),)
@@ -288,7 +288,7 @@ def run(runs: int, big: int, rego_runs: int = 3, parts: tuple[str, ...] = PARTS)
             args = [str(installed_sesguard(tmp)), "check", "--state", str(state), "--format", "json"]
             # Side by side, alternating, from a directory outside any project (a CI job judging an
             # exported state): as installed (a small run restarts itself with GOGC=400,
-            # checks/goruntime.py), and with Go's default collector (a GOGC of the user's own
+            # sesguard/goruntime.py), and with Go's default collector (a GOGC of the user's own
             # turns the restart off); and this checkout's editable install inside its own project,
             # which also reads the project's Pulumi.yaml and the stack's config.
             in_repo = [str(SESGUARD), *args[1:]]

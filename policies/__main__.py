@@ -4,6 +4,6 @@
 `sesguard pack init DIR` writes the same program for a pack directory of its own.
 """
 
-from checks import pack
+from sesguard import pack
 
 pack.serve()

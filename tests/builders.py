@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from checks.document import SECRET_SIG, SECRET_SIG_VALUE
+from sesguard.document import SECRET_SIG, SECRET_SIG_VALUE
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 STACK_TYPE = "pulumi:pulumi:Stack"

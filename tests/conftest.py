@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from checks import policyset
-from checks.engine.embedded import EmbeddedEngine
+from sesguard import policyset
+from sesguard.engine.embedded import EmbeddedEngine
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from checks.document import UNKNOWN, new_document
+from sesguard.document import UNKNOWN, new_document
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PROJECT = "corpus"

@@ -60,7 +60,7 @@ def _build(shared: Path) -> Installed:
     )
     _step(
         "sesguard pack init",
-        [sys.executable, "-m", "checks", "pack", "init", str(pack), "--extra-policies", str(ORG_POLICIES)],
+        [sys.executable, "-m", "sesguard", "pack", "init", str(pack), "--extra-policies", str(ORG_POLICIES)],
         shared,
     )
     _step("python -m venv", [sys.executable, "-m", "venv", str(pack / "venv")], shared)

@@ -17,7 +17,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 
-from checks.sources import live
+from sesguard.sources.live import aws as live
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

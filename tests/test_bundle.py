@@ -11,13 +11,13 @@ import engine_corpus
 import pytest
 from opa_rest_server import OpaRestServer
 
-from checks import cli, policyset
-from checks.bundle import ROOTS, build_bundle
-from checks.engine import Settings
-from checks.engine.embedded import EmbeddedEngine
-from checks.engine.server import ServerEngine
-from checks.errors import EngineError, SesguardError
-from checks.policyset import PolicySet
+from sesguard import cli, policyset
+from sesguard.bundle import ROOTS, build_bundle
+from sesguard.engine import Settings
+from sesguard.engine.embedded import EmbeddedEngine
+from sesguard.engine.server import ServerEngine
+from sesguard.errors import EngineError, SesguardError
+from sesguard.policyset import PolicySet
 
 SETTINGS = Settings(
     levels={"SES-006": "mandatory"},

@@ -7,7 +7,7 @@ import re
 
 from clirun import ROOT, sesguard
 
-from checks import languages, policyset
+from sesguard import languages, policyset
 
 
 def test_docs_rules_md_is_the_generated_catalog() -> None:

@@ -15,8 +15,8 @@ import builders
 import pytest
 from clirun import ROOT, sesguard
 
-from checks.errors import SesguardError
-from checks.sources import parallel
+from sesguard.errors import SesguardError
+from sesguard.sources.pulumi import parallel
 
 STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in (ROOT / "stacks").glob("Pulumi.*.yaml"))
 DOC = "tests/fixtures/check/program_prod.json"
@@ -185,7 +185,7 @@ def _fake_run_stack(name: str, root: Any = None, config_override: Any = None) ->
 
 @pytest.fixture
 def fake_program(monkeypatch: pytest.MonkeyPatch) -> None:
-    from checks.sources import program
+    from sesguard.sources.pulumi import program
 
     monkeypatch.setattr(program, "run_stack", _fake_run_stack)
 

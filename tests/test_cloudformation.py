@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from clirun import sesguard
 
-from checks import judging, policyset, report
-from checks.document import SECRET, UNKNOWN
-from checks.engine.embedded import EmbeddedEngine
-from checks.errors import InputError
-from checks.sources import cloudformation
+from sesguard import judging, policyset, report
+from sesguard.document import SECRET, UNKNOWN
+from sesguard.engine.embedded import EmbeddedEngine
+from sesguard.errors import InputError
+from sesguard.sources.cloudformation import template as cloudformation
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cloudformation"
 TEMPLATE = FIXTURES / "ses-sender.yaml"

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from checks.sources.program import load_stack_config
 from infra.config import ConfigError, parse
+from sesguard.sources.pulumi.program import load_stack_config
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,9 +11,9 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from checks import cli
-from checks.errors import SesguardError
-from checks.sources import dns as dns_source
+from sesguard import cli
+from sesguard.errors import SesguardError
+from sesguard.sources.live import dns as dns_source
 
 # The fixture module is imported here for Zone as well as loaded as a plugin below.
 pytest.register_assert_rewrite("tests.dnsserver")
@@ -184,7 +184,7 @@ def test_document_records_are_resources(dns_server: Callable[[Zone], str]) -> No
     address = dns_server(zone())
     target = dns_source.Target(DOMAIN, MAIL_FROM, "us-east-1", TOKENS)
     doc = dns_source.read(target, dns_source.make_resolver(dns_source.parse_nameserver(address), 2.0))
-    from checks.document import validate
+    from sesguard.document import validate
 
     validate(doc, "dns document")
     by_name = {r["name"]: r["props"] for r in doc["resources"]}

@@ -27,11 +27,11 @@ from typing import Any
 import builders
 import pytest
 
-from checks import document as document_module
-from checks import limits, schemas
-from checks.document import SECRET, SECRET_SIG, SECRET_SIG_VALUE, scrub, scrub_inside, validate
-from checks.errors import InputError
-from checks.sources import document
+from sesguard import document as document_module
+from sesguard import limits, schemas
+from sesguard.document import SECRET, SECRET_SIG, SECRET_SIG_VALUE, scrub, scrub_inside, validate
+from sesguard.errors import InputError
+from sesguard.sources import document
 
 SCHEMA = "stack-v1.json"
 
@@ -434,7 +434,7 @@ def test_a_document_big_enough_for_the_fast_path_loads_and_refuses_as_before(tmp
 
 _IMPORTS = """
 import json, sys
-from checks.sources import document
+from sesguard.sources import document
 document.load(sys.argv[1])
 print(json.dumps(sorted(m for m in ("jsonschema", "fastjsonschema") if m in sys.modules)))
 """

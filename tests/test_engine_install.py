@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from clirun import ROOT, sesguard
 
-from checks.engine import install
-from checks.errors import SesguardError
+from sesguard.engine import install
+from sesguard.errors import SesguardError
 
 DOC = str(ROOT / "tests" / "fixtures" / "compliant_stack.json")
 

@@ -13,12 +13,12 @@ import pytest
 import requests
 from opa_rest_server import OpaRestServer
 
-from checks import policyset
-from checks.engine import Settings, canary, to_findings
-from checks.engine.embedded import EmbeddedEngine
-from checks.engine.server import ServerEngine, push_order
-from checks.errors import EngineError
-from checks.policyset import PolicySet
+from sesguard import policyset
+from sesguard.engine import Settings, canary, to_findings
+from sesguard.engine.embedded import EmbeddedEngine
+from sesguard.engine.server import ServerEngine, push_order
+from sesguard.errors import EngineError
+from sesguard.policyset import PolicySet
 
 QUERY = "/v1/data/sesguard/findings"
 SETTINGS = Settings(
@@ -306,7 +306,7 @@ def test_a_lying_server_judges_nothing(
 
 
 def test_canary_file_matches_what_the_embedded_engine_finds(policies: PolicySet) -> None:
-    """When a rule changes, regenerate `expected` in checks/schema/canary-v1.json from this engine."""
+    """When a rule changes, regenerate `expected` in sesguard/schema/canary-v1.json from this engine."""
     document, expected = canary.make()
     engine = EmbeddedEngine(policies)
     try:

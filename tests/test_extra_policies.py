@@ -162,8 +162,8 @@ def test_a_bad_organisation_rule_is_exit_2_naming_the_file(
 def test_a_test_that_does_not_compile_is_one_line_not_a_compilation_per_test(tmp_path: Path) -> None:
     """OPA refuses the whole set at once: `sesguard test` says so once (before, every one of the
     pack's tests recompiled everything and failed alike, which took minutes)."""
-    from checks import policyset, regotest
-    from checks.errors import SesguardError
+    from sesguard import policyset, regotest
+    from sesguard.errors import SesguardError
 
     org = org_copy(tmp_path)
     test = org / "sender_domains_test.rego"
@@ -178,7 +178,7 @@ def test_a_test_that_does_not_compile_is_one_line_not_a_compilation_per_test(tmp
 
 
 def test_several_compilation_errors_are_one_line_naming_the_first_and_counting_the_rest() -> None:
-    from checks import policyset
+    from sesguard import policyset
 
     policies = policyset.load()
     message = (

@@ -4,7 +4,7 @@ Each fault is injected where it really happens: the embedded OPA raising during 
 server cutting its answer off half way (tests/opa_rest_server.py "drop" mode), a forked worker dying
 while it runs a stack's program. Each run must exit 2 with one line saying what failed, and the stacks
 that were judged before the fault are still in the report. The command runs in-process through
-``checks.cli.main`` so monkeypatched faults reach it.
+``sesguard.cli.main`` so monkeypatched faults reach it.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import builders
 import pytest
 from opa_rest_server import OpaRestServer
 
-from checks import cli, policyset
-from checks.document import SECRET
-from checks.engine.embedded import EmbeddedEngine
-from checks.engine.server import ServerEngine
-from checks.errors import EngineError
+from sesguard import cli, policyset
+from sesguard.document import SECRET
+from sesguard.engine.embedded import EmbeddedEngine
+from sesguard.engine.server import ServerEngine
+from sesguard.errors import EngineError
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")

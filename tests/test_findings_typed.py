@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from checks import schemas
-from checks.errors import EngineError
-from checks.findings import Finding, _well_typed
+from sesguard import schemas
+from sesguard.errors import EngineError
+from sesguard.findings import Finding, _well_typed
 
 GOOD: dict[str, Any] = {
     "rule": "SES-005",

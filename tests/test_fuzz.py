@@ -22,12 +22,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checks import cli
-from checks.document import SCHEMA
-from checks.engine.embedded import EmbeddedEngine
-from checks.errors import SesguardError
-from checks.sources import document, preview, state
-from checks.sources.reading import parse_json
+from sesguard import cli
+from sesguard.document import SCHEMA
+from sesguard.engine.embedded import EmbeddedEngine
+from sesguard.errors import SesguardError
+from sesguard.sources import document
+from sesguard.sources.common.reading import parse_json
+from sesguard.sources.pulumi import preview, state
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 E2E = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

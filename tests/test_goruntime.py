@@ -16,17 +16,17 @@ from pathlib import Path
 import builders
 import pytest
 
-from checks import goruntime
+from sesguard import goruntime
 
 # Stands in for the console script: settle(), then report what Go would read at its start and what
 # a child would inherit once the engine (and so the Go runtime) is up.
 _PROBE = """
 import json, os, sys
-from checks import goruntime
+from sesguard import goruntime
 goruntime.settle()
 startup = open("/proc/self/environ", "rb").read().split(b"\\0")
-from checks import policyset
-from checks.engine.embedded import EmbeddedEngine
+from sesguard import policyset
+from sesguard.engine.embedded import EmbeddedEngine
 EmbeddedEngine(policyset.load(), sources={"state"}).close()
 child = os.environ.get("GOGC")
 print(json.dumps({"go_reads": [e.decode() for e in startup if e.startswith(b"GOGC=")], "child": child}))

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from clirun import ROOT
 
-from checks import cli
-from checks.document import SECRET_SIG, SECRET_SIG_VALUE
+from sesguard import cli
+from sesguard.document import SECRET_SIG, SECRET_SIG_VALUE
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "compliant_stack.json"
 PLAINTEXT = "hunter2-plaintext-password"
@@ -168,7 +168,7 @@ def test_opa_url_that_does_not_parse(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_a_secure_value_with_a_sibling_key_is_redacted() -> None:
     """`{secure: …, other: 1}` is still a secret: its ciphertext reaches neither program nor report."""
-    from checks.sources import program
+    from sesguard.sources.pulumi import program
 
     config = program.load_stack_config(ROOT, "prod")
     config["ses-sender:feedbackWebhookUrl"] = {"secure": "v1:AAABAxCIPHERTEXTzzz", "other": 1}
@@ -216,9 +216,9 @@ def test_stack_config_thresholds_that_change_nothing_are_reported(
 
 
 def test_threshold_defaults_match_the_rego() -> None:
-    from checks import policyset
-    from checks.engine.embedded import EmbeddedEngine
-    from checks.settings import DEFAULT_THRESHOLDS
+    from sesguard import policyset
+    from sesguard.engine.embedded import EmbeddedEngine
+    from sesguard.settings import DEFAULT_THRESHOLDS
 
     engine = EmbeddedEngine(policyset.load())
     try:
@@ -240,8 +240,8 @@ def test_threshold_defaults_match_the_rego() -> None:
     ids=["utf-16", "duplicate-key", "alias-bomb"],
 )
 def test_a_hostile_stack_file_is_refused(raw: bytes, problem: str, tmp_path: Path) -> None:
-    from checks.errors import InputError
-    from checks.sources import program
+    from sesguard.errors import InputError
+    from sesguard.sources.pulumi import program
 
     (tmp_path / "Pulumi.yaml").write_text("name: p\nruntime: python\nstackConfigDir: stacks\n", "utf-8")
     (tmp_path / "stacks").mkdir()

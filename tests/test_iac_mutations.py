@@ -11,8 +11,9 @@ from typing import Any
 import iac_mutations
 import pytest
 
-from checks.engine.embedded import EmbeddedEngine
-from checks.sources import cloudformation, terraform
+from sesguard.engine.embedded import EmbeddedEngine
+from sesguard.sources.cloudformation import template as cloudformation
+from sesguard.sources.terraform import plan as terraform
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEMPLATE = FIXTURES / "cloudformation" / "ses-sender.yaml"

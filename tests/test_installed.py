@@ -21,7 +21,7 @@ import pytest
 from clirun import ROOT, sesguard
 from installed import Installed, shared_install
 
-from checks import policyset
+from sesguard import policyset
 
 # One worker runs this module (make test uses --dist loadgroup) while the other runs the rest.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("installed")]
@@ -61,7 +61,7 @@ def test_the_wheel_carries_the_policies_not_the_example(installed: Installed) ->
     rego = {n for n in names if n.startswith("sesguard_policies/") and n.endswith(".rego")}
     assert {f"sesguard_policies/{m}" for m, _ in policyset.load().modules} <= rego
     assert {f"sesguard_policies/{t}" for t, _ in policyset.load().tests} <= rego
-    assert {"checks/schema/stack-v1.json", "checks/packfiles/__main__.py.tmpl"} <= names
+    assert {"sesguard/schema/stack-v1.json", "sesguard/packfiles/__main__.py.tmpl"} <= names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     assert not any(n.startswith("infra/") for n in names)
     assert "License-Expression: Apache-2.0" in metadata
@@ -73,7 +73,10 @@ def test_the_wheel_carries_the_policies_not_the_example(installed: Installed) ->
 
 
 def test_the_installed_package_reads_its_own_policies(installed: Installed, tmp_path: Path) -> None:
-    code = "import checks.policyset as p, checks.sources.program as s; print(p.POLICY_DIR); print(s.__file__)"
+    code = (
+        "import sesguard.policyset as p, sesguard.sources.pulumi.program as s; "
+        "print(p.POLICY_DIR); print(s.__file__)"
+    )
     done = subprocess.run(
         [str(installed.python), "-c", code],
         cwd=tmp_path,
@@ -175,9 +178,9 @@ def travelled(installed: Installed, tmp_path_factory: pytest.TempPathFactory) ->
 
 def test_the_pack_directory_is_self_contained(installed: Installed) -> None:
     main = (installed.pack / "__main__.py").read_text("utf-8")
-    assert "sys.path" not in main and "from checks import pack" in main
+    assert "sys.path" not in main and "from sesguard import pack" in main
     assert "virtualenv: venv" in (installed.pack / "PulumiPolicy.yaml").read_text("utf-8")
-    from checks import __version__
+    from sesguard import __version__
 
     assert f"sesguard=={__version__}" in (installed.pack / "requirements.txt").read_text("utf-8").splitlines()
     assert (installed.pack / "extra-policies" / "acme" / "sender_domains.rego").is_file()

@@ -15,11 +15,11 @@ import builders
 import engine_corpus
 from clirun import sesguard
 
-from checks import judging, policyset
-from checks.engine import QUERY_PATH, to_findings
-from checks.engine.embedded import EmbeddedEngine
-from checks.engine.projection import project
-from checks.findings import Finding, Location
+from sesguard import judging, policyset
+from sesguard.engine import QUERY_PATH, to_findings
+from sesguard.engine.embedded import EmbeddedEngine
+from sesguard.engine.projection import project
+from sesguard.findings import Finding, Location
 
 
 class _Tracked(dict[str, Any]):

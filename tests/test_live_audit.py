@@ -15,10 +15,10 @@ import botocore.retries.standard
 import pytest
 from live_aws import Account, fail_first, fake_account, fake_env, http_error
 
-from checks import document
-from checks.cli import main
-from checks.commands import audit
-from checks.sources import live
+from sesguard import document
+from sesguard.cli import main
+from sesguard.commands import audit
+from sesguard.sources.live import aws as live
 
 
 @pytest.fixture(autouse=True)

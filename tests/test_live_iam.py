@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from live_aws import Account, fake_account
 
-from checks.cli import main
+from sesguard.cli import main
 
 POLICY = Path(__file__).resolve().parents[1] / "docs" / "iam-audit-policy.json"
 # IAM prefixes by boto3 service name (sesv2 signs as "ses"; CloudWatch's endpoint is "monitoring").

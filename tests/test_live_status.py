@@ -7,8 +7,8 @@ import json
 import pytest
 from live_aws import Account, fake_account
 
-from checks.cli import main
-from checks.commands.status import rate_state
+from sesguard.cli import main
+from sesguard.commands.status import rate_state
 
 
 def status(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], account: Account, *args: str):

@@ -15,15 +15,15 @@ from typing import Any
 import mutations
 import pytest
 
-from checks.engine.embedded import EmbeddedEngine
-from checks.findings import Finding
+from sesguard.engine.embedded import EmbeddedEngine
+from sesguard.findings import Finding
 
 OUT = Path(__file__).resolve().parents[1] / "bench" / "out" / "mutations.txt"
 
 
 @pytest.fixture(scope="module")
 def compliant() -> dict[str, Any]:
-    from checks.sources.program import run_stack
+    from sesguard.sources.pulumi.program import run_stack
 
     return run_stack("prod")
 

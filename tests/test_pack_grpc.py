@@ -15,8 +15,8 @@ import packharness as ph
 import pytest
 from packharness import Diagnostic, Pack
 
-from checks import document as doc_mod
-from checks import policyset
+from sesguard import document as doc_mod
+from sesguard import policyset
 
 pytestmark = pytest.mark.slow
 
@@ -107,7 +107,7 @@ def test_analyzer_info_lists_every_rule_with_its_metadata(pack: Pack) -> None:
 
 def test_threshold_rules_publish_a_config_schema(pack: Pack) -> None:
     """`--policy-pack-config` properties are validated by the CLI against this schema."""
-    from checks.pack import thresholds_of
+    from sesguard.pack import thresholds_of
 
     uses = thresholds_of(CATALOG)
     by_name = {p.name: p for p in pack.info().policies}
@@ -144,7 +144,7 @@ def test_non_ses_stack_yields_nothing(pack: Pack) -> None:
 
 def _program_stacks() -> list[str]:
     try:
-        from checks.sources import program
+        from sesguard.sources.pulumi import program
     except ImportError:
         return []
     if not hasattr(program, "run_stack"):
@@ -157,7 +157,7 @@ def _program_stacks() -> list[str]:
 )
 def test_repo_stacks_under_mocks_yield_no_mandatory_violation(start: Callable[..., Pack], stack: str) -> None:
     """This repo's stacks, run under preview mocks (unknown ARNs, tokens), serialized as the engine does."""
-    from checks.sources import program
+    from sesguard.sources.pulumi import program
 
     doc = program.run_stack(stack)
     p = start(config=doc["config"], stack=stack)
@@ -351,7 +351,7 @@ def test_policy_config_threshold_tightens_a_rule(
 ) -> None:
     """`{"ses-021-bounce-alarm": {"bounce_rate": 0.02}}`: the fixture's 0.05 alarm no longer passes."""
     need("SES-021")
-    from checks.pack import thresholds_of
+    from sesguard.pack import thresholds_of
 
     if "bounce_rate" not in thresholds_of(CATALOG)["SES-021"]:
         pytest.skip("SES-021 does not read the bounce_rate threshold")

@@ -1,4 +1,4 @@
-"""checks.pack in-process: conversion of the SDK's resources, secrets, caching, waivers, settings.
+"""sesguard.pack in-process: conversion of the SDK's resources, secrets, caching, waivers, settings.
 
 The gRPC tests (test_pack_grpc.py) cover the whole path with the real engine; these pin the glue
 with a counting fake engine, through the SDK's own servicer, so they run in milliseconds.
@@ -16,12 +16,12 @@ from pulumi_policy import policy as sdk
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from checks import document as doc_mod
-from checks import pack
-from checks.engine import Settings
-from checks.errors import EngineError, InputError
-from checks.findings import Finding
-from checks.policyset import PolicySet, Rule
+from sesguard import document as doc_mod
+from sesguard import pack
+from sesguard.engine import Settings
+from sesguard.errors import EngineError, InputError
+from sesguard.findings import Finding
+from sesguard.policyset import PolicySet, Rule
 
 RULES = (
     Rule("SES-901", "first", "First", "", "high", "mandatory", "fix it", "ses.test", "ses/test/first.rego"),

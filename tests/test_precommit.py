@@ -114,7 +114,7 @@ def test_hook_refuses_a_violating_commit_and_passes_a_compliant_one(tmp_path: Pa
 
 
 def test_entry_installs_the_pinned_engine_only_when_missing(monkeypatch: pytest.MonkeyPatch) -> None:
-    from checks import precommit
+    from sesguard import precommit
 
     calls: list[list[str]] = []
     installed = {"opa_bindings": False}
@@ -146,7 +146,7 @@ def test_entry_installs_the_pinned_engine_only_when_missing(monkeypatch: pytest.
 
 
 def test_entry_fails_closed_when_the_engine_cannot_be_installed(monkeypatch: pytest.MonkeyPatch) -> None:
-    from checks import precommit
+    from sesguard import precommit
 
     monkeypatch.setattr(precommit.importlib.util, "find_spec", lambda name: None)
     monkeypatch.setattr(
@@ -158,7 +158,7 @@ def test_entry_fails_closed_when_the_engine_cannot_be_installed(monkeypatch: pyt
 
 
 def test_entry_runs_sesguard_with_the_hooks_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
-    from checks import cli, precommit
+    from sesguard import cli, precommit
 
     seen: list[list[str]] = []
     monkeypatch.setattr(precommit, "ensure_engine", lambda: None)

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from checks.document import SECRET, UNKNOWN, validate
-from checks.errors import SesguardError
-from checks.sources.program import list_stacks, load_stack_config, run_stack, summary
+from sesguard.document import SECRET, UNKNOWN, validate
+from sesguard.errors import SesguardError
+from sesguard.sources.pulumi.program import list_stacks, load_stack_config, run_stack, summary
 
 ROOT = Path(__file__).resolve().parents[1]
 STACKS = ["dev", "marketing", "prod", "staging"]
@@ -334,7 +334,11 @@ def test_bad_yaml_names_the_file(tmp_path: Path) -> None:
 
 def test_fallback_entry_prints_what_each_stack_declares() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "checks.sources.program"], cwd=ROOT, capture_output=True, text=True, check=True
+        [sys.executable, "-m", "sesguard.sources.pulumi.program"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     for name in STACKS:
         assert f"{name}: " in out

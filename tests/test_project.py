@@ -102,7 +102,7 @@ def test_a_declared_virtualenv_that_does_not_exist_is_exit_2(tmp_path: Path) -> 
 
 def test_language_comes_from_the_runtime(tmp_path: Path) -> None:
     project = shutil.copytree(PROJECTS / "newsletter", tmp_path / "newsletter")
-    from checks.sources import program
+    from sesguard.sources.pulumi import program
 
     assert program.run_stack("dev", root=project)["language"] == "python"
 
@@ -156,7 +156,7 @@ def test_another_projects_stack_files_are_never_used(tmp_path: Path) -> None:
 def test_a_preview_uses_its_own_config_block(
     tmp_path: Path, program_findings: dict[str, list[tuple[Any, ...]]]
 ) -> None:
-    from checks.sources import program
+    from sesguard.sources.pulumi import program
 
     doc = program.run_stack("marketing", root=ROOT)
     preview = builders.write_json(tmp_path / "preview.json", builders.to_preview(doc))

@@ -1,6 +1,6 @@
 """The engines send OPA only what the policies can read; that must never change a finding.
 
-checks/engine/projection.py drops resources of types no rule names, every `parent` and `location`,
+sesguard/engine/projection.py drops resources of types no rule names, every `parent` and `location`,
 and dependencies on dropped resources. These tests evaluate the whole document and its projection
 side by side over every document the suite has (the engine corpus, the program's stacks and every
 mutation of prod), add foreign resources that collide with real identifiers, and hold the Rego to
@@ -21,21 +21,21 @@ import engine_corpus
 import mutations
 import pytest
 
-from checks import policyset
-from checks.applicability import ONLY_FOR
-from checks.document import new_document
-from checks.engine import QUERY_PATH, Settings, to_findings
-from checks.engine.aliases import ALIAS_MARK, Encoded, unaliased_text, waivers_name_resources
-from checks.engine.embedded import EmbeddedEngine
-from checks.engine.projection import UNREAD, project, type_tokens
-from checks.findings import Finding
+from sesguard import policyset
+from sesguard.applicability import ONLY_FOR
+from sesguard.document import new_document
+from sesguard.engine import QUERY_PATH, Settings, to_findings
+from sesguard.engine.aliases import ALIAS_MARK, Encoded, unaliased_text, waivers_name_resources
+from sesguard.engine.embedded import EmbeddedEngine
+from sesguard.engine.projection import UNREAD, project, type_tokens
+from sesguard.findings import Finding
 
 STACKS = ("dev", "staging", "prod", "marketing")
 
 
 @pytest.fixture(scope="module")
 def stacks() -> dict[str, dict[str, Any]]:
-    from checks.sources.program import run_stack
+    from sesguard.sources.pulumi.program import run_stack
 
     return {s: run_stack(s) for s in STACKS}
 

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from checks.engine.embedded import EmbeddedEngine
-from checks.sources import preview, state
-from checks.sources.reading import read_json
+from sesguard.engine.embedded import EmbeddedEngine
+from sesguard.sources.common.reading import read_json
+from sesguard.sources.pulumi import preview, state
 
 FIXTURES = Path(__file__).parent / "fixtures" / "regions"
 SES_TYPES = {

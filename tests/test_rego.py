@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from checks import policyset, regotest
+from sesguard import policyset, regotest
 
 COVERAGE_MIN = 95.0
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
@@ -75,7 +75,7 @@ def test_runner_names_an_erroring_test_and_still_runs_the_others(tmp_path) -> No
 
 def test_one_erroring_test_among_many_costs_a_few_queries_not_one_per_test(tmp_path, monkeypatch) -> None:
     """Each query compiles the whole set: a query per test after one error took minutes."""
-    from checks.engine.embedded import EmbeddedEngine
+    from sesguard.engine.embedded import EmbeddedEngine
 
     module = ("m.rego", 'package m\n\npick(x) := "a" if x > 0\n\npick(x) := "b" if x > 1\n')
     tests = tuple(

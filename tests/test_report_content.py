@@ -21,14 +21,14 @@ import jsonschema
 import pytest
 from clirun import ROOT, SESGUARD, sesguard
 
-from checks import languages, policyset
-from checks.errors import EngineError, SesguardError
-from checks.findings import Finding, NotJudged, StackResult
-from checks.report import FORMATS, output, render
+from sesguard import languages, policyset
+from sesguard.errors import EngineError, SesguardError
+from sesguard.findings import Finding, NotJudged, StackResult
+from sesguard.report import FORMATS, output, render
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SARIF_SCHEMA = FIXTURES / "sarif-schema-2.1.0.json"
-REPORT_SCHEMA = ROOT / "checks" / "schema" / "report-v1.json"
+REPORT_SCHEMA = ROOT / "sesguard" / "schema" / "report-v1.json"
 URN = "urn:pulumi:prod::shop::aws:sesv2/emailIdentity:EmailIdentity::shop"
 PY = 'aws.route53.Record("dmarc", name="_dmarc.example.com", type="TXT", records=["v=DMARC1; p=reject"])'
 TS = 'new aws.route53.Record("dmarc", { name: "_dmarc.example.com", type: "TXT", records: ["v=DMARC1"] });'
@@ -311,7 +311,7 @@ def test_help_texts_name_no_source_files() -> None:
         text = subprocess.run(
             [str(SESGUARD), command, "--help"], capture_output=True, text=True, timeout=60, check=True
         ).stdout
-        assert "checks/" not in text and ".rego" not in text.replace("_test.rego", ""), command
+        assert "sesguard/" not in text and ".rego" not in text.replace("_test.rego", ""), command
         assert not re.search(r"\b(?!__main__\.py)[\w/]+\.py\b", text), command
         assert "Rule." not in text and "matched by shape" not in text, command
 
@@ -337,9 +337,9 @@ def test_every_stack_not_judged_is_named_with_its_reason(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """A worker that died, and an engine failing midway (the rest then never run): all named."""
-    from checks import cli
-    from checks.engine import factory
-    from checks.sources import parallel
+    from sesguard import cli
+    from sesguard.engine import factory
+    from sesguard.sources.pulumi import parallel
 
     def outcomes(names: list[str], root: object, jobs: object) -> Iterator[parallel.Outcome]:
         for name in names:

@@ -18,11 +18,11 @@ import jsonschema
 import pytest
 from clirun import sesguard
 
-from checks import judging, policyset, sources
-from checks.engine.embedded import EmbeddedEngine
-from checks.findings import Finding, Location, StackResult
-from checks.report import render
-from checks.sources import positions
+from sesguard import judging, policyset, sources
+from sesguard.engine.embedded import EmbeddedEngine
+from sesguard.findings import Finding, Location, StackResult
+from sesguard.report import render
+from sesguard.sources.common import positions
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "locations"
 SARIF_SCHEMA = Path(__file__).resolve().parent / "fixtures" / "sarif-schema-2.1.0.json"

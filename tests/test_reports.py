@@ -11,17 +11,17 @@ import engine_corpus
 import jsonschema
 import pytest
 
-from checks import policyset
-from checks.document import SECRET_SIG, SECRET_SIG_VALUE, new_document
-from checks.engine.embedded import EmbeddedEngine
-from checks.findings import Finding, StackResult
-from checks.report import FORMATS, render, summary_line
-from checks.report import github as github_report
-from checks.report import markdown as markdown_report
+from sesguard import policyset
+from sesguard.document import SECRET_SIG, SECRET_SIG_VALUE, new_document
+from sesguard.engine.embedded import EmbeddedEngine
+from sesguard.findings import Finding, StackResult
+from sesguard.report import FORMATS, render, summary_line
+from sesguard.report import github as github_report
+from sesguard.report import markdown as markdown_report
 
 # The official OASIS SARIF 2.1.0 schema, vendored so the suite needs nothing outside the repository.
 SARIF_SCHEMA = Path(__file__).resolve().parent / "fixtures" / "sarif-schema-2.1.0.json"
-REPORT_SCHEMA = Path(__file__).resolve().parents[1] / "checks/schema/report-v1.json"
+REPORT_SCHEMA = Path(__file__).resolve().parents[1] / "sesguard/schema/report-v1.json"
 SECRET_VALUE = "hunter2-Xq9-planted-secret"
 URN = "urn:pulumi:prod::ses-sender::aws:sesv2/emailIdentity:EmailIdentity::acmetickets"
 
@@ -93,7 +93,7 @@ def test_summary_line_counts_and_verdict(results: list[StackResult]) -> None:
 
 
 def test_unknown_format_is_an_error(results: list[StackResult], policies: policyset.PolicySet) -> None:
-    from checks.errors import SesguardError
+    from sesguard.errors import SesguardError
 
     with pytest.raises(SesguardError, match="unknown report format 'xml'"):
         render("xml", results, policies)

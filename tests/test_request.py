@@ -14,12 +14,12 @@ import pytest
 from botocore.stub import Stubber
 from botocore.validate import validate_parameters
 
-from checks import cli
-from checks import request as builder
-from checks.commands import request as request_cmd
-from checks.document import Document
-from checks.engine.embedded import EmbeddedEngine
-from checks.sources import program
+from sesguard import cli
+from sesguard import request as builder
+from sesguard.commands import request as request_cmd
+from sesguard.document import Document
+from sesguard.engine.embedded import EmbeddedEngine
+from sesguard.sources.pulumi import program
 
 REPO = Path(__file__).resolve().parents[1]
 STACKS = ("dev", "staging", "prod", "marketing")

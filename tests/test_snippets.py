@@ -25,7 +25,7 @@ import tree_sitter_typescript
 import yaml
 from cfnlint.api import ManualArgs, lint
 
-from checks import policyset
+from sesguard import policyset
 
 SNIPPET_LANGUAGES = ("python", "typescript", "go", "csharp", "yaml", "terraform", "cloudformation")
 

@@ -12,9 +12,10 @@ import builders
 import pytest
 from clirun import sesguard
 
-from checks.document import SECRET, UNKNOWN
-from checks.errors import InputError
-from checks.sources import document, preview, state
+from sesguard.document import SECRET, UNKNOWN
+from sesguard.errors import InputError
+from sesguard.sources import document
+from sesguard.sources.pulumi import preview, state
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
 

@@ -22,13 +22,13 @@ import builders
 import pytest
 from clirun import sesguard
 
-from checks import cli, pack, policyset
-from checks.applicability import ONLY_FOR
-from checks.document import SOURCES
-from checks.engine import Settings
-from checks.engine.embedded import EmbeddedEngine, modules_for
-from checks.errors import EngineError
-from checks.policyset import PolicySet
+from sesguard import cli, pack, policyset
+from sesguard.applicability import ONLY_FOR
+from sesguard.document import SOURCES
+from sesguard.engine import Settings
+from sesguard.engine.embedded import EmbeddedEngine, modules_for
+from sesguard.errors import EngineError
+from sesguard.policyset import PolicySet
 
 # What `check` of a file never runs: resolving names (dnspython and its httpx), the live account
 # (boto3), the program under mocks and the pack (pulumi, grpc), the OPA server client, bundles.
@@ -47,24 +47,24 @@ NOT_FOR_FILE_CHECKS = (
     "requests",
     "opa_client",
     "tarfile",
-    "checks.sources.dns",
-    "checks.sources.live",
-    "checks.sources.program",
-    "checks.sources.parallel",
-    "checks.engine.server",
-    "checks.bundle",
-    "checks.request",
-    "checks.regotest",
-    "checks.commands.dns",
-    "checks.commands.audit",
-    "checks.commands.bundle",
+    "sesguard.sources.live.dns",
+    "sesguard.sources.live.aws",
+    "sesguard.sources.pulumi.program",
+    "sesguard.sources.pulumi.parallel",
+    "sesguard.engine.server",
+    "sesguard.bundle",
+    "sesguard.request",
+    "sesguard.regotest",
+    "sesguard.commands.dns",
+    "sesguard.commands.audit",
+    "sesguard.commands.bundle",
 )
 
 
-# The command line (checks.cli:main, which the installed command runs), then every module the process holds.
+# The command line (sesguard.cli:main, which the installed command runs), then every module the process holds.
 _RUN_AND_LIST = """
 import json, sys
-from checks.cli import main
+from sesguard.cli import main
 code = main(sys.argv[2:])
 with open(sys.argv[1], "w") as f:
     json.dump(sorted(sys.modules), f)
@@ -85,7 +85,7 @@ def imported_modules(*args: str, cwd: Path) -> tuple[subprocess.CompletedProcess
     )
     assert "Traceback" not in proc.stderr, proc.stderr
     modules = set(json.loads(listing.read_text("utf-8")))
-    assert "checks.cli" in modules
+    assert "sesguard.cli" in modules
     return proc, modules
 
 
@@ -122,9 +122,9 @@ def test_a_document_from_outside_is_still_validated_against_the_schema(tmp_path:
 def test_a_subcommand_imports_no_other_subcommand(tmp_path: Path) -> None:
     proc, modules = imported_modules("policies", "--format", "json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert [m for m in modules if m.startswith("checks.commands.") and m != "checks.commands.options"] == [
-        "checks.commands.policies"
-    ]
+    assert [
+        m for m in modules if m.startswith("sesguard.commands.") and m != "sesguard.commands.options"
+    ] == ["sesguard.commands.policies"]
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["-h", "check"]])
@@ -262,7 +262,7 @@ def test_an_engine_for_known_sources_compiles_less_and_finds_the_same(engine: Em
     import mutations
 
     policies = policyset.load()
-    from checks.sources.program import run_stack
+    from sesguard.sources.pulumi.program import run_stack
 
     prod = run_stack("prod")
     docs = engine_corpus.corpus()
@@ -303,7 +303,7 @@ def test_a_customised_pack_is_compiled_whole(tmp_path: Path) -> None:
 
 _RUN_WITH_HANDLER = """
 import atexit, sys
-from checks import cli
+from sesguard import cli
 atexit.register(lambda: print("exit handler ran", file=sys.stderr))
 sys.argv = ["sesguard", *sys.argv[1:]]
 cli.run()
@@ -343,4 +343,4 @@ def test_the_installed_command_is_the_one_that_ends_that_way() -> None:
     import tomllib
 
     scripts = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text("utf-8"))
-    assert scripts["project"]["scripts"]["sesguard"] == "checks.cli:run"
+    assert scripts["project"]["scripts"]["sesguard"] == "sesguard.cli:run"

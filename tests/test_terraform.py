@@ -12,11 +12,13 @@ from typing import Any
 import pytest
 from clirun import sesguard
 
-from checks import judging, policyset, report
-from checks.document import SECRET, UNKNOWN
-from checks.engine.embedded import EmbeddedEngine
-from checks.errors import InputError
-from checks.sources import terraform, tfaddress, tfmapping
+from sesguard import judging, policyset, report
+from sesguard.document import SECRET, UNKNOWN
+from sesguard.engine.embedded import EmbeddedEngine
+from sesguard.errors import InputError
+from sesguard.sources.terraform import address as tfaddress
+from sesguard.sources.terraform import mapping as tfmapping
+from sesguard.sources.terraform import plan as terraform
 
 FIXTURES = Path(__file__).parent / "fixtures" / "terraform"
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
@@ -497,7 +499,8 @@ def test_v1_plan_secrets_never_reach_a_report(tmp_path: Path) -> None:
 
 
 def test_a_for_each_reference_without_a_key_links_the_instance_with_the_same_key() -> None:
-    from checks.sources import tfconfig, tfdeps
+    from sesguard.sources.terraform import config as tfconfig
+    from sesguard.sources.terraform import deps as tfdeps
 
     cfg = tfconfig.read(
         {
@@ -548,7 +551,8 @@ def test_stack_settings_given_outside_the_plan_reach_the_rules(engine: EmbeddedE
 
 
 def test_dependencies_cross_module_outputs_and_inputs() -> None:
-    from checks.sources import tfconfig, tfdeps
+    from sesguard.sources.terraform import config as tfconfig
+    from sesguard.sources.terraform import deps as tfdeps
 
     cfg = tfconfig.read(
         {

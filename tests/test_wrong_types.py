@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 import wrong_types as wt
 
-from checks import policyset
-from checks.cli import main
-from checks.engine.embedded import EmbeddedEngine
+from sesguard import policyset
+from sesguard.cli import main
+from sesguard.engine.embedded import EmbeddedEngine
 
 FIXTURE = Path(__file__).parent / "fixtures" / "compliant_stack.json"
 COMPLIANT: dict[str, Any] = json.loads(FIXTURE.read_text("utf-8"))

@@ -44,7 +44,10 @@ def _old_policies(ref: str, into: Path) -> Path:
 
 
 def _fixture_documents() -> Iterator[tuple[str, dict[str, Any]]]:
-    from checks.sources import cloudformation, document, preview, state, terraform
+    from sesguard.sources import document
+    from sesguard.sources.cloudformation import template as cloudformation
+    from sesguard.sources.pulumi import preview, state
+    from sesguard.sources.terraform import plan as terraform
 
     for path in sorted((ROOT / "tests" / "fixtures").rglob("*")):
         if not path.is_file() or path.suffix not in {".json", ".yaml", ".yml", ".template", ".tf"}:
@@ -74,7 +77,7 @@ def documents() -> Iterator[tuple[str, dict[str, Any]]]:
     import wrong_types
 
     from bench import generate
-    from checks.sources.program import run_stack
+    from sesguard.sources.pulumi.program import run_stack
 
     for i, doc in enumerate(engine_corpus.corpus()):
         yield f"corpus[{i}] {doc.get('stack')}", doc
@@ -96,17 +99,17 @@ def documents() -> Iterator[tuple[str, dict[str, Any]]]:
 
 def _raw(engine: Any, doc: dict[str, Any]) -> list[str]:
     """OPA's own answer (every field of every finding), before the engine's Python conversion."""
-    from checks.engine import QUERY_PATH
-    from checks.engine.projection import project
+    from sesguard.engine import QUERY_PATH
+    from sesguard.engine.projection import project
 
     answer = engine.document(QUERY_PATH, project(doc, engine._types)) or []
     return sorted(json.dumps(f, sort_keys=True) for f in answer)
 
 
 def main() -> int:
-    from checks import policyset
-    from checks.engine.embedded import EmbeddedEngine
-    from checks.errors import EngineError
+    from sesguard import policyset
+    from sesguard.engine.embedded import EmbeddedEngine
+    from sesguard.errors import EngineError
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", default=None, help="git ref of the old pack (default: the merge base)")

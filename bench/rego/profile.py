@@ -26,7 +26,7 @@ _COUNTED = {"Eval", "Redo", "Unify"}
 def events(modules: list[tuple[str, str]], query: str, doc: dict) -> collections.Counter[str]:
     import opa_bindings
 
-    from checks.engine import Settings
+    from sesguard.engine import Settings
 
     engine = opa_bindings.OpaEngine()
     try:
@@ -41,8 +41,8 @@ def events(modules: list[tuple[str, str]], query: str, doc: dict) -> collections
 
 def main() -> int:
     from bench import generate
-    from checks import policyset
-    from checks.engine.projection import project, type_tokens
+    from sesguard import policyset
+    from sesguard.engine.projection import project, type_tokens
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--domains", type=int, default=100)

@@ -39,9 +39,9 @@ def main() -> int:
     import opa_bindings
 
     from bench import generate
-    from checks import policyset
-    from checks.engine import Settings
-    from checks.engine.embedded import EmbeddedEngine
+    from sesguard import policyset
+    from sesguard.engine import Settings
+    from sesguard.engine.embedded import EmbeddedEngine
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--domains", type=int, default=1000)

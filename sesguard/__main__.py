@@ -1,0 +1,5 @@
+import sys
+
+from sesguard.cli import main
+
+sys.exit(main())

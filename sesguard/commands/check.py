@@ -1,0 +1,189 @@
+"""`sesguard check`: judge stacks before they are deployed — the PR check and the security review.
+
+Sources: the Pulumi project in the current directory (or --root DIR) — a Python program run
+under mocks, every stack whose Pulumi.<stack>.yaml it has, or --stack NAME… —, a
+`pulumi preview --json` file, a `pulumi stack export` file (with --config Pulumi.<stack>.yaml, or
+the project's stack file when run inside the project), a stack document, `terraform show -json`
+output (plan or state), or a CloudFormation template / `cdk synth` output. Stacks that were
+judged are reported even when another could not be run; the report then says the run is
+incomplete and names each stack not judged and why, and the run exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from sesguard import judging, policyset
+from sesguard.commands import options
+from sesguard.engine import factory
+from sesguard.errors import SesguardError, one_line
+from sesguard.findings import NotJudged, StackResult
+from sesguard.report import output
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = options.subcommand(
+        subparsers,
+        "check",
+        "check stacks (program, preview, state, document, terraform or cloudformation) against the policies",
+        __doc__,
+    )
+    parser.add_argument(
+        "--stack",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="program stack to check (repeatable; default all)",
+    )
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--preview", metavar="FILE", help="`pulumi preview --json` output (- for stdin)")
+    source.add_argument("--state", metavar="FILE", help="`pulumi stack export` output (- for stdin)")
+    source.add_argument("--document", metavar="FILE", help="a sesguard stack document (- for stdin)")
+    source.add_argument(
+        "--terraform",
+        metavar="FILE",
+        help="`terraform show -json` / `tofu show -json` output: a plan or a state (- for stdin)",
+    )
+    source.add_argument(
+        "--cloudformation",
+        metavar="PATH",
+        help="a CloudFormation template (JSON or YAML), or a `cdk synth` cdk.out directory (- for stdin)",
+    )
+    parser.add_argument(
+        "--region",
+        metavar="REGION",
+        help="the AWS region a --terraform plan or --cloudformation template deploys to, when the "
+        "input does not say (CloudFormation's AWS::Region; a provider configured outside the plan)",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=options.positive_int,
+        default=None,
+        metavar="N",
+        help="stacks run at once (default: cores)",
+    )
+    parser.add_argument(
+        "--root",
+        metavar="DIR",
+        help="the Pulumi project: its Pulumi.yaml and stack files, for program mode, --state and --preview "
+        "(default: the current directory)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="the stack's Pulumi.<stack>.yaml for --state/--preview (default: the preview's own "
+        "config, else the project's stack file named by the stack)",
+    )
+    options.add_common(parser)
+    parser.set_defaults(func=run)
+
+
+def _file_source(args: argparse.Namespace) -> tuple[str, str] | None:
+    from sesguard.sources import FILE_SOURCES
+
+    for kind in FILE_SOURCES:
+        path = getattr(args, kind)
+        if path is not None:
+            return kind, path
+    return None
+
+
+def _regional() -> tuple[str, ...]:
+    from sesguard.sources import REGIONAL_SOURCES
+
+    return REGIONAL_SOURCES
+
+
+def run(args: argparse.Namespace) -> int:
+    policies = policyset.from_args(args)
+    source = _file_source(args)
+    if source is not None and args.stack:
+        raise SesguardError(f"--stack selects program stacks; it cannot be combined with --{source[0]}")
+    if args.config is not None and (source is None or source[0] == "document"):
+        raise SesguardError("--config gives a file source a stack config; program mode reads the project's")
+    if args.region is not None and (source is None or source[0] not in _regional()):
+        raise SesguardError("--region applies to --terraform and --cloudformation only")
+    if args.root is not None and source is not None and source[0] not in ("state", "preview"):
+        # Said, not ignored: a user who names a project expects its stack files to be read.
+        raise SesguardError(
+            f"--root names the Pulumi project: it applies to program mode, --state and --preview, "
+            f"not --{source[0]}"
+        )
+    if source is not None:
+        # The engine first: OPA parses and compiles the policies on its own thread while this one
+        # reads the source. A stack document may come from any source, so it gets the whole pack.
+        engine = factory.make_engine(args, policies, None if source[0] == "document" else {source[0]})
+        try:
+            # Loaded inside the judging, which alone holds the document and can free it before OPA
+            # reads its input: an ESP-sized stack's peak memory.
+            results = [judging.judge_loaded(lambda: _load(args, source), engine)]
+        finally:
+            engine.close()
+        return output.emit(results, args, policies)
+    return _run_program(args, policies)
+
+
+def _load(args: argparse.Namespace, source: tuple[str, str]) -> Any:
+    from sesguard import sources, stackconfig
+
+    if source[0] in _regional():
+        # A plan or a template carries no stack settings: --config gives them, over the
+        # template's own (CloudFormation Metadata).
+        config = stackconfig.read(args.config) if args.config is not None else None
+        region = args.region or (config or {}).get("aws:region")
+        document = sources.load(*source, region=region if isinstance(region, str) else None, config=config)
+        if args.config is not None:
+            document = stackconfig.locate(document, args.config)
+    else:
+        document = sources.load(*source)
+    if source[0] in ("state", "preview"):
+        document = stackconfig.apply(document, args.config, args.root)
+    return document
+
+
+def _run_program(args: argparse.Namespace, policies: Any) -> int:
+    from sesguard import project
+    from sesguard.sources.pulumi import parallel
+
+    proj = project.find(args.root)
+    names = list(dict.fromkeys(args.stack)) or proj.stacks()
+    if proj.runtime != "python":
+        raise project.not_python(proj, names[0] if names else None)
+    if not names:
+        raise SesguardError(f"{proj.stack_dir}: no Pulumi.<stack>.yaml files to check")
+    root = proj.root
+    engine = factory.make_engine(args, policies, {"program"})
+    results: list[StackResult] = []
+    errors: list[SesguardError] = []
+    not_judged: list[NotJudged] = []
+    try:
+        for outcome in parallel.run_stacks(names, root, args.jobs):
+            if outcome.error is not None:
+                errors.append(outcome.error)
+                not_judged.append(NotJudged(outcome.stack, str(outcome.error)))
+            elif outcome.document is not None:
+                try:
+                    results.append(judging.judge_one(outcome.document, engine))
+                except SesguardError as exc:
+                    # An engine that failed once is not trusted with the rest: stop here, report
+                    # the stacks already judged, and exit 2 (leaving the generator kills the workers).
+                    errors.append(SesguardError(f"stack {outcome.stack}: {exc}"))
+                    not_judged.append(NotJudged(outcome.stack, f"the policy engine failed: {exc}"))
+                    break
+    finally:
+        engine.close()
+    done = {r.stack for r in results} | {n.stack for n in not_judged}
+    not_judged += [
+        NotJudged(name, "not run: the run stopped after the policy engine failed")
+        for name in names
+        if name not in done
+    ]
+    # With no stack judged, stderr says it all; report files are still written so that a PR
+    # comment or a code-scanning upload shows an incomplete run, not a stale or missing one.
+    code = output.emit(results, args, policies, not_judged) if results or args.output else judging.EXIT_ERROR
+    for error in errors:
+        print(one_line(f"sesguard: {error}"), file=sys.stderr)
+    return judging.EXIT_ERROR if errors else code

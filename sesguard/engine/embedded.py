@@ -1,0 +1,256 @@
+"""The embedded engine: OPA's Go library in-process (opa-golib-python-bindings).
+
+Policies and settings are loaded once per engine; the bindings keep the prepared query for
+``data.sesguard.findings`` cached, so each stack costs one evaluation and no compilation.
+
+Handing OPA the pack (parsing 55 modules, about 0.03 s) and compiling it on the first evaluation
+(about 0.2 s) is most of a cold check. An engine is built first thing, and compiles on a background
+thread from then on, so the compilation overlaps with whatever the process does next (reading
+METADATA and the source, importing and running the program, the policy pack finishing its start);
+``prepare()`` waits for it. The bindings release the GIL inside OPA, so the overlap is real on two
+cores.
+
+An engine told which document sources it will judge (``sources``) leaves out the installed
+pack's packages that judge only another source (``applicability.ONLY_FOR``: the live account's
+facts, published DNS, the production-access request). Their Rego guards on ``input.source``, so
+on any other document they cannot fire; not compiling them saves a quarter of the compilation.
+A document of another source is refused (EngineError), never judged by the smaller pack.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from collections.abc import Collection
+from dataclasses import replace
+from typing import Any
+
+from sesguard import goruntime
+from sesguard.document import SCHEMA, Document
+from sesguard.engine import QUERY_PATH, Settings, to_findings
+from sesguard.engine.aliases import (
+    ALIAS_MARK,
+    Encoded,
+    encode,
+    may_alias,
+    unaliased_resource,
+    unaliased_text,
+    waivers_name_resources,
+)
+from sesguard.engine.projection import project, type_tokens
+from sesguard.errors import EngineError, PolicyError
+from sesguard.findings import Finding
+from sesguard.policyset import POLICY_DIR, PolicySet, package_of
+
+# The smallest stack document: evaluating the query on it compiles the policies and prepares the
+# query, and costs nothing more (no resource to iterate).
+_PREPARE_INPUT: Document = {
+    "schema": SCHEMA,
+    "source": "pack",
+    "project": "",
+    "stack": "",
+    "region": None,
+    "config": {},
+    "resources": [],
+    "facts": {},
+}
+
+# Engines whose background compilation may still run: a fork waits for them (below).
+_compiling: weakref.WeakSet[EmbeddedEngine] = weakref.WeakSet()
+
+
+def _opa() -> Any:
+    try:
+        import opa_bindings
+    except ImportError:
+        from sesguard.engine import install
+
+        raise EngineError(install.MISSING) from None
+    return opa_bindings
+
+
+def modules_for(policies: PolicySet, sources: Collection[str] | None) -> tuple[tuple[str, str], ...]:
+    """The modules an engine judging ``sources`` needs: all of them, unless the policies are the
+    installed pack (whose source guards its tests prove) and ``sources`` is known."""
+    from sesguard.applicability import ONLY_FOR
+
+    if sources is None or policies.root != POLICY_DIR:
+        return policies.modules
+    return tuple(
+        (path, text)
+        for path, text in policies.modules
+        if (only := ONLY_FOR.get(package_of(text))) is None or only[0] in sources
+    )
+
+
+class EmbeddedEngine:
+    name = "embedded"
+
+    def __init__(
+        self,
+        policies: PolicySet,
+        settings: Settings | None = None,
+        *,
+        with_tests: bool = False,
+        sources: Collection[str] | None = None,
+    ):
+        opa = _opa()
+        self._error = opa.OpaError
+        self._opa = opa.OpaEngine()  # the Go runtime starts with the first engine
+        goruntime.forget()
+        self._root = policies.root
+        self._sources = None if sources is None else frozenset(sources)
+        modules = modules_for(policies, self._sources)
+        self._types = type_tokens(modules)
+        # URNs may reach OPA as aliases (encode) only for the installed pack, whose rules
+        # tests/test_projection.py holds to comparing URNs whole (a customised copy or an
+        # organisation's --extra-policies may read one as text), and only when no waiver file names
+        # a resource (the Rego matches that name against findings' URNs).
+        self._may_alias = (
+            policies.root == POLICY_DIR
+            and not policies.extras
+            and not waivers_name_resources((settings or Settings()).waivers)
+        )
+        self._compile_error: str | None = None
+        # The modules are handed over here, the compilation runs on a thread: a thread making one
+        # Go call per module would wait for the GIL after each while this one runs Python
+        # (measured: 30-60 ms lost on a cold check), the single compilation call waits once.
+        try:
+            for path, text in modules + (policies.tests if with_tests else ()):
+                self._opa.add_policy(path, text)
+            self._opa.add_data((settings or Settings()).as_data())
+        except opa.OpaError as exc:
+            self._opa.close()
+            raise PolicyError(f"policies in {policies.root}: {exc.message}") from None
+        self._compiler = threading.Thread(target=self._compile, name="sesguard-opa-compile", daemon=True)
+        _compiling.add(self)
+        self._compiler.start()
+
+    def _compile(self) -> None:
+        # The query `data.sesguard.findings` compiles every module and prepares what
+        # eval_document("sesguard.findings") then reuses (measured: the evaluation after it pays no
+        # compilation). A compilation error is kept for check_compiles(); the first real evaluation
+        # compiles again and reports it itself, as one line. Anything else the empty input may
+        # raise is no concern of the compilation.
+        try:
+            self._opa.eval_query("data." + QUERY_PATH.replace("/", "."), _PREPARE_INPUT)
+        except self._error as exc:
+            if exc.code == "prepare_error":
+                self._compile_error = exc.message
+
+    def check_compiles(self) -> None:
+        """Raise PolicyError with OPA's message when the policies do not compile (a module OPA
+        could not parse, or one its compiler refused: an unsafe variable, a type error)."""
+        self.prepare()
+        if self._compile_error is not None:
+            raise PolicyError(f"policies in {self._root}: {self._compile_error}")
+
+    def prepare(self) -> None:
+        """Wait until the policies are compiled; every evaluation waits for it first.
+
+        Waiting also keeps the per-evaluation state (``last_coverage``) the caller's own: the
+        compilation is an evaluation too, and must not land between a caller's and its reading.
+        """
+        self._compiler.join()
+        _compiling.discard(self)
+
+    def document(self, path: str, input: Any = None, *, coverage: bool = False) -> Any:
+        """Evaluate ``data.<path>`` (dotted or slashed)."""
+        self.prepare()
+        try:
+            return self._opa.eval_document(path.replace("/", "."), input, coverage=coverage)
+        except self._error as exc:
+            raise EngineError(
+                f"OPA evaluation of data.{path.replace('/', '.')} failed: {exc.message}"
+            ) from None
+
+    def query(self, query: str, input: Any = None, *, coverage: bool = False) -> list[dict[str, Any]]:
+        self.prepare()
+        try:
+            return self._opa.eval_query(query, input, coverage=coverage)
+        except self._error as exc:
+            raise EngineError(f"OPA query {query!r} failed: {exc.message}") from None
+
+    @property
+    def last_coverage(self) -> dict[str, Any] | None:
+        return self._opa.last_coverage
+
+    def evaluate(self, document: Document) -> list[Finding]:
+        return self.evaluate_encoded(self.encode(document))
+
+    def encode(self, document: Document) -> bytes:
+        """The input OPA reads for ``document``: its projection, as JSON text (aliases.Encoded:
+        with its URNs aliased when it may be, see aliases.encode).
+
+        Apart from ``evaluate_encoded`` so a caller holding the only reference to a big document
+        can let it go before OPA builds its own copy (judging.judge_loaded): at 10,000 sending
+        domains the Python objects are about 0.5 GB of the run's peak.
+        """
+        if self._sources is not None and document.get("source") not in self._sources:
+            raise EngineError(
+                f"this engine judges {', '.join(sorted(self._sources))} documents, "
+                f"not {document.get('source')!r}"
+            )
+        alias = self._may_alias and may_alias(document)
+        try:
+            return encode(project(document, self._types), alias=alias)
+        except UnicodeEncodeError:
+            raise EngineError(
+                "the stack document holds a string that is not valid Unicode (a lone surrogate)"
+            ) from None
+
+    def evaluate_encoded(self, payload: bytes) -> list[Finding]:
+        """Findings for an input ``encode`` produced, naming resources by their URNs."""
+        findings = self._evaluate_text(payload)
+        if not isinstance(payload, Encoded) or not payload.urns_text or not findings:
+            return findings
+        urns = payload.urns()
+        named = [_unaliased(f, urns) for f in findings]
+        if any(f is None for f in named):
+            # A rule printed an alias (the Rego contract forbids printing a URN): judge the URNs.
+            return self._evaluate_text(unaliased_text(payload))
+        return sorted(f for f in named if f is not None)
+
+    def _evaluate_text(self, payload: bytes) -> list[Finding]:
+        self.prepare()
+        path = QUERY_PATH.replace("/", ".")
+        # The bindings' eval_document, given text already encoded (it would encode a Python value
+        # itself, which needs the document alive while OPA reads it). opa-golib-python-bindings is
+        # pinned; tests/test_startup.py holds this equal to eval_document.
+        opa = self._opa
+        try:
+            with opa._eval_lock:
+                opa._eval_reset()
+                results = opa._eval_result(opa._call(opa._lib.OpaEvalDocument, path.encode(), payload, 0, 0))
+        except self._error as exc:
+            raise EngineError(f"OPA evaluation of data.{path} failed: {exc.message}") from None
+        if not results or not results[0].get("expressions"):
+            raise EngineError(f"OPA evaluation of data.{path} failed: data.{path} is undefined")
+        return to_findings(results[0]["expressions"][0]["value"])
+
+    def close(self) -> None:
+        self._compiler.join()
+        _compiling.discard(self)
+        self._opa.close()
+
+
+def _before_fork() -> None:
+    # The program source forks a worker per stack (sesguard/sources/pulumi/parallel.py) and counts on no
+    # other thread running when it does: a fork waits for any compilation still in progress. In
+    # practice it has finished, overlapped with importing pulumi_aws before the first fork.
+    for engine in list(_compiling):
+        engine._compiler.join()
+
+
+os.register_at_fork(before=_before_fork)
+
+
+def _unaliased(finding: Finding, urns: tuple[str, ...]) -> Finding | None:
+    """``finding`` naming the URN its resource's alias stands for; None when an alias shows
+    anywhere but as the whole resource."""
+    resource = unaliased_resource(finding.resource, urns)
+    texts = (finding.rule, finding.message, finding.title, finding.remediation, finding.waiver or "")
+    if resource is None or any(ALIAS_MARK in t for t in texts):
+        return None
+    return replace(finding, resource=resource)

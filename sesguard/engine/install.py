@@ -1,0 +1,63 @@
+"""Installing the embedded OPA engine into the Python that runs sesguard.
+
+opa-golib-python-bindings 0.4.4 declares Python >= 3.14, so on 3.14 it is an ordinary dependency
+of the wheel; its ctypes wrapper runs on 3.11-3.13 too, where pip must be told to ignore that
+declaration. The pip is always ``sys.executable -m pip``: the one of the environment (venv,
+pipx, system) sesguard itself runs in, whichever `pip` is first on PATH.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shlex
+import subprocess
+import sys
+from collections.abc import Callable
+
+from sesguard.errors import SesguardError
+
+PACKAGE = "opa-golib-python-bindings==0.4.4"
+COMMAND = "sesguard engine install"
+MISSING = f"the embedded OPA engine is not installed: run `{COMMAND}` (or use --opa-url URL)"
+TIMEOUT = 600.0
+
+
+def pip_command(python: str | None = None) -> list[str]:
+    return [
+        python or sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "--no-deps",
+        "--ignore-requires-python",
+        PACKAGE,
+    ]
+
+
+def installed() -> bool:
+    importlib.invalidate_caches()  # just installed by this process's pip: look again
+    try:
+        import opa_bindings  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def describe(command: list[str]) -> str:
+    return shlex.join(command)
+
+
+def ensure(log: Callable[[str], None]) -> None:
+    """Install the engine into this Python when it is missing (the travelling pack's start)."""
+    if installed():
+        return
+    command = pip_command()
+    log(f"the embedded OPA engine is missing: running {describe(command)}")
+    try:
+        done = subprocess.run(command, timeout=TIMEOUT, check=False, capture_output=True, text=True)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SesguardError(f"{describe(command)}: {exc}") from None
+    if done.returncode != 0 or not installed():
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise SesguardError(f"{describe(command)} failed (exit {done.returncode}): {last[:200]}")

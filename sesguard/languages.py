@@ -1,0 +1,41 @@
+"""Which language a stack was declared in: picks the remediation snippet a report shows.
+
+Pulumi names runtimes (Pulumi.yaml `runtime`), sesguard names languages (METADATA
+`custom.remediation_code` keys, the document's `language`, `--language`).
+"""
+
+from __future__ import annotations
+
+from sesguard.document import LANGUAGES
+
+# Pulumi.yaml `runtime.name` -> the language its programs are written in. nodejs programs are
+# TypeScript far more often than JavaScript, and TypeScript snippets read as JavaScript too.
+RUNTIME_LANGUAGE = {
+    "python": "python",
+    "nodejs": "typescript",
+    "go": "go",
+    "dotnet": "csharp",
+    "java": "java",
+    "yaml": "yaml",
+}
+
+
+# How a catalog or report names each language, and the info string of its fenced code block.
+LABELS = {
+    "python": ("Python", "python"),
+    "typescript": ("TypeScript", "typescript"),
+    "go": ("Go", "go"),
+    "csharp": ("C#", "csharp"),
+    "java": ("Java", "java"),
+    "yaml": ("Pulumi YAML", "yaml"),
+    "terraform": ("Terraform", "hcl"),
+    "cloudformation": ("CloudFormation", "yaml"),
+}
+
+
+def of_runtime(runtime: str | None) -> str | None:
+    """The language of a Pulumi runtime name, or None when it is not one sesguard knows."""
+    return RUNTIME_LANGUAGE.get((runtime or "").strip().lower())
+
+
+__all__ = ["LABELS", "LANGUAGES", "RUNTIME_LANGUAGE", "of_runtime"]

@@ -1,0 +1,95 @@
+"""The text report: one table per stack for people at a terminal, how to fix it, then the summary line.
+
+Cells are ``rich.text.Text``, never markup strings, so a message holding ``[secret]`` or brackets
+prints as written (and ``render`` has already turned control characters into visible escapes).
+Under each table, every rule with an unwaived mandatory finding gets its fix (the snippet in the
+stack's language when the rule has one) and the link to its documentation. Colour only when the
+caller says the output is a terminal. A run that could not judge every stack names each one.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from sesguard.findings import NotJudged, StackResult
+from sesguard.policyset import PolicySet, Rule
+from sesguard.report import fix, level, rules_for, short_name, summary_line, waiver_reason
+
+_STYLE = {"mandatory": "bold red", "advisory": "yellow", "waived": "dim"}
+_WIDTH = 120
+
+
+def _fixes(console: Console, r: StackResult, rules: dict[str, Rule]) -> None:
+    ids = list(dict.fromkeys(f.rule for f in r.findings if f.blocking and f.rule in rules))
+    if not ids:
+        return
+    console.print(Text("  how to fix:", style="bold"))
+    for rid in ids:
+        rule = rules[rid]
+        remediation, snippet = fix(rule, r.language)
+        console.print(Text(f"  {rid} {rule.title}", style="bold"))
+        if remediation:
+            console.print(Text(textwrap.indent(remediation.strip(), "    ")))
+        if snippet:
+            console.print(Text(textwrap.indent(snippet, "      ")))
+        if rule.file:
+            console.print(Text(f"    {rule.url}", style="cyan"))
+    console.print()
+
+
+def render(
+    results: list[StackResult],
+    policies: PolicySet,
+    not_judged: Sequence[NotJudged] = (),
+    *,
+    color: bool = False,
+) -> str:
+    buf = io.StringIO()
+    console = Console(
+        file=buf,
+        width=_WIDTH,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+    rules = {r.id: r for r in rules_for(results, policies)}
+    for r in results:
+        verdict = Text("passed", style="green") if r.passed else Text("failed", style="bold red")
+        heading = Text(f"{r.project}/{r.stack} ({r.source}{', ' + r.file if r.file else ''}): ")
+        heading.append_text(verdict)
+        console.print(heading)
+        if not r.findings:
+            console.print(Text("  no findings"))
+            console.print()
+            continue
+        table = Table(show_edge=False, pad_edge=False, expand=False, header_style="bold")
+        for col in ("rule", "severity", "level", "resource", "message"):
+            table.add_column(col, overflow="fold")
+        for f in r.findings:
+            lvl = level(f)
+            message = f.message if not f.waived else f"{f.message} (waived: {waiver_reason(f)})"
+            table.add_row(
+                Text(f.rule),
+                Text(f.severity),
+                Text(lvl, style=_STYLE.get(lvl, "")),
+                Text(short_name(f.resource) or "-"),
+                Text(message),
+            )
+        console.print(table)
+        console.print()
+        _fixes(console, r, rules)
+    for n in not_judged:
+        console.print(Text(f"{n.stack}: not judged — {n.reason}", style="bold red"))
+    if not_judged:
+        console.print()
+    console.print(Text(summary_line(results, not_judged)))
+    return buf.getvalue()

@@ -1,0 +1,1 @@
+"""CloudFormation and CDK: templates (JSON/YAML) and `cdk synth` cloud assemblies."""

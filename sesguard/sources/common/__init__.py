@@ -1,0 +1,1 @@
+"""What every source family shares: reading limits, resources, positions, regions, the reference graph."""

@@ -1,0 +1,1 @@
+"""The live account (boto3, read-only) and published DNS (dnspython)."""

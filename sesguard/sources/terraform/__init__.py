@@ -1,0 +1,1 @@
+"""Terraform/OpenTofu: `terraform show -json` plans and states."""
