@@ -25,7 +25,7 @@ from sesguard.project import Project
 TIMEOUT = 300.0  # as a forked worker's: a stack under mocks takes well under a second
 _BOOTSTRAP = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from sesguard.sources import program_child; sys.exit(program_child.main())"
+    "from sesguard.sources.pulumi import program_child; sys.exit(program_child.main())"
 )
 
 
