@@ -82,3 +82,34 @@ def test_an_sdk_older_than_the_minimum_is_exit_2_naming_both_versions(
     minimum = ".".join(map(str, sdk.MINIMUM))
     assert f"pulumi {BELOW_MINIMUM}" in err and f"pulumi {minimum} or later" in err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+ASYNC_MAIN = """import pulumi
+import pulumi_aws as aws
+
+
+async def main() -> dict:
+    dmarc = ["v=DMARC1; p=none"]
+    aws.route53.Record("dmarc", zone_id="Z0123", name="_dmarc.example.net", type="TXT", records=dmarc)
+    identity = aws.sesv2.EmailIdentity("identity", email_identity="example.net")
+    return {"identity": identity.email_identity}
+
+
+pulumi.run(main)
+"""
+
+
+def test_a_program_with_an_async_entry_point_is_run(tmp_path: Path) -> None:
+    """`pulumi.run(main)` (SDK 3.254+) registers a coroutine the SDK's entry point awaits after the
+    module: the runner uses that entry point, so the coroutine's resources are judged too."""
+    from sesguard.sources.pulumi import program
+
+    root = tmp_path / "asyncmain"
+    root.mkdir()
+    (root / "Pulumi.yaml").write_text("name: asyncmain\nruntime: python\n", "utf-8")
+    (root / "Pulumi.dev.yaml").write_text("config:\n  aws:region: eu-west-1\n", "utf-8")
+    (root / "__main__.py").write_text(ASYNC_MAIN, "utf-8")
+    document = program.run_stack("dev", root)
+    assert {r["name"] for r in document["resources"]} == {"asyncmain-dev", "dmarc", "identity"}
+    [stack] = [r for r in document["resources"] if r["type"] == "pulumi:pulumi:Stack"]
+    assert stack["props"] == {"identity": "example.net"}
