@@ -99,8 +99,11 @@ def test_every_format_says_no_ses_resources(
         assert suite is not None
         props = {p.get("name"): p.get("value") for p in suite.iter("property")}
         assert props["note"] == "no SES resources"
-    elif fmt in ("text", "markdown"):
-        assert "passed (no SES resources)" in text
+    elif fmt == "markdown":
+        assert text.startswith("## sesguard: ✅ passed (no SES resources)\n")
+        assert "| ✅ passed (no SES resources) |" in text
+    elif fmt == "text":
+        assert text.startswith("alerts/dev (program, Pulumi.dev.yaml): passed (no SES resources)\n")
     else:  # github: a notice annotation, and the summary line
         assert "::notice title=no SES resources::" in text
         assert text.rstrip().endswith("— passed; no SES resources in dev")
@@ -126,3 +129,16 @@ def test_a_stack_with_ses_resources_says_nothing_of_the_kind(engine: EmbeddedEng
     assert result.ses_resources == 1
     for fmt in FORMATS:
         assert "no SES resources" not in render(fmt, [result], policyset.load())
+
+
+def test_a_run_with_and_without_ses_resources_names_the_empty_stack(alerts_result: StackResult) -> None:
+    sender = StackResult("shop", "prod", "program", ses_resources=4)
+    policies = policyset.load()
+    markdown = render("markdown", [sender, alerts_result], policies)
+    assert markdown.startswith("## sesguard: ✅ passed (no SES resources in 1 of 2)\n")
+    assert "| shop/prod | program | ✅ passed |" in markdown
+    assert (
+        render("text", [sender, alerts_result], policies)
+        .rstrip()
+        .endswith("— passed; no SES resources in dev")
+    )

@@ -81,8 +81,14 @@ def render(results: list[StackResult], policies: PolicySet, not_judged: Sequence
     rules = {r.id: r for r in rules_for(results, policies)}
     links = {rid: r.url for rid, r in rules.items() if r.file}
     t = totals(results, not_judged)
+    heading = _VERDICT[verdict(results, not_judged)]
+    empty = [r for r in results if r.no_ses_resources]
+    if empty:
+        heading += (
+            f" ({NO_SES})" if len(empty) == len(results) else f" ({NO_SES} in {len(empty)} of {len(results)})"
+        )
     out = [
-        f"## sesguard: {_VERDICT[verdict(results, not_judged)]}",
+        f"## sesguard: {heading}",
         "",
         cell(summary_line(results, not_judged)),
         "",
@@ -104,7 +110,6 @@ def render(results: list[StackResult], policies: PolicySet, not_judged: Sequence
     for n in not_judged:
         out.append(f"| {cell(n.stack)} | | {_VERDICT['incomplete']} (not judged) | | | |")
     out.append(f"| **total** ({t['stacks']}) | | | {t['mandatory']} | {t['advisory']} | {t['waived']} |")
-    empty = [r for r in results if r.no_ses_resources]
     if empty:
         names = ", ".join(f"{cell(r.project)}/{cell(r.stack)}" for r in empty)
         out += ["", f"**{NO_SES}** in {names}: {NO_SES_DETAIL}."]
