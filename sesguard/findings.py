@@ -126,10 +126,18 @@ class StackResult:
     config_file: str | None = None
     # The language of the code that declared the stack (document.LANGUAGES): picks fix snippets.
     language: str | None = None
+    # How many SES resources (aws:ses/*, aws:sesv2/*) the document holds; None where a source
+    # judges no stack of resources (published DNS). At 0 a pass means nothing SES was judged, and
+    # every report says "no SES resources" beside it.
+    ses_resources: int | None = None
 
     @property
     def passed(self) -> bool:
         return not any(f.blocking for f in self.findings)
+
+    @property
+    def no_ses_resources(self) -> bool:
+        return self.ses_resources == 0
 
     def counts(self) -> dict[str, int]:
         return {

@@ -51,6 +51,7 @@ class _Stack:
     language: str | None
     # Where each resource is declared, by URN, as one JSON text (``_locations``).
     where: str
+    ses_resources: int | None
 
     @classmethod
     def of(cls, document: Document) -> _Stack:
@@ -66,6 +67,7 @@ class _Stack:
             config_file=config_file.file if config_file else None,
             language=language if language in LANGUAGES else None,
             where=_locations(document),
+            ses_resources=_ses_resources(document),
         )
 
     def judged(self, findings: list[Finding]) -> StackResult:
@@ -77,7 +79,23 @@ class _Stack:
             file=self.file,
             config_file=self.config_file,
             language=self.language,
+            ses_resources=self.ses_resources,
         )
+
+
+# The pulumi-aws modules of SES (v1 and v2); every source maps its types onto these tokens.
+_SES_TYPE_PREFIXES = ("aws:ses/", "aws:sesv2/")
+
+
+def _ses_resources(document: Document) -> int | None:
+    """How many SES resources the document declares; None for published DNS, which judges a domain."""
+    if document.get("source") == "dns":
+        return None
+    return sum(
+        1
+        for r in document.get("resources") or ()
+        if isinstance(r, dict) and isinstance(r.get("type"), str) and r["type"].startswith(_SES_TYPE_PREFIXES)
+    )
 
 
 def _locations(document: Document) -> str:

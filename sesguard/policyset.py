@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
+from sesguard import regometa
 from sesguard.document import LANGUAGES
 from sesguard.errors import SesguardError
 
@@ -245,11 +246,10 @@ def _extra_rules(
                 f"{path}: package {name}: a rule's package must be ses.<name> (one level: the entry "
                 "point gathers data.ses[_].deny)"
             )
-        if _DENY.search(text) and not found:
-            raise SesguardError(
-                f"{path}: `deny` without a # METADATA block with custom id, slug, severity, "
-                "enforcement and remediation"
-            )
+        # Each `deny` needs its own rule-scoped block: one above `package` is listed, never reported.
+        problem = regometa.deny_problem(str(path), text)
+        if problem is not None:
+            raise SesguardError(problem)
         rules.extend(found)
     return rules
 

@@ -8,6 +8,7 @@ naming the file.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tarfile
 from collections.abc import Callable
@@ -130,6 +131,13 @@ def test_a_customised_pack_that_does_not_compile_is_exit_2_naming_the_file(tmp_p
     assert f"Rego does not compile: {rule}:" in run.stderr
 
 
+def _metadata_above_package(text: str) -> str:
+    """The rule's METADATA moved above `package`: OPA then attaches it to the package, not `deny`."""
+    block = text[text.index("# METADATA") : text.index("deny contains")]
+    package = "package ses.acme_sender_domains\n"
+    return text.replace(block, "").replace(package, block + package)
+
+
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
@@ -143,8 +151,23 @@ def test_a_customised_pack_that_does_not_compile_is_exit_2_naming_the_file(tmp_p
         ),
         (lambda t: t.replace("\tis_string(d)\n", "\tcount([d] | [d]) == 2\n"), "rego_type_error"),
         (lambda t: t.replace("  slug: sender-domains\n", ""), "METADATA lacks slug"),
+        (_metadata_above_package, "with custom.id ACME-001 annotates the package"),
+        (
+            lambda t: t + '\ndeny contains result.finding(rego.metadata.rule(), "", "second") if input.x\n',
+            "`deny` without a # METADATA block of its own",
+        ),
     ],
-    ids=["ses-id", "no-metadata", "nested-package", "parse-error", "unsafe-var", "type-error", "no-slug"],
+    ids=[
+        "ses-id",
+        "no-metadata",
+        "nested-package",
+        "parse-error",
+        "unsafe-var",
+        "type-error",
+        "no-slug",
+        "metadata-above-package",
+        "second-deny",
+    ],
 )
 def test_a_bad_organisation_rule_is_exit_2_naming_the_file(
     tmp_path: Path, edit: Callable[[str], str], expected: str
@@ -157,6 +180,8 @@ def test_a_bad_organisation_rule_is_exit_2_naming_the_file(
         assert run.code == 2 and run.stdout == ""
         assert len(run.err_lines) == 1, run.stderr
         assert str(rule) in run.stderr and expected in run.stderr
+        if "METADATA block of its own" in expected or "annotates" in expected:
+            assert re.search(rf"{re.escape(str(rule))}:\d+: ", run.stderr), run.stderr  # and the line
 
 
 def test_a_test_that_does_not_compile_is_one_line_not_a_compilation_per_test(tmp_path: Path) -> None:

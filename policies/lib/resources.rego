@@ -71,7 +71,7 @@ by_ident := {v: {u | some [k, u] in _ident_pairs; k == v} | some v in {k | some 
 # `_referable_by_type_urn[t]` is defined (an object, maybe empty) exactly when t is referable: the
 # test without a membership call.
 resolve(value, r, t) := {x | x := _referable_by_type_urn[t][r.dependencies[_]]} if {
-	value == lib.unknown_value
+	lib.unknown(value)
 	_referable_by_type_urn[t]
 }
 
@@ -79,7 +79,7 @@ else := {x |
 	some u in object.get(r, "dependencies", [])
 	x := by_urn[u]
 	x.type == t
-} if value == lib.unknown_value
+} if lib.unknown(value)
 
 else := {x |
 	not value in lib._not_known

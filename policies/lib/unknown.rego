@@ -12,16 +12,30 @@ secret_value := "[secret]"
 
 unknown(x) if x == unknown_value
 
+# An ARN built around an unknown ("arn:aws:events:us-east-1:123456789012:rule/<sentinel>") is as
+# unknown as the sentinel: what it names is only decided at apply. Only ARNs: a JSON document that
+# holds an unknown (a policy whose Resource is an ARN not yet created) is still read, field by field.
+unknown(x) if unknown_arn(x)
+
+unknown_arn(x) if {
+	is_string(x)
+	startswith(x, "arn:")
+	contains(x, unknown_value)
+}
+
 # True when the value, or anything nested in it, is unknown.
 has_unknown(x) if {
 	walk(x, [_, v])
-	v == unknown_value
+	unknown(v)
 }
 
 secret(x) if x == secret_value
 
-# A value a rule can judge: present, not unknown, not redacted. One membership test, not three
-# calls: it runs for nearly every property every rule reads.
-known(x) if not x in _not_known
+# A value a rule can judge: present, not unknown (nor an ARN built around one), not redacted. One
+# membership test first: it runs for nearly every property every rule reads.
+known(x) if {
+	not x in _not_known
+	not unknown_arn(x)
+}
 
 _not_known := {null, unknown_value, secret_value}

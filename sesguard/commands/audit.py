@@ -17,6 +17,7 @@ import argparse
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from sesguard import judging, policyset
@@ -122,7 +123,7 @@ def not_evaluated(
             )
         )
     return (
-        StackResult(result.project, result.stack, result.source, sorted(kept), result.file),
+        replace(result, findings=sorted(kept)),
         sorted(failures),
     )
 

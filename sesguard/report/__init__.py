@@ -28,6 +28,11 @@ _MIN_SECRET_LEN = 4
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low")
 
+# What every format says beside the verdict of a stack that declares no SES resource: a pass
+# there means no SES rule had anything to judge, never that a sender was found compliant.
+NO_SES = "no SES resources"
+NO_SES_DETAIL = "the stack declares no aws:ses or aws:sesv2 resource, so no SES rule had anything to judge"
+
 
 def totals(results: list[StackResult], not_judged: Sequence[NotJudged] = ()) -> dict[str, Any]:
     """DESIGN's summary block: stacks judged and unwaived mandatory / advisory, and waived findings.
@@ -54,11 +59,18 @@ def verdict(results: list[StackResult], not_judged: Sequence[NotJudged] = ()) ->
     return "passed" if passed(results) else "failed"
 
 
+def stack_verdict(r: StackResult) -> str:
+    """One stack's verdict as reports print it: ``passed (no SES resources)`` where nothing SES was judged."""
+    base = "passed" if r.passed else "failed"
+    return f"{base} ({NO_SES})" if r.no_ses_resources else base
+
+
 def summary_line(results: list[StackResult], not_judged: Sequence[NotJudged] = ()) -> str:
     """One line for stdout, stderr and CI logs.
 
     e.g. ``sesguard: 4 stacks, 0 mandatory, 2 advisory, 1 waived — passed``; a run that could not
-    judge a stack ends ``— incomplete: 1 stack not judged (prod)``.
+    judge a stack ends ``— incomplete: 1 stack not judged (prod)``; stacks that declare no SES
+    resource are named at the end (``; no SES resources in dev``).
     """
     t = totals(results, not_judged)
     stacks = f"{t['stacks']} stack{'' if t['stacks'] == 1 else 's'}"
@@ -70,6 +82,9 @@ def summary_line(results: list[StackResult], not_judged: Sequence[NotJudged] = (
         n = len(not_judged)
         names = ", ".join(x.stack for x in not_judged)
         line += f": {n} stack{'' if n == 1 else 's'} not judged ({names})"
+    empty = [r.stack for r in results if r.no_ses_resources]
+    if empty:
+        line += f"; {NO_SES} in {', '.join(empty)}"
     return line
 
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from sesguard.errors import SesguardError
 from sesguard.findings import Finding, NotJudged, StackResult
 from sesguard.policyset import PolicySet
-from sesguard.report import finding_order, markdown, summary_line, waiver_reason
+from sesguard.report import NO_SES, NO_SES_DETAIL, finding_order, markdown, summary_line, waiver_reason
 from sesguard.report.locations import place
 
 STEP_SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
@@ -64,6 +64,12 @@ def render(results: list[StackResult], policies: PolicySet, not_judged: Sequence
         f"::error title={escape_property('stack not judged')}::"
         + escape_data(f"stack {n.stack} was not judged: {n.reason}")
         for n in not_judged
+    ]
+    lines += [
+        f"::notice title={escape_property(NO_SES)}::"
+        + escape_data(f"stack {r.project}/{r.stack}: {NO_SES}: {NO_SES_DETAIL}")
+        for r in results
+        if r.no_ses_resources
     ]
     lines += [_command(r, f) for r, f in pairs]
     write_step_summary(markdown.render(results, policies, not_judged))

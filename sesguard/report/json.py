@@ -9,7 +9,7 @@ from typing import Any
 from sesguard import __version__
 from sesguard.findings import Finding, NotJudged, StackResult
 from sesguard.policyset import PolicySet
-from sesguard.report import totals
+from sesguard.report import NO_SES, NO_SES_DETAIL, totals
 
 FINDING_FIELDS = ("rule", "title", "severity", "enforcement", "resource", "message", "remediation", "waived")
 
@@ -21,19 +21,25 @@ def _finding(f: Finding) -> dict[str, Any]:
     return out
 
 
+def _result(r: StackResult) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "project": r.project,
+        "stack": r.stack,
+        "source": r.source,
+        "passed": r.passed,
+        "findings": [_finding(f) for f in r.findings],
+    }
+    if r.ses_resources is not None:
+        out["ses_resources"] = r.ses_resources
+    if r.no_ses_resources:
+        out["note"] = f"{NO_SES}: {NO_SES_DETAIL}"
+    return out
+
+
 def as_data(results: list[StackResult], not_judged: Sequence[NotJudged] = ()) -> dict[str, Any]:
     return {
         "tool": {"name": "sesguard", "version": __version__},
-        "results": [
-            {
-                "project": r.project,
-                "stack": r.stack,
-                "source": r.source,
-                "passed": r.passed,
-                "findings": [_finding(f) for f in r.findings],
-            }
-            for r in results
-        ],
+        "results": [_result(r) for r in results],
         "summary": totals(results, not_judged),
     }
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from sesguard.applicability import not_applicable
 from sesguard.findings import Finding, NotJudged, StackResult
 from sesguard.policyset import PolicySet, Rule
-from sesguard.report import fix, rules_for, short_name, waiver_reason
+from sesguard.report import NO_SES, NO_SES_DETAIL, fix, rules_for, short_name, waiver_reason
 
 # Characters XML 1.0 cannot carry at all, even escaped; ElementTree would write them raw.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -88,11 +88,15 @@ def render(results: list[StackResult], policies: PolicySet, not_judged: Sequence
         ET.SubElement(props, "property", name="source", value=r.source)
         if r.file:
             ET.SubElement(props, "property", name="file", value=r.file)
+        if r.no_ses_resources:
+            ET.SubElement(props, "property", name="note", value=NO_SES)
         for rule in rules:
             c = _testcase(suite, r, rule, [f for f in r.findings if f.rule == rule.id])
             counts["tests"] += 1
             counts["failures"] += c["failures"]
             counts["skipped"] += c["skipped"]
+        if r.no_ses_resources:
+            ET.SubElement(suite, "system-out").text = f"{NO_SES}: {NO_SES_DETAIL}"
         suite.set("tests", str(counts["tests"]))
         suite.set("failures", str(counts["failures"]))
         suite.set("errors", "0")

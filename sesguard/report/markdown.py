@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from sesguard.findings import Finding, NotJudged, StackResult
 from sesguard.policyset import PolicySet, Rule
 from sesguard.report import (
+    NO_SES,
+    NO_SES_DETAIL,
     escape,
     fix,
     level,
@@ -35,8 +37,9 @@ def cell(text: str) -> str:
     return escape.markdown(text)
 
 
-def _verdict(ok: bool) -> str:
-    return _VERDICT["passed" if ok else "failed"]
+def _verdict(r: StackResult) -> str:
+    shown = _VERDICT["passed" if r.passed else "failed"]
+    return f"{shown} ({NO_SES})" if r.no_ses_resources else shown
 
 
 def _resource(r: StackResult, f: Finding) -> str:
@@ -78,8 +81,14 @@ def render(results: list[StackResult], policies: PolicySet, not_judged: Sequence
     rules = {r.id: r for r in rules_for(results, policies)}
     links = {rid: r.url for rid, r in rules.items() if r.file}
     t = totals(results, not_judged)
+    heading = _VERDICT[verdict(results, not_judged)]
+    empty = [r for r in results if r.no_ses_resources]
+    if empty:
+        heading += (
+            f" ({NO_SES})" if len(empty) == len(results) else f" ({NO_SES} in {len(empty)} of {len(results)})"
+        )
     out = [
-        f"## sesguard: {_VERDICT[verdict(results, not_judged)]}",
+        f"## sesguard: {heading}",
         "",
         cell(summary_line(results, not_judged)),
         "",
@@ -95,12 +104,15 @@ def render(results: list[StackResult], policies: PolicySet, not_judged: Sequence
     for r in results:
         c = r.counts()
         out.append(
-            f"| {cell(r.project)}/{cell(r.stack)} | {cell(r.source)} | {_verdict(r.passed)} "
+            f"| {cell(r.project)}/{cell(r.stack)} | {cell(r.source)} | {_verdict(r)} "
             f"| {c['mandatory']} | {c['advisory']} | {c['waived']} |"
         )
     for n in not_judged:
         out.append(f"| {cell(n.stack)} | | {_VERDICT['incomplete']} (not judged) | | | |")
     out.append(f"| **total** ({t['stacks']}) | | | {t['mandatory']} | {t['advisory']} | {t['waived']} |")
+    if empty:
+        names = ", ".join(f"{cell(r.project)}/{cell(r.stack)}" for r in empty)
+        out += ["", f"**{NO_SES}** in {names}: {NO_SES_DETAIL}."]
     for r in results:
         if not r.findings:
             continue

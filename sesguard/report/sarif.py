@@ -21,7 +21,7 @@ from typing import Any
 from sesguard import __version__
 from sesguard.findings import Finding, NotJudged, StackResult
 from sesguard.policyset import PolicySet, Rule
-from sesguard.report import fix, rules_for, waiver_reason
+from sesguard.report import NO_SES, NO_SES_DETAIL, fix, rules_for, waiver_reason
 from sesguard.report.escape import code_block
 from sesguard.report.locations import place
 
@@ -116,17 +116,27 @@ def _language(results: list[StackResult]) -> str | None:
     return languages.pop() if len(languages) == 1 else None
 
 
-def _invocation(not_judged: Sequence[NotJudged]) -> dict[str, Any]:
+def _invocation(results: list[StackResult], not_judged: Sequence[NotJudged]) -> dict[str, Any]:
     out: dict[str, Any] = {"executionSuccessful": not not_judged}
-    if not_judged:
-        out["toolExecutionNotifications"] = [
-            {
-                "level": "error",
-                "message": {"text": f"stack {n.stack} was not judged: {n.reason}"},
-                "descriptor": {"id": "stack-not-judged"},
-            }
-            for n in not_judged
-        ]
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": f"stack {n.stack} was not judged: {n.reason}"},
+            "descriptor": {"id": "stack-not-judged"},
+        }
+        for n in not_judged
+    ]
+    notifications += [
+        {
+            "level": "note",
+            "message": {"text": f"stack {r.project}/{r.stack}: {NO_SES}: {NO_SES_DETAIL}"},
+            "descriptor": {"id": "no-ses-resources"},
+        }
+        for r in results
+        if r.no_ses_resources
+    ]
+    if notifications:
+        out["toolExecutionNotifications"] = notifications
     return out
 
 
@@ -157,7 +167,7 @@ def as_data(
                         "rules": [_rule(r, language) for r in rules],
                     }
                 },
-                "invocations": [_invocation(not_judged)],
+                "invocations": [_invocation(results, not_judged)],
                 # The repository root: every result's uri is relative to it (the checkout on CI).
                 "originalUriBaseIds": {SRCROOT: {"description": {"text": "the repository root"}}},
                 "automationDetails": {"id": "sesguard/"},

@@ -19,7 +19,16 @@ from rich.text import Text
 
 from sesguard.findings import NotJudged, StackResult
 from sesguard.policyset import PolicySet, Rule
-from sesguard.report import fix, level, rules_for, short_name, summary_line, waiver_reason
+from sesguard.report import (
+    NO_SES_DETAIL,
+    fix,
+    level,
+    rules_for,
+    short_name,
+    stack_verdict,
+    summary_line,
+    waiver_reason,
+)
 
 _STYLE = {"mandatory": "bold red", "advisory": "yellow", "waived": "dim"}
 _WIDTH = 120
@@ -63,10 +72,12 @@ def render(
     )
     rules = {r.id: r for r in rules_for(results, policies)}
     for r in results:
-        verdict = Text("passed", style="green") if r.passed else Text("failed", style="bold red")
+        verdict = Text(stack_verdict(r), style="green" if r.passed else "bold red")
         heading = Text(f"{r.project}/{r.stack} ({r.source}{', ' + r.file if r.file else ''}): ")
         heading.append_text(verdict)
         console.print(heading)
+        if r.no_ses_resources:
+            console.print(Text(f"  {NO_SES_DETAIL}"))
         if not r.findings:
             console.print(Text("  no findings"))
             console.print()

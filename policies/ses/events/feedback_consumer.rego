@@ -15,8 +15,9 @@ import data.lib.types
 #   receives bounces or complaints (from an enabled event destination or a v1 notification
 #   topic) needs at least one subscription, and none over plain `http` (events carry recipient
 #   addresses). An EventBridge destination needs a rule on the default bus matching source
-#   `aws.ses` with at least one target. A topic that is not declared in this stack cannot be
-#   checked and is reported as such.
+#   `aws.ses` with at least one target. A topic that is not declared in this stack, and a rule
+#   whose event bus is unknown until apply (it may be a custom bus, where SES puts nothing),
+#   cannot be checked and are reported as such.
 # custom:
 #   id: SES-013
 #   slug: feedback-consumer
@@ -177,13 +178,20 @@ _carries(d) if sending.types_unknown(d)
 
 _ses013_bus_msg(d) := sprintf("EventBridge destination %s: an event rule matching source aws.ses has an event pattern unknown until apply; cannot verify the events reach a target", [d.resource.name]) if {
 	some r in resources.of_type(ses.t.event_rule)
-	_ses013_default_bus(r)
+	_ses013_bus(r) == "default"
 	_ses013_pattern(r) == "unknown"
+} else := sprintf("EventBridge destination %s: event rule %s may match source aws.ses, but its event bus is unknown until apply; cannot verify it is the default bus, the only one SES puts events on", [d.resource.name, concat(", ", names)]) if {
+	names := sort([r.name |
+		some r in resources.of_type(ses.t.event_rule)
+		_ses013_bus(r) == "unknown"
+		_ses013_pattern(r) != "other"
+	])
+	count(names) > 0
 } else := sprintf("EventBridge destination %s sends bounces/complaints to the default bus, but no event rule matching source aws.ses routes them to a target", [d.resource.name])
 
 _ses013_routed if {
 	some r in resources.of_type(ses.t.event_rule)
-	_ses013_default_bus(r)
+	_ses013_bus(r) == "default"
 	_ses013_pattern(r) == "ses"
 	count(object.get(_ses013_targets, r.urn, set())) > 0
 }
@@ -193,14 +201,17 @@ _ses013_targets[r.urn] contains t if {
 	some r in resources.resolve(object.get(t.props, "rule", null), t, ses.t.event_rule)
 }
 
-_ses013_default_bus(r) if object.get(r.props, "eventBusName", null) in {null, "", "default"}
-
-_ses013_default_bus(r) if {
+# The bus a rule listens on: "default" (no name, "default", or the default bus's ARN), "unknown"
+# (a name or ARN unknown until apply, or redacted), else "other". SES puts events on the default
+# bus only, so an unknown bus is never taken for it: a rule on a custom bus routes nothing.
+_ses013_bus(r) := "default" if {
+	object.get(r.props, "eventBusName", null) in {null, "", "default"}
+} else := "default" if {
 	is_string(r.props.eventBusName)
 	endswith(r.props.eventBusName, ":event-bus/default")
-}
-
-_ses013_default_bus(r) if lib.unknown(r.props.eventBusName)
+} else := "unknown" if {
+	not lib.known(r.props.eventBusName)
+} else := "other"
 
 # "ses" when the rule's pattern matches source aws.ses, "unknown" when it cannot be read.
 _ses013_pattern(r) := "unknown" if {

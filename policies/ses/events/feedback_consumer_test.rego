@@ -88,8 +88,57 @@ test_ses013_eventbridge_rule_on_other_bus if {
 }
 
 test_ses013_eventbridge_pattern_unknown_cannot_verify if {
-	fs := _deny(array.concat(_dest(_bus), [_rule(fx.U, {"eventBusName": fx.U}), _target("ses-events", [])]))
-	_msg_has(fs, "SES-013", "cannot verify")
+	fs := _deny(array.concat(_dest(_bus), [_rule(fx.U, {}), _target("ses-events", [])]))
+	fx.of(fs, "SES-013") == {_dest_urn}
+	_msg_has(fs, "SES-013", "event pattern unknown until apply; cannot verify")
+}
+
+# The bus a rule listens on, each way it can be written: SES puts events on the default bus only.
+test_ses013_eventbridge_rule_on_the_default_bus_by_name_or_arn if {
+	every bus in [{}, {"eventBusName": ""}, {"eventBusName": "default"}, {"eventBusName": "arn:aws:events:us-east-1:123456789012:event-bus/default"}] {
+		rs := array.concat(_dest(_bus), [_rule(_ses_pattern, bus), _target("ses-events", [])])
+		count(fx.of(_deny(rs), "SES-013")) == 0
+	}
+}
+
+# A bus name unknown until apply may be a custom bus, where SES puts nothing: never the default.
+test_ses013_eventbridge_rule_on_an_unknown_bus_cannot_verify if {
+	every bus in [fx.U, "arn:aws:events:us-east-1:123456789012:event-bus/04da6b54-80e4-46f7-96ec-b56ff0331ba9", "[secret]"] {
+		fs := _deny(array.concat(_dest(_bus), [_rule(_ses_pattern, {"eventBusName": bus}), _target("ses-events", [])]))
+		fx.of(fs, "SES-013") == {_dest_urn}
+		_msg_has(fs, "SES-013", "event rule ses-rule may match source aws.ses, but its event bus is unknown until apply; cannot verify")
+	}
+}
+
+# An unknown bus beside a rule on the default bus that routes the events: nothing to report.
+test_ses013_eventbridge_unknown_bus_beside_a_routed_default_rule if {
+	other := fx.res("aws:cloudwatch/eventRule:EventRule", "other-rule", {"name": "other", "arn": fx.U, "eventPattern": _ses_pattern, "eventBusName": fx.U}, [])
+	rs := array.concat(_dest(_bus), [_rule(_ses_pattern, {}), _target("ses-events", []), other])
+	count(fx.of(_deny(rs), "SES-013")) == 0
+}
+
+# A rule ARN built around the unknown marker is unknown: it resolves through the target's
+# dependencies, never by string equality with another rule's ARN built the same way.
+_unknown_rule_arn := sprintf("arn:aws:events:us-east-1:123456789012:rule/%s", [fx.U])
+
+test_ses013_eventbridge_target_by_an_unknown_rule_arn_resolves_through_dependencies if {
+	rs := array.concat(_dest(_bus), [
+		_rule(_ses_pattern, {"arn": _unknown_rule_arn}),
+		_target(_unknown_rule_arn, [["aws:cloudwatch/eventRule:EventRule", "ses-rule"]]),
+	])
+	count(fx.of(_deny(rs), "SES-013")) == 0
+}
+
+test_ses013_eventbridge_unknown_rule_arn_does_not_match_another_rule if {
+	custom := fx.res("aws:cloudwatch/eventRule:EventRule", "custom-rule", {"name": "custom", "arn": _unknown_rule_arn, "eventPattern": _ses_pattern, "eventBusName": "orders"}, [])
+	rs := array.concat(_dest(_bus), [
+		_rule(_ses_pattern, {"arn": _unknown_rule_arn}),
+		custom,
+		_target(_unknown_rule_arn, [["aws:cloudwatch/eventRule:EventRule", "custom-rule"]]),
+	])
+	fs := _deny(rs)
+	fx.of(fs, "SES-013") == {_dest_urn}
+	_msg_has(fs, "SES-013", "no event rule matching source aws.ses routes them to a target")
 }
 
 test_ses013_eventbridge_types_unknown_judged if {

@@ -27,6 +27,7 @@ from sesguard import project
 from sesguard.document import Document, new_document
 from sesguard.errors import InputError, SesguardError, one_line
 from sesguard.sources.common import positions
+from sesguard.sources.pulumi import sdk
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 
@@ -76,12 +77,15 @@ def _cheap_source_positions() -> None:
     and sends only its first frame as the source position; that was about a quarter of each run.
     The same frame is found by walking frame objects, as the SDK does: the caller of the third
     ``__init__`` up the stack (Resource, Custom/ComponentResource, then the concrete class).
+    SDKs before ``_get_stack_trace`` existed (3.150 has ``_get_source_position(skip)``) count a
+    fixed number of frames, which lands inside pulumi_aws's ``_internal_init``: the same walk
+    replaces it there, so findings point at the program under every supported SDK.
     """
     from pulumi.runtime import resource
     from pulumi.runtime.proto import source_pb2
 
-    def stack_trace() -> Any:
-        frame: FrameType | None = sys._getframe(1)
+    def declared_at() -> Any:
+        frame: FrameType | None = sys._getframe(2)
         inits = 0
         while frame is not None:
             if frame.f_code.co_name == "__init__":
@@ -91,13 +95,20 @@ def _cheap_source_positions() -> None:
             frame = frame.f_back
         caller = frame.f_back if frame is not None else None
         if caller is None:
+            return None
+        return source_pb2.SourcePosition(uri=_file_uri(caller.f_code.co_filename), line=caller.f_lineno or 0)
+
+    def stack_trace() -> Any:
+        position = declared_at()
+        if position is None:
             return source_pb2.StackTrace()
-        position = source_pb2.SourcePosition(
-            uri=_file_uri(caller.f_code.co_filename), line=caller.f_lineno or 0
-        )
         return source_pb2.StackTrace(frames=[source_pb2.StackFrame(pc=position)])
 
-    resource._get_stack_trace = stack_trace
+    if hasattr(resource, "_get_stack_trace"):
+        resource._get_stack_trace = stack_trace
+    else:
+        # The old signature takes a frame count; the pinned SDK's stubs know only the new one.
+        resource._get_source_position = lambda _skip: declared_at()  # type: ignore[assignment]
 
 
 def preload(root: Path | str | None = None) -> None:
@@ -150,11 +161,12 @@ def _run_program(
     secret_keys: list[str],
     root: Path | None = None,
 ) -> Any:
+    sdk.require_supported()  # before the SDK is imported: a missing or old one is named, not traced
     import pulumi
     from pulumi.runtime import settings
     from pulumi.runtime.config import set_all_config
     from pulumi.runtime.mocks import set_mocks
-    from pulumi.runtime.stack import Stack, run_pulumi_func
+    from pulumi.runtime.stack import run_in_stack
     from pulumi.runtime.sync_await import _sync_await
 
     from sesguard.sources.pulumi.program_mocks import PreviewMocks, Recorder, RecordingMonitor
@@ -176,17 +188,16 @@ def _run_program(
     _cheap_source_positions()
     settings.ROOT.set(None)
 
-    async def program() -> None:
-        stack = Stack()
-        try:
-            runpy.run_path(str(main / "__main__.py"), run_name="__main__")
-        finally:
-            stack._finish()
+    def program() -> None:
+        # Synchronous on purpose: the SDK's own entry point, run_in_stack, calls it inside the
+        # root stack on every SDK version. Before 3.254 it calls it without awaiting, so an async
+        # function here never ran (a coroutine left unawaited) and only the Stack was recorded.
+        runpy.run_path(str(main / "__main__.py"), run_name="__main__")
 
     if str(main) not in sys.path:
         sys.path.insert(0, str(main))
     try:
-        _sync_await(run_pulumi_func(program))
+        _sync_await(run_in_stack(program))
     except pulumi.RunError as err:
         raise SesguardError(str(err)) from None
     finally:
@@ -240,6 +251,15 @@ def run_stack(
         raise InputError(where, str(err).removeprefix("invalid stack config: ")) from None
     except Exception as err:  # a failure inside Pulumi or the program is still one line
         raise InputError(where, f"program failed: {type(err).__name__}: {err}") from None
+    resources = _resources(recorder)
+    if not any(r["type"] != STACK_TYPE for r in resources):
+        # Never a pass: an empty record is what a run that never reached the program looks like
+        # (an SDK whose entry point left it unawaited), as well as a program that declares nothing.
+        raise InputError(
+            where,
+            "the program declared nothing under the mocks (no resource besides its Stack): "
+            "there is nothing to judge, so no verdict",
+        )
     region = raw.get("aws:region")
     prefix = positions.repo_prefix(proj.root)
     config_file = f"{prefix}/{where}" if prefix else where
@@ -249,7 +269,7 @@ def run_stack(
         stack=name,
         region=region if isinstance(region, str) else None,
         config=doc_config,
-        resources=_resources(recorder),
+        resources=resources,
         file=where if config_override is None else None,
         language=proj.language,
         config_file=config_file if config_override is None else None,
