@@ -236,7 +236,7 @@ def _stack(
         nodes,
         tpl_where,
         env,
-        None,
+        cfn._relative(str(directory / template_file)),
         config,
         parameters,
         _nested_reader(directory, label, seen),

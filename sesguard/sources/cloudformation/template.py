@@ -366,7 +366,7 @@ def _convert(
                 sub_nodes,
                 sub_where,
                 env,
-                None,
+                None if file is None else _relative(sub_where),
                 dict(passed or {}),
                 nested,
                 f"{names[lid]}/",
@@ -418,10 +418,12 @@ def _location(
     cdk: bool,
 ) -> dict[str, Any] | None:
     if cdk:
-        # A CDK template is generated: its lines mean nothing to the user. The construct path is
-        # the resource's name; the user's file and line are known when cdk synth --debug recorded
-        # where the construct was created.
-        return (env.created or {}).get(name)
+        # A CDK template is generated: the construct path is the resource's name, and the user's
+        # file and line are known when cdk synth --debug recorded where the construct was
+        # created. Else the resource's own line in the template (never its line 1).
+        created = (env.created or {}).get(name)
+        if created is not None:
+            return created
     if file is None:
         return None
     pos = _line(nodes, lid)
