@@ -250,3 +250,40 @@ def test_creation_stacks_in_the_manifest_metadata_are_read_too(tmp_path: Path) -
         os.chdir(cwd)
     location = by_name(doc, "SesSender/Sender/Identity/Resource")["location"]
     assert location["file"] == "cdk-lib/sender.ts" and location["line"] > 1
+
+
+# -- CDK users get CDK answers (issue 22) -----------------------------------------------------------
+
+
+def test_a_cdk_app_gets_fixes_in_its_own_language(tmp_path: Path) -> None:
+    """cdk.json beside cdk.out says how the app runs: ts-node -> CDK TypeScript, python -> CDK Python."""
+    run = sesguard("check", "--cloudformation", str(MULTI))
+    assert run.code == 1
+    assert "new route53.TxtRecord(this, 'Dmarc'" in run.stdout  # SES-005's fix for SenderUs
+    assert "aws.route53.Record" not in run.stdout and "AWS::Route53::RecordSet" not in run.stdout
+    app = tmp_path / "app"
+    shutil.copytree(MULTI, app / "cdk.out")
+    (app / "cdk.json").write_text('{"app": "python3 app.py"}', "utf-8")
+    (doc,) = [d for d in documents(app / "cdk.out") if d["stack"] == "SenderUs"]
+    assert doc["language"] == "cdk-python"
+    run = sesguard("check", "--cloudformation", str(app / "cdk.out"))
+    assert 'route53.TxtRecord(self, "Dmarc"' in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("language", "expected", "never"),
+    [
+        ("typescript", "new route53.TxtRecord(this, 'Dmarc'", "new aws.route53.Record"),
+        ("python", 'route53.TxtRecord(self, "Dmarc"', "aws.route53.Record("),
+        ("go", "Type: AWS::Route53::RecordSet", "route53.NewRecord"),
+        ("cloudformation", "Type: AWS::Route53::RecordSet", "aws.route53"),
+    ],
+)
+def test_language_on_a_cloudformation_input_never_prints_pulumi_code(
+    language: str, expected: str, never: str
+) -> None:
+    """TypeScript or Python for a template or CDK app means CDK; a Pulumi-only language, the
+    template's own fix."""
+    run = sesguard("check", "--cloudformation", str(MULTI), "--language", language)
+    assert run.code == 1, run.stderr
+    assert expected in run.stdout and never not in run.stdout

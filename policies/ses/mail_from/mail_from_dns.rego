@@ -134,6 +134,21 @@ import data.lib.spf
 #             TTL: "3600"
 #             ResourceRecords:
 #               - '"v=spf1 include:amazonses.com ~all"'
+#     cdk-typescript: |
+#       // Identity.publicHostedZone(zone) with mailFromDomain writes both records; otherwise:
+#       new route53.MxRecord(this, 'MailFromMx', {
+#         zone,
+#         recordName: 'mail',
+#         values: [{ priority: 10, hostName: `feedback-smtp.${cdk.Stack.of(this).region}.amazonses.com` }],
+#       });
+#       new route53.TxtRecord(this, 'MailFromSpf', { zone, recordName: 'mail', values: ['v=spf1 include:amazonses.com ~all'] });
+#     cdk-python: |
+#       # Identity.public_hosted_zone(zone) with mail_from_domain writes both records; otherwise:
+#       route53.MxRecord(self, "MailFromMx", zone=zone, record_name="mail",
+#           values=[route53.MxRecordValue(priority=10,
+#               host_name=f"feedback-smtp.{cdk.Stack.of(self).region}.amazonses.com")])
+#       route53.TxtRecord(self, "MailFromSpf", zone=zone, record_name="mail",
+#           values=["v=spf1 include:amazonses.com ~all"])
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _mail_from_dns_problems
 
 # [identity, MAIL FROM domain] pairs whose records this stack is responsible for, less those in

@@ -178,8 +178,41 @@ def _metadata(
     return paths, created
 
 
+# cdk.json's `app` command -> the language of the app's code. Apps in languages without CDK
+# snippets (Java, C#, Go) see the template's own fix.
+_APP_LANGUAGES = (
+    (re.compile(r"\bpython[0-9.]*\b|\.py\b|\bpoetry\b|\buv\b|\bpipenv\b"), "cdk-python"),
+    (re.compile(r"\bmvn\b|\bgradle|\bdotnet\b|\bgo (run|mod)\b"), "cloudformation"),
+    (re.compile(r"\bnode\b|\bnpx\b|\bts-node\b|\btsx\b|\.[jt]s\b|\b(npm|yarn|pnpm)\b"), "cdk-typescript"),
+)
+
+
+def app_language(directory: Path, created: dict[str, dict[str, Any]]) -> str:
+    """The language of the CDK app that synthesised ``directory``: its cdk.json (beside cdk.out),
+    else the files its creation stacks name, else TypeScript (most CDK apps are)."""
+    app = None
+    try:
+        raw = read_file(directory.parent, "cdk.json", "cdk.json", set())
+        data = json.loads(decode_text(raw, "cdk.json"))
+        app = data.get("app") if isinstance(data, dict) else None
+    except (InputError, ValueError, RecursionError):
+        pass  # a hint only: the assembly itself is what is judged
+    if isinstance(app, str):
+        for pattern, language in _APP_LANGUAGES:
+            if pattern.search(app):
+                return language
+    if any(str(c.get("file", "")).endswith(".py") for c in created.values()):
+        return "cdk-python"
+    return "cdk-typescript"
+
+
 def _environment(
-    name: str, artifact: dict[str, Any], region: str | None, paths: dict[str, str], created: dict[str, Any]
+    name: str,
+    artifact: dict[str, Any],
+    region: str | None,
+    paths: dict[str, str],
+    created: dict[str, Any],
+    language: str,
 ) -> cfn.Environment:
     """``environment: aws://<account>/<region>``; env-agnostic stacks say ``unknown-…``."""
     env = str(artifact.get("environment") or "")
@@ -190,7 +223,7 @@ def _environment(
     env_region = None if not env_region or env_region.startswith("unknown") else env_region
     props = artifact.get("properties") if isinstance(artifact.get("properties"), dict) else {}
     stack = str((props or {}).get("stackName") or artifact.get("displayName") or name)
-    return cfn.Environment(env_region or region, account, stack, paths, created)
+    return cfn.Environment(env_region or region, account, stack, paths, created, language)
 
 
 def _nested_reader(directory: Path, label: str, seen: set[str]) -> cfn.NestedReader:
@@ -220,7 +253,9 @@ def _stack(
     parameters: dict[str, str] | None,
     seen: set[str],
     one_of_many: bool,
+    root: Path,
 ) -> Document:
+    """One stack's document; ``root`` is the top assembly directory (the app's cdk.json is beside it)."""
     where = f"{label}/{MANIFEST}: artifacts.{name}"
     props = artifact.get("properties") if isinstance(artifact.get("properties"), dict) else {}
     template_file = (props or {}).get("templateFile")
@@ -230,7 +265,7 @@ def _stack(
     tpl_where = f"{label}/{template_file}"
     template, nodes = cfn._decode(raw, tpl_where)
     paths, created = _metadata(directory, artifact, where, seen)
-    env = _environment(name, artifact, region, paths, created)
+    env = _environment(name, artifact, region, paths, created, app_language(root, created))
     return cfn.from_template(
         template,
         nodes,
@@ -277,7 +312,8 @@ def stacks(
         def load(
             d: Path = d, name: str = name, artifact: dict[str, Any] = artifact, lab: str = lab
         ) -> Document:
-            return _stack(d, lab, name, artifact, region, config, parameters, seen, len(found) > 1)
+            many = len(found) > 1
+            return _stack(d, lab, name, artifact, region, config, parameters, seen, many, directory)
 
         out.append(Stack(name, load))
     return out

@@ -42,6 +42,8 @@ class Environment:
     paths: dict[str, str] | None = None  # logical id -> construct path (from the manifest)
     # construct path -> where the user's code created it (``aws:cdk:creationStack``, cdk --debug)
     created: dict[str, dict[str, Any]] | None = None
+    # The language fixes are shown in: a CDK app's (cdk-typescript, cdk-python) or the template's.
+    language: str = "cloudformation"
 
 
 # (parent logical id, its AWS::CloudFormation::Stack resource, the parent template's name in
@@ -464,7 +466,7 @@ def from_template(
         config={**_config(template), **(config or {})},
         resources=made.resources,
         file=where,
-        language="cloudformation",
+        language=env.language,
         # A finding without a logical id's line points at the template (a path a report may name
         # only when it is relative and inside the repository: judging checks that), not Pulumi.yaml.
         config_file=file if file is not None else where,
