@@ -436,3 +436,18 @@ def test_bad_parameters_exit_2(args: list[str], message: str) -> None:
     assert run.code == 2 and len(run.err_lines) == 1 and message in run.stderr, run.stderr
     other = sesguard("check", "--terraform", "plan.json", "--parameter", "A=b")
     assert other.code == 2 and "apply to --cloudformation only" in other.stderr
+
+
+def test_typescript_on_a_template_means_cdk_not_pulumi(tmp_path: Path) -> None:
+    """A CloudFormation user asking for TypeScript writes CDK: SES-016's fix is the template
+    Metadata opt-out as aws-cdk-lib code, never a Pulumi resource CloudFormation cannot declare."""
+    path = tmp_path / "no-owner.yaml"
+    path.write_text(
+        TEMPLATE.read_text("utf-8").replace("    accountSuppression: false\n", "    {}\n"), "utf-8"
+    )
+    run = sesguard("check", "--cloudformation", str(path), "--language", "typescript")
+    assert run.code == 1, run.stderr
+    assert "templateOptions.metadata = { sesguard: { accountSuppression: false } }" in run.stdout
+    assert "AccountSuppressionAttributes" not in run.stdout  # neither in the fix nor the message
+    plain = sesguard("check", "--cloudformation", str(path))
+    assert "accountSuppression: false" in plain.stdout and "25 November 2019" in plain.stdout

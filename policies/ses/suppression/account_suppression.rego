@@ -98,8 +98,17 @@ _ses016 contains {"resource": null, "msg": msg} if {
 	sending.ses_stack
 	count(resources.of_type(ses.t.v2_account_suppression)) == 0
 	not sending.is_false(sending.setting("accountSuppression"))
-	msg := "this stack declares SES resources but no account suppression list (AccountSuppressionAttributes for BOUNCE and COMPLAINT), and its config does not say another stack owns it (accountSuppression: false)"
+	msg := _ses016_missing_message
 }
+
+# A template cannot declare the list at all: the one fix there is its Metadata.
+_ses016_missing_message := concat("", [
+	"this template declares SES resources and CloudFormation cannot declare the account suppression list: ",
+	"set it outside the template (on for BOUNCE and COMPLAINT by default in accounts created after 25 November 2019) ",
+	"and say so in the template's Metadata (sesguard: accountSuppression: false)",
+]) if {
+	input.source == "cloudformation"
+} else := "this stack declares SES resources but no account suppression list (AccountSuppressionAttributes for BOUNCE and COMPLAINT), and its config does not say another stack owns it (accountSuppression: false)"
 
 _ses016 contains {"resource": r, "msg": msg} if {
 	some r in resources.of_type(ses.t.v2_account_suppression)
