@@ -287,3 +287,16 @@ def test_language_on_a_cloudformation_input_never_prints_pulumi_code(
     run = sesguard("check", "--cloudformation", str(MULTI), "--language", language)
     assert run.code == 1, run.stderr
     assert expected in run.stdout and never not in run.stdout
+
+
+def test_a_dead_letter_queue_is_not_a_subscriber(engine: EmbeddedEngine) -> None:
+    """The subscription delivers to the queue (GetAtt EventsQueue.Arn); the queue's redrive policy
+    names the DLQ. Dependencies are direct, as Pulumi records them, so the DLQ is nobody's subscriber
+    and SES-015 does not ask it for a dead-letter queue of its own."""
+    (doc,) = documents(SENDER)
+    subscription = by_name(doc, "SesSender/Sender/EventsQueue/SesSenderEvents213E8403/Resource")
+    queue = by_name(doc, "SesSender/Sender/EventsQueue/Resource")
+    dlq = by_name(doc, "SesSender/Sender/EventsDlq/Resource")
+    assert queue["urn"] in subscription["dependencies"] and dlq["urn"] not in subscription["dependencies"]
+    assert dlq["urn"] in queue["dependencies"]
+    assert not [f for f in engine.evaluate(doc) if f.rule == "SES-015"]

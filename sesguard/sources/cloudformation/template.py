@@ -26,7 +26,6 @@ from sesguard.document import SECRET, UNKNOWN, Document, new_document
 from sesguard.errors import InputError, warn
 from sesguard.sources.cloudformation import intrinsics as fn
 from sesguard.sources.cloudformation import resources as cfnresources
-from sesguard.sources.common import graph
 from sesguard.sources.common.reading import STDIN, decode_text, expect_object, kind, label, place, read_bytes
 
 PROJECT = "cloudformation"
@@ -343,8 +342,10 @@ def _convert(
     _macros(template, where)
     t = _Template(template, where, env, given)
     present = [lid for lid in t.raw if t.present(lid)]
+    # What each resource refers to directly (Ref, GetAtt, ${…}, DependsOn), as Pulumi records a
+    # resource's dependencies: a queue's dead-letter queue is the queue's dependency, not the
+    # dependency of the subscription that delivers to the queue.
     direct = {lid: {d for d in t.props(lid)[1] if d in present} for lid in present}
-    closed = graph.closure(direct)
     stack = env.stack or "template"
     cdk = env.paths is not None or any(
         isinstance(r.get("Metadata"), dict) and CDK_PATH in r["Metadata"] for r in t.raw.values()
@@ -362,7 +363,7 @@ def _convert(
             props, _ = t.props(lid)
             passed = props.get("Parameters") if isinstance(props.get("Parameters"), dict) else {}
             # The nested resources are created after what the parent passes them.
-            after = frozenset(u for d in closed[lid] for u in urns.get(d, [])) | inherited
+            after = frozenset(u for d in direct[lid] for u in urns.get(d, [])) | inherited
             child = _convert(
                 sub,
                 sub_nodes,
@@ -388,7 +389,7 @@ def _convert(
             urns.setdefault(lid, []).append(urn)
     resources: list[dict[str, Any]] = []
     for lid, part, urn in made:
-        deps = {u for d in closed[lid] for u in urns.get(d, [])} | inherited
+        deps = {u for d in direct[lid] for u in urns.get(d, [])} | inherited
         if part.depends_on_parent:
             # An inline child is created with (and after) its parent; siblings do not depend on each other.
             deps |= {u for u in urns.get(lid, []) if u.endswith(f"::{names[lid]}")}
