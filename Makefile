@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: check test bench lint bundle docs clean
+.PHONY: check test bench lint bundle docs clean fixtures fixtures-cdk
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ lint: $(STAMP)
 
 bundle: $(STAMP)
 	$(VENV)/bin/sesguard bundle -o build/sesguard-bundle.tar.gz
+
+# The real tools' output the suite reads (committed; the suite never runs the tools). Each family
+# has its own part: fixtures-cdk needs node 20+ and npm (packages cached outside the repository).
+fixtures: fixtures-cdk
+
+fixtures-cdk:
+	bash tests/fixtures/cloudformation/generate-cdk.sh
 
 docs: $(STAMP)
 	$(VENV)/bin/sesguard policies --format markdown --output docs/rules.md

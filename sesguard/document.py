@@ -22,7 +22,20 @@ SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270"
 
 SOURCES = ("program", "preview", "state", "pack", "live", "dns", "request", "terraform", "cloudformation")
 # The language of the code that declared a stack: picks the remediation snippet a report shows.
-LANGUAGES = ("python", "typescript", "go", "csharp", "java", "yaml", "terraform", "cloudformation")
+LANGUAGES = (
+    "python",
+    "typescript",
+    "go",
+    "csharp",
+    "java",
+    "yaml",
+    "terraform",
+    "cloudformation",
+    # AWS CDK apps (aws-cdk-lib constructs): a cdk.out's default, and what TypeScript or Python
+    # means for a CloudFormation input (languages.for_source).
+    "cdk-typescript",
+    "cdk-python",
+)
 
 Document = dict[str, Any]
 

@@ -30,7 +30,29 @@ LABELS = {
     "yaml": ("Pulumi YAML", "yaml"),
     "terraform": ("Terraform", "hcl"),
     "cloudformation": ("CloudFormation", "yaml"),
+    "cdk-typescript": ("AWS CDK (TypeScript)", "typescript"),
+    "cdk-python": ("AWS CDK (Python)", "python"),
 }
+
+# A CloudFormation input was written as a template or as a CDK app, never as a Pulumi program:
+# `--language typescript` there asks for CDK TypeScript, and a Pulumi-only language for the
+# template's own fix.
+_CLOUDFORMATION = {
+    "typescript": "cdk-typescript",
+    "python": "cdk-python",
+    "cdk-typescript": "cdk-typescript",
+    "cdk-python": "cdk-python",
+    "cloudformation": "cloudformation",
+    "terraform": "terraform",
+}
+
+
+def for_source(source: str, language: str) -> str:
+    """The snippet language for ``--language`` on a stack from ``source`` (never Pulumi code for
+    a CloudFormation template or CDK app)."""
+    if source == "cloudformation":
+        return _CLOUDFORMATION.get(language, "cloudformation")
+    return language
 
 
 def of_runtime(runtime: str | None) -> str | None:
@@ -38,4 +60,4 @@ def of_runtime(runtime: str | None) -> str | None:
     return RUNTIME_LANGUAGE.get((runtime or "").strip().lower())
 
 
-__all__ = ["LABELS", "LANGUAGES", "RUNTIME_LANGUAGE", "of_runtime"]
+__all__ = ["LABELS", "LANGUAGES", "RUNTIME_LANGUAGE", "for_source", "of_runtime"]

@@ -70,7 +70,7 @@ def test_catalog_shows_each_rules_snippet_per_language() -> None:
             assert f"<summary>{label}</summary>\n\n```{fence}\n{code}\n```" in section, (rule.id, language)
         if not rule.remediation_code:
             assert "<details>" not in section
-    assert sections["ses-021"].count("<details>") == 7
+    assert sections["ses-021"].count("<details>") == 9
     catalog = json.loads(sesguard("policies", "--format", "json").stdout)["rules"]
     by_id = {r["id"]: r for r in catalog}
     terraform = by_id["SES-021"]["remediation_code"]["terraform"]

@@ -31,8 +31,15 @@ def blocking_rules(engine: EmbeddedEngine, doc: dict[str, Any]) -> set[str]:
     return {f.rule for f in engine.evaluate(doc) if f.blocking}
 
 
+# The deploy's parameter values (`--parameter`): only given values decide Conditions.
+PROD = {
+    "Environment": "prod",
+    "AlertEmails": "platform-oncall@acmetickets.com,deliverability@acmetickets.com",
+}
+
+
 def test_short_form_intrinsics_and_conditions_are_evaluated() -> None:
-    doc = cloudformation.load(TEMPLATE, region="us-east-1")
+    doc = cloudformation.load(TEMPLATE, region="us-east-1", parameters=PROD)
     assert (doc["source"], doc["language"], doc["region"]) == (
         "cloudformation",
         "cloudformation",
@@ -116,10 +123,43 @@ def test_a_json_template_reads_the_same(tmp_path: Path) -> None:
     assert by_name(from_json, "Identity")["location"]["line"] > 1
 
 
-def test_the_compliant_template_passes_only_with_a_region(engine: EmbeddedEngine) -> None:
+def test_the_compliant_template_passes_with_or_without_a_region(engine: EmbeddedEngine) -> None:
     assert blocking_rules(engine, cloudformation.load(TEMPLATE, region="us-east-1")) == set()
-    # Without --region the MAIL FROM MX (built from AWS::Region) cannot be verified: never a pass.
-    assert "SES-009" in blocking_rules(engine, cloudformation.load(TEMPLATE))
+    # The MAIL FROM MX is built from AWS::Region in the identity's own template: right wherever
+    # the stack deploys, so it is compared symbolically, not "cannot verify".
+    doc = cloudformation.load(TEMPLATE)
+    assert by_name(doc, "MailFromMx")["props"]["records"] == ["10 feedback-smtp.${aws::region}.amazonses.com"]
+    assert blocking_rules(engine, doc) == set()
+
+
+def test_a_literal_region_in_the_mx_needs_the_region(engine: EmbeddedEngine, tmp_path: Path) -> None:
+    text = TEMPLATE.read_text("utf-8").replace(
+        "!Join ['', ['10 feedback-smtp.', !Ref 'AWS::Region', '.amazonses.com']]",
+        "10 feedback-smtp.us-east-1.amazonses.com",
+    )
+    path = tmp_path / "literal.yaml"
+    path.write_text(text, "utf-8")
+    findings = [f for f in engine.evaluate(cloudformation.load(path)) if f.blocking]
+    assert [f.rule for f in findings] == ["SES-009"]
+    assert "pass --region" in findings[0].message
+    assert blocking_rules(engine, cloudformation.load(path, region="us-east-1")) == set()
+    assert "SES-009" in blocking_rules(engine, cloudformation.load(path, region="eu-west-1"))
+
+
+def test_a_condition_on_a_parameter_default_is_judged_both_ways(engine: EmbeddedEngine) -> None:
+    """`Environment` defaults to prod but the deploy may say staging: unless --parameter fixes
+    it, the staging-only topic is judged as present and `!If [IsProd, REQUIRE, OPTIONAL]` as unknown."""
+    doc = cloudformation.load(TEMPLATE, region="us-east-1")
+    assert "StagingOnlyTopic" in {r["name"] for r in doc["resources"]}
+    assert by_name(doc, "ConfigurationSet")["props"]["deliveryOptions"]["tlsPolicy"] == UNKNOWN
+    # Values still read the default: only Conditions wait for a fixed value.
+    assert by_name(doc, "ConfigurationSet")["props"]["configurationSetName"] == "ses-sender-prod"
+    staging = cloudformation.load(TEMPLATE, region="us-east-1", parameters={"Environment": "staging"})
+    assert "StagingOnlyTopic" in {r["name"] for r in staging["resources"]}
+    assert by_name(staging, "ConfigurationSet")["props"]["deliveryOptions"]["tlsPolicy"] == "OPTIONAL"
+    prod = cloudformation.load(TEMPLATE, region="us-east-1", parameters={"Environment": "prod"})
+    assert "StagingOnlyTopic" not in {r["name"] for r in prod["resources"]}
+    assert by_name(prod, "ConfigurationSet")["props"]["deliveryOptions"]["tlsPolicy"] == "REQUIRE"
 
 
 def test_account_suppression_cannot_be_declared_so_the_template_must_say_who_owns_it(
@@ -137,7 +177,9 @@ def test_cdk_out_gives_region_account_and_construct_paths(engine: EmbeddedEngine
     doc = cloudformation.load(CDK_OUT)
     assert (doc["stack"], doc["region"]) == ("SesSenderStack", "eu-west-1")
     identity = by_name(doc, "SesSenderStack/EmailIdentity/Resource")
-    assert "location" not in identity  # a generated template's lines are not the user's code
+    # Not synthesised with --debug: the resource's own line in the template, never line 1.
+    assert identity["location"]["file"].endswith("cdk.out/SesSenderStack.template.json")
+    assert identity["location"]["line"] > 1
     mx = by_name(doc, "SesSenderStack/EmailIdentity/MailFromMxRecord/Resource")
     assert mx["props"]["records"] == ["10 feedback-smtp.eu-west-1.amazonses.com"]
     rules = blocking_rules(engine, doc)
@@ -147,16 +189,6 @@ def test_cdk_out_gives_region_account_and_construct_paths(engine: EmbeddedEngine
     assert {"SES-005", "SES-011", "SES-012", "SES-016", "SES-021", "SES-022"} <= rules
     same = cloudformation.load(CDK_OUT / "SesSenderStack.template.json")
     assert [r["name"] for r in same["resources"]] == [r["name"] for r in doc["resources"]]
-
-
-def test_a_multi_stack_cloud_assembly_asks_for_one_template(tmp_path: Path) -> None:
-    out = tmp_path / "cdk.out"
-    shutil.copytree(CDK_OUT, out)
-    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
-    manifest["artifacts"]["OtherStack"] = dict(manifest["artifacts"]["SesSenderStack"])
-    (out / "manifest.json").write_text(json.dumps(manifest), "utf-8")
-    with pytest.raises(InputError, match=r"2 stacks \(OtherStack, SesSenderStack\)"):
-        cloudformation.load(out)
 
 
 @pytest.mark.parametrize(
@@ -284,12 +316,19 @@ def test_a_deeply_nested_template_exits_2(tmp_path: Path) -> None:
 def test_config_gives_the_template_its_region(tmp_path: Path) -> None:
     """A template does not say where it deploys: the stack config's aws:region does, like --region.
 
-    Without it the MAIL FROM MX region cannot be checked (SES-009 cannot verify); with it the
-    compliant template passes.
+    Without it a literal region in the MAIL FROM MX cannot be checked (SES-009 cannot verify);
+    with it the template passes.
     """
-    template = str(FIXTURES / "ses-sender.yaml")
+    template = str(tmp_path / "literal.yaml")
+    Path(template).write_text(
+        TEMPLATE.read_text("utf-8").replace(
+            "!Join ['', ['10 feedback-smtp.', !Ref 'AWS::Region', '.amazonses.com']]",
+            "10 feedback-smtp.us-east-1.amazonses.com",
+        ),
+        "utf-8",
+    )
     alone = sesguard("check", "--cloudformation", template, "--format", "json")
-    assert alone.code == 1 and "SES-009" in alone.stdout
+    assert alone.code == 1 and "SES-009" in alone.stdout and "pass --region" in alone.stdout
     config = tmp_path / "Pulumi.prod.yaml"
     config.write_text("config:\n  aws:region: us-east-1\n", "utf-8")
     run = sesguard("check", "--cloudformation", template, "--config", str(config), "--format", "json")
@@ -309,3 +348,106 @@ def test_findings_without_a_line_point_at_the_template_not_pulumi_yaml(tmp_path:
         for loc in res["locations"]
     }
     assert uris == {"cdk.out/SesSenderStack.template.json"}
+
+
+@pytest.mark.parametrize(
+    ("resource", "where"),
+    [
+        # Beside the properties: CloudFormation hands the resource to the macro.
+        (
+            "  Identity:\n    Type: AWS::SES::EmailIdentity\n"
+            "    Properties: {EmailIdentity: acmetickets.com}\n"
+            "    Fn::Transform: {Name: AddDefaults}\n",
+            "Resources.Identity",
+        ),
+        # AWS::Include inside the properties: the included snippet is what deploys.
+        (
+            "  Identity:\n    Type: AWS::SES::EmailIdentity\n    Properties:\n"
+            "      Fn::Transform:\n        Name: AWS::Include\n"
+            "        Parameters: {Location: 's3://bucket/identity.yaml'}\n",
+            "Resources.Identity.Properties",
+        ),
+    ],
+)
+def test_a_macro_anywhere_in_a_resource_is_refused(tmp_path: Path, resource: str, where: str) -> None:
+    path = tmp_path / "macro.yaml"
+    path.write_text("Resources:\n" + resource, "utf-8")
+    with pytest.raises(InputError, match="Fn::Transform") as info:
+        cloudformation.load(path)
+    assert f"{path}: {where}:" in str(info.value)
+    run = sesguard("check", "--cloudformation", str(path))
+    assert run.code == 2 and run.stdout == "" and len(run.err_lines) == 1, run.stderr
+
+
+def test_ref_of_an_event_bus_is_its_name(tmp_path: Path) -> None:
+    path = tmp_path / "bus.yaml"
+    path.write_text(
+        "Resources:\n"
+        "  Bus: {Type: AWS::Events::EventBus, Properties: {Name: ses-events}}\n"
+        "  Rule:\n    Type: AWS::Events::Rule\n    Properties:\n      EventBusName: !Ref Bus\n"
+        "      EventPattern: {source: [aws.ses]}\n"
+        "      Targets: [{Id: q, Arn: !GetAtt Bus.Arn}]\n",
+        "utf-8",
+    )
+    doc = cloudformation.load(path, region="us-east-1")
+    rule = by_name(doc, "Rule")["props"]
+    # A custom bus (SES publishes to the default one): named, so the rules can tell.
+    assert rule["eventBusName"] == "ses-events"
+    assert by_name(doc, "Rule.Targets[0]")["props"]["arn"] == UNKNOWN  # no account: not an ARN yet
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '["Environment=staging", "Domain=acmetickets.com"]',
+        '[{"ParameterKey": "Environment", "ParameterValue": "staging"},'
+        ' {"ParameterKey": "AlertEmails", "UsePreviousValue": true}]',
+        '{"Parameters": {"Environment": "staging"}, "Tags": {"team": "mail"}}',
+    ],
+)
+def test_a_parameters_file_fixes_conditions(tmp_path: Path, content: str) -> None:
+    """The files `aws cloudformation deploy --parameter-overrides file://…` reads."""
+    params = tmp_path / "params.json"
+    params.write_text(content, "utf-8")
+    run = sesguard(
+        "check", "--cloudformation", str(TEMPLATE), "--parameters", str(params), "--format", "json"
+    )
+    assert run.code == 0, run.stderr
+    findings = json.loads(run.stdout)["results"][0]["findings"]
+    assert any(f["rule"] == "SES-019" and "tlsPolicy OPTIONAL" in f["message"] for f in findings)
+    # --parameter wins over the file.
+    run = sesguard(
+        "check", "--cloudformation", str(TEMPLATE), "--parameters", str(params),
+        "--parameter", "Environment=prod", "--format", "json",
+    )  # fmt: skip
+    assert not any(f["rule"] == "SES-019" for f in json.loads(run.stdout)["results"][0]["findings"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--parameter", "Nope=1"], "--parameter Nope: the template declares no such parameter"),
+        (["--parameter", "Environment"], "--parameter: expected NAME=VALUE"),
+        (["--parameters", "tests/fixtures/no-such.json"], "no such file"),
+    ],
+)
+def test_bad_parameters_exit_2(args: list[str], message: str) -> None:
+    run = sesguard("check", "--cloudformation", str(TEMPLATE), *args)
+    assert run.code == 2 and len(run.err_lines) == 1 and message in run.stderr, run.stderr
+    other = sesguard("check", "--terraform", "plan.json", "--parameter", "A=b")
+    assert other.code == 2 and "apply to --cloudformation only" in other.stderr
+
+
+def test_typescript_on_a_template_means_cdk_not_pulumi(tmp_path: Path) -> None:
+    """A CloudFormation user asking for TypeScript writes CDK: SES-016's fix is the template
+    Metadata opt-out as aws-cdk-lib code, never a Pulumi resource CloudFormation cannot declare."""
+    path = tmp_path / "no-owner.yaml"
+    path.write_text(
+        TEMPLATE.read_text("utf-8").replace("    accountSuppression: false\n", "    {}\n"), "utf-8"
+    )
+    run = sesguard("check", "--cloudformation", str(path), "--language", "typescript")
+    assert run.code == 1, run.stderr
+    assert "templateOptions.metadata = { sesguard: { accountSuppression: false } }" in run.stdout
+    assert "AccountSuppressionAttributes" not in run.stdout  # neither in the fix nor the message
+    plain = sesguard("check", "--cloudformation", str(path))
+    assert "accountSuppression: false" in plain.stdout and "25 November 2019" in plain.stdout

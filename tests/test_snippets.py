@@ -27,7 +27,17 @@ from cfnlint.api import ManualArgs, lint
 
 from sesguard import policyset
 
-SNIPPET_LANGUAGES = ("python", "typescript", "go", "csharp", "yaml", "terraform", "cloudformation")
+SNIPPET_LANGUAGES = (
+    "python",
+    "typescript",
+    "go",
+    "csharp",
+    "yaml",
+    "terraform",
+    "cloudformation",
+    "cdk-typescript",
+    "cdk-python",
+)
 
 # Rules whose fix is not a resource in the user's program: stack config (waivers, the
 # production-access request), operating the live account, or DNS published outside the stack.
@@ -46,7 +56,8 @@ NOT_CODE = {
 }
 
 # Where CloudFormation has no resource type for the fix (research/terraform-cloudformation.md §2.1),
-# the snippet says so in a comment instead of inventing a resource.
+# the snippet says so in a comment instead of inventing a resource (SES-016: and shows the
+# template Metadata that says another owner has it).
 CLOUDFORMATION_CANNOT = {"SES-016", "SES-024"}
 
 # cfn-lint findings that only say a snippet refers to the user's own resources (a hosted zone,
@@ -227,7 +238,11 @@ def _cfn_errors(code: str) -> list[str]:
 @pytest.mark.parametrize("rule", [pytest.param(r, id=r.id) for r in CODE_RULES])
 def test_cloudformation_snippet_is_a_valid_template_or_says_why_not(rule: policyset.Rule) -> None:
     code = rule.snippet("cloudformation") or ""
-    if rule.id in CLOUDFORMATION_CANNOT:
+    if rule.id == "SES-016":
+        # The one thing that works in a template: its Metadata says who owns the account's list.
+        assert yaml.safe_load(code) == {"Metadata": {"sesguard": {"accountSuppression": False}}}
+        assert "no resource type" in code and "25 November 2019" in code
+    elif rule.id in CLOUDFORMATION_CANNOT:
         assert yaml.safe_load(code) is None, "only a comment: there is no resource to declare"
         assert "CloudFormation cannot express this fix" in code
     else:
@@ -241,3 +256,30 @@ def test_the_cloudformation_check_rejects_a_misspelt_property() -> None:
         "        MatchingEventTypes: [bounce]\n        SnsDestination:\n          TopicArn: arn\n"
     )
     assert any(e.startswith("E3") for e in _cfn_errors(code))
+
+
+# --- CDK (aws-cdk-lib constructs) -----------------------------------------------------------------
+# When written, each TypeScript snippet compiled against aws-cdk-lib 2.278 (tsc --strict, with the
+# user's own zone, topic and alarm declared) and each Python one ran under the aws-cdk-lib 2.178
+# Python package inside a Stack; the suite installs neither, so here: they parse, and they are CDK
+# code, not Pulumi's.
+
+# An aws-cdk-lib module (ses.EmailIdentity, cdk.Stack) or a method of its SES constructs.
+CDK_NAMES = re.compile(
+    r"\b(ses|route53|sns|sqs|kms|iam|cloudwatch|actions|subscriptions|cdk)\.\w"
+    r"|\.(addEventDestination|add_event_destination|grantSendEmail|grant_send_email)\("
+)
+
+
+@pytest.mark.parametrize("code", _snippets("cdk-typescript"))
+def test_cdk_typescript_snippet_parses_and_uses_aws_cdk_lib(code: str) -> None:
+    assert _syntax_errors("typescript", code) == []
+    assert "pulumi" not in code.lower() and not re.search(r"\baws\.\w", code)
+    assert CDK_NAMES.search(code), "the snippet uses no aws-cdk-lib name"
+
+
+@pytest.mark.parametrize("code", _snippets("cdk-python"))
+def test_cdk_python_snippet_parses_and_uses_aws_cdk_lib(code: str) -> None:
+    ast.parse(code)
+    assert "pulumi" not in code.lower() and not re.search(r"\baws\.\w", code)
+    assert CDK_NAMES.search(code), "the snippet uses no aws-cdk-lib name"

@@ -26,3 +26,11 @@ _usable(x) if {
 	lib.known(x)
 	x != ""
 }
+
+# A region a CloudFormation template names only as its AWS::Region pseudo-parameter (the source's
+# symbol `${aws::region}`): the same value wherever the stack uses it, but no particular region.
+# A value built from it compares equal to another built from it; a literal region never matches.
+symbolic(x) if {
+	is_string(x)
+	startswith(x, "${")
+}

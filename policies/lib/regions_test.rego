@@ -24,3 +24,9 @@ test_no_region_anywhere_is_undefined if {
 	doc := object.union(fx.doc([]), {"region": null})
 	not regions.of(_identity) with input as doc
 }
+
+test_a_template_region_symbol_is_symbolic_and_a_region_name_is_not if {
+	regions.symbolic("${aws::region}")
+	not regions.symbolic("us-east-1")
+	not regions.symbolic(null)
+}

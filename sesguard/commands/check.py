@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from sesguard import judging, policyset
@@ -56,6 +57,20 @@ def add_parser(subparsers: Any) -> None:
         metavar="REGION",
         help="the AWS region a --terraform plan or --cloudformation template deploys to, when the "
         "input does not say (CloudFormation's AWS::Region; a provider configured outside the plan)",
+    )
+    parser.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a --cloudformation parameter's value at deploy (repeatable): Conditions on parameters "
+        "nobody fixes are judged both ways",
+    )
+    parser.add_argument(
+        "--parameters",
+        metavar="FILE",
+        help="--cloudformation parameter values as `aws cloudformation deploy --parameter-overrides "
+        "file://…` or `create-stack --parameters` take them (JSON); --parameter wins",
     )
     parser.add_argument(
         "--jobs",
@@ -106,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
         raise SesguardError("--config gives a file source a stack config; program mode reads the project's")
     if args.region is not None and (source is None or source[0] not in _regional()):
         raise SesguardError("--region applies to --terraform and --cloudformation only")
+    if (args.parameter or args.parameters) and (source is None or source[0] != "cloudformation"):
+        raise SesguardError("--parameter and --parameters apply to --cloudformation only")
     if args.root is not None and source is not None and source[0] not in ("state", "preview"):
         # Said, not ignored: a user who names a project expects its stack files to be read.
         raise SesguardError(
@@ -119,29 +136,53 @@ def run(args: argparse.Namespace) -> int:
         try:
             # Loaded inside the judging, which alone holds the document and can free it before OPA
             # reads its input: an ESP-sized stack's peak memory.
-            results = [judging.judge_loaded(lambda: _load(args, source), engine)]
+            # A cdk.out app gives one loader per stack, each judged with its own result.
+            results = [judging.judge_loaded(load, engine) for load in _loaders(args, source)]
         finally:
             engine.close()
         return output.emit(results, args, policies)
     return _run_program(args, policies)
 
 
-def _load(args: argparse.Namespace, source: tuple[str, str]) -> Any:
+def _parameters(args: argparse.Namespace) -> dict[str, str] | None:
+    from sesguard.sources.cloudformation import parameters
+
+    if not args.parameter and args.parameters is None:
+        return None
+    given = parameters.read_file(args.parameters) if args.parameters is not None else {}
+    return {**given, **parameters.parse_option(args.parameter)}
+
+
+def _loaders(args: argparse.Namespace, source: tuple[str, str]) -> list[Callable[[], Any]]:
     from sesguard import sources, stackconfig
 
-    if source[0] in _regional():
-        # A plan or a template carries no stack settings: --config gives them, over the
-        # template's own (CloudFormation Metadata).
-        config = stackconfig.read(args.config) if args.config is not None else None
-        region = args.region or (config or {}).get("aws:region")
-        document = sources.load(*source, region=region if isinstance(region, str) else None, config=config)
-        if args.config is not None:
-            document = stackconfig.locate(document, args.config)
-    else:
-        document = sources.load(*source)
-    if source[0] in ("state", "preview"):
-        document = stackconfig.apply(document, args.config, args.root)
-    return document
+    if source[0] not in _regional():
+
+        def load() -> Any:
+            document = sources.load(*source)
+            if source[0] in ("state", "preview"):
+                document = stackconfig.apply(document, args.config, args.root)
+            return document
+
+        return [load]
+    # A plan or a template carries no stack settings: --config gives them, over the
+    # template's own (CloudFormation Metadata).
+    config = stackconfig.read(args.config) if args.config is not None else None
+    region = args.region or (config or {}).get("aws:region")
+    found = sources.load_all(
+        *source,
+        region=region if isinstance(region, str) else None,
+        config=config,
+        parameters=_parameters(args),
+    )
+    if args.config is None:
+        return found
+    config_file: str = args.config
+
+    def located(load: Callable[[], Any]) -> Callable[[], Any]:
+        return lambda: stackconfig.locate(load(), config_file)
+
+    return [located(load) for load in found]
 
 
 def _run_program(args: argparse.Namespace, policies: Any) -> int:

@@ -56,7 +56,7 @@ def _rule_markdown(rule: Rule) -> list[str]:
 
 
 def _snippets_markdown(rule: Rule) -> list[str]:
-    # One collapsed block per language, so the catalog stays readable at 25 rules x 7 languages.
+    # One collapsed block per language, so the catalog stays readable at 25 rules x 9 languages.
     lines = []
     for language, code in rule.remediation_code:
         label, fence = languages.LABELS[language]

@@ -89,8 +89,11 @@ def emit(
     listed = list(results)
     language = getattr(args, "language", None)
     if language:
-        # An explicit --language wins over what the source found (DESIGN: `--language` overrides).
-        listed = [replace(r, language=language) for r in listed]
+        # An explicit --language wins over what the source found (DESIGN: `--language` overrides),
+        # in the source's own family: CDK code for a CloudFormation input, never Pulumi's.
+        from sesguard.languages import for_source
+
+        listed = [replace(r, language=for_source(r.source, language)) for r in listed]
     fmt = getattr(args, "format", None)
     outputs = getattr(args, "output", None) or []
     if isinstance(outputs, str):

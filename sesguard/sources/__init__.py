@@ -45,7 +45,11 @@ REGIONAL_SOURCES = ("terraform", "cloudformation")
 
 
 def load(
-    kind: str, path: str | Path, region: str | None = None, config: dict[str, Any] | None = None
+    kind: str,
+    path: str | Path,
+    region: str | None = None,
+    config: dict[str, Any] | None = None,
+    parameters: dict[str, str] | None = None,
 ) -> Document:
     """The stack document of a file source; InputError (exit 2) names the file and the problem.
 
@@ -59,5 +63,22 @@ def load(
     if kind == "cloudformation":
         from sesguard.sources.cloudformation import template as cloudformation
 
-        return cloudformation.load(path, region=region, config=config)
+        return cloudformation.load(path, region=region, config=config, parameters=parameters)
     return loader(kind)(path)
+
+
+def load_all(
+    kind: str,
+    path: str | Path,
+    region: str | None = None,
+    config: dict[str, Any] | None = None,
+    parameters: dict[str, str] | None = None,
+) -> list[Callable[[], Document]]:
+    """One loader per stack the input holds: every stack of a `cdk synth` cloud assembly (an app
+    is judged whole, each stack with its own result), the one stack of any other file."""
+    if kind == "cloudformation":
+        from sesguard.sources.cloudformation import template as cloudformation
+
+        found = cloudformation.load_all(path, region=region, config=config, parameters=parameters)
+        return [load for _, load in found]
+    return [lambda: load(kind, path, region, config, parameters)]

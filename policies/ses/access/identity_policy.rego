@@ -150,6 +150,14 @@ import data.lib.ses
 #       # (sending-authorization) policies. Attach the policy outside the template, naming the sending
 #       # account and only ses:SendEmail / ses:SendRawEmail:
 #       # aws sesv2 create-email-identity-policy --email-identity example.com --policy-name sender --policy file://policy.json
+#     cdk-typescript: |
+#       // CloudFormation (so CDK) has no sending-authorization policy resource: grant sending to the
+#       // roles that need it, by name, instead of a * principal or ses:*.
+#       identity.grantSendEmail(senderRole);
+#     cdk-python: |
+#       # CloudFormation (so CDK) has no sending-authorization policy resource: grant sending to the
+#       # roles that need it, by name, instead of a * principal or ses:*.
+#       identity.grant_send_email(sender_role)
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses024
 }

@@ -83,6 +83,16 @@ import data.lib.topics
 #             Protocol: email
 #             Endpoint: oncall@example.com
 #       # and AlarmActions: [!Ref AlertsTopic] on both reputation alarms.
+#     cdk-typescript: |
+#       // The alarms' topic needs a subscriber, or an alarm reaches no one.
+#       const alarmTopic = new sns.Topic(this, 'Alarms');
+#       alarmTopic.addSubscription(new subscriptions.EmailSubscription('deliverability@example.com'));
+#       bounceRate.addAlarmAction(new actions.SnsAction(alarmTopic));
+#     cdk-python: |
+#       # The alarms' topic needs a subscriber, or an alarm reaches no one.
+#       alarm_topic = sns.Topic(self, "Alarms")
+#       alarm_topic.add_subscription(subscriptions.EmailSubscription("deliverability@example.com"))
+#       bounce_rate.add_alarm_action(actions.SnsAction(alarm_topic))
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses023
 }

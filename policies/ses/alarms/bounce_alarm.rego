@@ -103,6 +103,27 @@ import data.lib.sending
 #             Threshold: 0.05
 #             ComparisonOperator: GreaterThanOrEqualToThreshold
 #             AlarmActions: [!Ref AlertsTopic]
+#     cdk-typescript: |
+#       const bounceRate = new cloudwatch.Alarm(this, 'BounceRate', {
+#         metric: new cloudwatch.Metric({
+#           namespace: 'AWS/SES',
+#           metricName: 'Reputation.BounceRate',
+#           statistic: 'Average',
+#           period: cdk.Duration.hours(1),
+#         }),
+#         threshold: 0.05,
+#         evaluationPeriods: 1,
+#         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+#       });
+#       bounceRate.addAlarmAction(new actions.SnsAction(alarmTopic));
+#     cdk-python: |
+#       bounce_rate = cloudwatch.Alarm(self, "BounceRate",
+#           metric=cloudwatch.Metric(namespace="AWS/SES", metric_name="Reputation.BounceRate",
+#               statistic="Average", period=cdk.Duration.hours(1)),
+#           threshold=0.05,
+#           evaluation_periods=1,
+#           comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+#       bounce_rate.add_alarm_action(actions.SnsAction(alarm_topic))
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	sending.ses_stack
 	some v in alarms.violations("Reputation.BounceRate", result.threshold("bounce_rate"))

@@ -103,6 +103,27 @@ import data.lib.sending
 #             Threshold: 0.001
 #             ComparisonOperator: GreaterThanOrEqualToThreshold
 #             AlarmActions: [!Ref AlertsTopic]
+#     cdk-typescript: |
+#       const complaintRate = new cloudwatch.Alarm(this, 'ComplaintRate', {
+#         metric: new cloudwatch.Metric({
+#           namespace: 'AWS/SES',
+#           metricName: 'Reputation.ComplaintRate',
+#           statistic: 'Average',
+#           period: cdk.Duration.hours(1),
+#         }),
+#         threshold: 0.001,
+#         evaluationPeriods: 1,
+#         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+#       });
+#       complaintRate.addAlarmAction(new actions.SnsAction(alarmTopic));
+#     cdk-python: |
+#       complaint_rate = cloudwatch.Alarm(self, "ComplaintRate",
+#           metric=cloudwatch.Metric(namespace="AWS/SES", metric_name="Reputation.ComplaintRate",
+#               statistic="Average", period=cdk.Duration.hours(1)),
+#           threshold=0.001,
+#           evaluation_periods=1,
+#           comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+#       complaint_rate.add_alarm_action(actions.SnsAction(alarm_topic))
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	sending.ses_stack
 	some v in alarms.violations("Reputation.ComplaintRate", result.threshold("complaint_rate"))

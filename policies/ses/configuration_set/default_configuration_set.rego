@@ -92,6 +92,17 @@ import data.lib.ses
 #             EmailIdentity: example.com
 #             ConfigurationSetAttributes:
 #               ConfigurationSetName: !Ref ConfigurationSet
+#     cdk-typescript: |
+#       const configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', { reputationMetrics: true });
+#       new ses.EmailIdentity(this, 'Identity', {
+#         identity: ses.Identity.publicHostedZone(zone),
+#         configurationSet,
+#       });
+#     cdk-python: |
+#       configuration_set = ses.ConfigurationSet(self, "ConfigurationSet", reputation_metrics=True)
+#       ses.EmailIdentity(self, "Identity",
+#           identity=ses.Identity.public_hosted_zone(zone),
+#           configuration_set=configuration_set)
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses011
 }

@@ -71,6 +71,10 @@ import data.lib.sending
 #             Name: prod
 #             ReputationOptions:
 #               ReputationMetricsEnabled: true
+#     cdk-typescript: |
+#       new ses.ConfigurationSet(this, 'ConfigurationSet', { reputationMetrics: true });
+#     cdk-python: |
+#       ses.ConfigurationSet(self, "ConfigurationSet", reputation_metrics=True)
 deny contains result.finding(rego.metadata.rule(), c.resource, msg) if {
 	some u in sending.used_sets_to_judge
 	c := sending.configuration_sets[u]

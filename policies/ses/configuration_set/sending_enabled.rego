@@ -69,6 +69,10 @@ import data.lib.sending
 #             Name: prod
 #             SendingOptions:
 #               SendingEnabled: true
+#     cdk-typescript: |
+#       new ses.ConfigurationSet(this, 'ConfigurationSet', { sendingEnabled: true });
+#     cdk-python: |
+#       ses.ConfigurationSet(self, "ConfigurationSet", sending_enabled=True)
 deny contains result.finding(rego.metadata.rule(), c.resource, msg) if {
 	some u in sending.used_sets_to_judge
 	c := sending.configuration_sets[u]

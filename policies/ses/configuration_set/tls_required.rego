@@ -69,6 +69,10 @@ import data.lib.sending
 #             Name: prod
 #             DeliveryOptions:
 #               TlsPolicy: REQUIRE
+#     cdk-typescript: |
+#       new ses.ConfigurationSet(this, 'ConfigurationSet', { tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE });
+#     cdk-python: |
+#       ses.ConfigurationSet(self, "ConfigurationSet", tls_policy=ses.ConfigurationSetTlsPolicy.REQUIRE)
 deny contains result.finding(rego.metadata.rule(), c.resource, msg) if {
 	some u in sending.used_sets_to_judge
 	c := sending.configuration_sets[u]

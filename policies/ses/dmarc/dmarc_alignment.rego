@@ -88,6 +88,17 @@ import data.lib.ses
 #             TTL: "3600"
 #             ResourceRecords:
 #               - '"v=DMARC1; p=reject; aspf=r; rua=mailto:dmarc-reports@example.com"'
+#     cdk-typescript: |
+#       // No aspf=s: relaxed SPF alignment (the default) lets the mail.example.com MAIL FROM align.
+#       new route53.TxtRecord(this, 'Dmarc', {
+#         zone,
+#         recordName: '_dmarc',
+#         values: ['v=DMARC1; p=reject; aspf=r; rua=mailto:dmarc-reports@example.com'],
+#       });
+#     cdk-python: |
+#       # No aspf=s: relaxed SPF alignment (the default) lets the mail.example.com MAIL FROM align.
+#       route53.TxtRecord(self, "Dmarc", zone=zone, record_name="_dmarc",
+#           values=["v=DMARC1; p=reject; aspf=r; rua=mailto:dmarc-reports@example.com"])
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _dmarc_alignment_problems
 
 _strict_spf contains [i, p] if {

@@ -87,6 +87,15 @@ import data.lib.ses
 #             TTL: "3600"
 #             ResourceRecords:
 #               - '"v=DMARC1; p=reject; sp=reject; pct=100; rua=mailto:dmarc-reports@example.com"'
+#     cdk-typescript: |
+#       new route53.TxtRecord(this, 'Dmarc', {
+#         zone,
+#         recordName: '_dmarc',
+#         values: ['v=DMARC1; p=reject; sp=reject; pct=100; rua=mailto:dmarc-reports@example.com'],
+#       });
+#     cdk-python: |
+#       route53.TxtRecord(self, "Dmarc", zone=zone, record_name="_dmarc",
+#           values=["v=DMARC1; p=reject; sp=reject; pct=100; rua=mailto:dmarc-reports@example.com"])
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _dmarc_reject_problems
 
 # The identities SES-005, SES-006 and SES-007 may report: every identity but those of a known

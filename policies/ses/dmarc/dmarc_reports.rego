@@ -89,6 +89,17 @@ import data.lib.ses
 #             TTL: "3600"
 #             ResourceRecords:
 #               - '"v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.com"'
+#     cdk-typescript: |
+#       // rua= names where receivers send aggregate reports.
+#       new route53.TxtRecord(this, 'Dmarc', {
+#         zone,
+#         recordName: '_dmarc',
+#         values: ['v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.com'],
+#       });
+#     cdk-python: |
+#       # rua= names where receivers send aggregate reports.
+#       route53.TxtRecord(self, "Dmarc", zone=zone, record_name="_dmarc",
+#           values=["v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.com"])
 deny contains result.finding(rego.metadata.rule(), p.record.resource, msg) if {
 	some i in _dmx_open
 	lib.known(i.domain)

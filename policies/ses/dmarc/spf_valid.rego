@@ -82,6 +82,12 @@ import data.lib.spf
 #             TTL: "3600"
 #             ResourceRecords:
 #               - '"v=spf1 include:amazonses.com ~all"'
+#     cdk-typescript: |
+#       // One SPF record per name, ending in ~all or -all, within 10 DNS lookups.
+#       new route53.TxtRecord(this, 'Spf', { zone, values: ['v=spf1 include:amazonses.com -all'] });
+#     cdk-python: |
+#       # One SPF record per name, ending in ~all or -all, within 10 DNS lookups.
+#       route53.TxtRecord(self, "Spf", zone=zone, values=["v=spf1 include:amazonses.com -all"])
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _spf_problems
 
 # Every known SPF string the stack declares, by name, one entry per value (a value written twice

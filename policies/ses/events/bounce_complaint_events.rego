@@ -112,6 +112,15 @@ import data.lib.ses
 #               MatchingEventTypes: [bounce, complaint]
 #               SnsDestination:
 #                 TopicARN: !Ref FeedbackTopic
+#     cdk-typescript: |
+#       configurationSet.addEventDestination('ToSns', {
+#         destination: ses.EventDestination.snsTopic(topic),
+#         events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
+#       });
+#     cdk-python: |
+#       configuration_set.add_event_destination("ToSns",
+#           destination=ses.EventDestination.sns_topic(topic),
+#           events=[ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT])
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses012
 }

@@ -79,6 +79,12 @@ import data.lib.types
 #             TopicArn: !Ref FeedbackTopic
 #             Protocol: sqs
 #             Endpoint: !GetAtt FeedbackQueue.Arn
+#     cdk-typescript: |
+#       // Something must read the events: a queue (or an https endpoint) subscribed to the topic.
+#       topic.addSubscription(new subscriptions.SqsSubscription(queue));
+#     cdk-python: |
+#       # Something must read the events: a queue (or an https endpoint) subscribed to the topic.
+#       topic.add_subscription(subscriptions.SqsSubscription(queue))
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses013
 }

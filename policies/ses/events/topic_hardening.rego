@@ -162,6 +162,20 @@ import data.lib.types
 #             RedrivePolicy:
 #               deadLetterTargetArn: !GetAtt FeedbackDeadLetterQueue.Arn
 #               maxReceiveCount: 5
+#     cdk-typescript: |
+#       const topic = new sns.Topic(this, 'Events', { masterKey: new kms.Key(this, 'EventsKey', { enableKeyRotation: true }) });
+#       const dlq = new sqs.Queue(this, 'EventsDlq', { encryption: sqs.QueueEncryption.SQS_MANAGED });
+#       const queue = new sqs.Queue(this, 'EventsQueue', {
+#         encryption: sqs.QueueEncryption.SQS_MANAGED,
+#         deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
+#       });
+#       topic.addSubscription(new subscriptions.SqsSubscription(queue));
+#     cdk-python: |
+#       topic = sns.Topic(self, "Events", master_key=kms.Key(self, "EventsKey", enable_key_rotation=True))
+#       dlq = sqs.Queue(self, "EventsDlq", encryption=sqs.QueueEncryption.SQS_MANAGED)
+#       queue = sqs.Queue(self, "EventsQueue", encryption=sqs.QueueEncryption.SQS_MANAGED,
+#           dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=5))
+#       topic.add_subscription(subscriptions.SqsSubscription(queue))
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses015
 }

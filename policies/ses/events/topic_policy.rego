@@ -192,6 +192,21 @@ import data.lib.topics
 #                   Condition:
 #                     StringEquals:
 #                       AWS:SourceAccount: !Ref AWS::AccountId
+#     cdk-typescript: |
+#       // EventDestination.snsTopic(topic) adds this statement itself; a hand-written policy needs the condition.
+#       topic.addToResourcePolicy(new iam.PolicyStatement({
+#         actions: ['sns:Publish'],
+#         principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
+#         resources: [topic.topicArn],
+#         conditions: { StringEquals: { 'AWS:SourceAccount': cdk.Stack.of(this).account } },
+#       }));
+#     cdk-python: |
+#       # EventDestination.sns_topic(topic) adds this statement itself; a hand-written policy needs the condition.
+#       topic.add_to_resource_policy(iam.PolicyStatement(
+#           actions=["sns:Publish"],
+#           principals=[iam.ServicePrincipal("ses.amazonaws.com")],
+#           resources=[topic.topic_arn],
+#           conditions={"StringEquals": {"AWS:SourceAccount": cdk.Stack.of(self).account}}))
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses014
 }

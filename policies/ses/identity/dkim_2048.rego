@@ -73,6 +73,15 @@ import data.lib.ses
 #             EmailIdentity: example.com
 #             DkimSigningAttributes:
 #               NextSigningKeyLength: RSA_2048_BIT
+#     cdk-typescript: |
+#       new ses.EmailIdentity(this, 'Identity', {
+#         identity: ses.Identity.publicHostedZone(zone),
+#         dkimIdentity: ses.DkimIdentity.easyDkim(ses.EasyDkimSigningKeyLength.RSA_2048_BIT),
+#       });
+#     cdk-python: |
+#       ses.EmailIdentity(self, "Identity",
+#           identity=ses.Identity.public_hosted_zone(zone),
+#           dkim_identity=ses.DkimIdentity.easy_dkim(ses.EasyDkimSigningKeyLength.RSA_2048_BIT))
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _dkim_2048_problems
 
 # The identities any rule below can report: Easy DKIM on SES v2 whose next key is not

@@ -88,6 +88,17 @@ import data.lib.types
 #             # Easy DKIM: no DomainSigningSelector / DomainSigningPrivateKey.
 #             DkimSigningAttributes:
 #               NextSigningKeyLength: RSA_2048_BIT
+#     cdk-typescript: |
+#       new ses.EmailIdentity(this, 'Identity', {
+#         identity: ses.Identity.publicHostedZone(zone),
+#         dkimIdentity: ses.DkimIdentity.easyDkim(ses.EasyDkimSigningKeyLength.RSA_2048_BIT),
+#         dkimSigning: true,
+#       });
+#     cdk-python: |
+#       ses.EmailIdentity(self, "Identity",
+#           identity=ses.Identity.public_hosted_zone(zone),
+#           dkim_identity=ses.DkimIdentity.easy_dkim(ses.EasyDkimSigningKeyLength.RSA_2048_BIT),
+#           dkim_signing=True)
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _dkim_enabled_problems
 
 # An SES v2 identity on Easy DKIM whose attributes are an object and whose signing is on (or left

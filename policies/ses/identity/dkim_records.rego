@@ -148,6 +148,19 @@ import data.lib.ses
 #             TTL: "1800"
 #             Name: !GetAtt Identity.DkimDNSTokenName3
 #             ResourceRecords: [!GetAtt Identity.DkimDNSTokenValue3]
+#     cdk-typescript: |
+#       // Identity.publicHostedZone(zone) writes the three DKIM CNAMEs itself; for an identity
+#       // declared with Identity.domain(...), write them from its dkimRecords:
+#       const identity = new ses.EmailIdentity(this, 'Identity', { identity: ses.Identity.domain('example.com') });
+#       identity.dkimRecords.forEach((record, i) => {
+#         new route53.CnameRecord(this, `Dkim${i + 1}`, { zone, recordName: record.name, domainName: record.value });
+#       });
+#     cdk-python: |
+#       # Identity.public_hosted_zone(zone) writes the three DKIM CNAMEs itself; for an identity
+#       # declared with Identity.domain(...), write them from its dkim_records:
+#       identity = ses.EmailIdentity(self, "Identity", identity=ses.Identity.domain("example.com"))
+#       for i, record in enumerate(identity.dkim_records):
+#           route53.CnameRecord(self, f"Dkim{i + 1}", zone=zone, record_name=record.name, domain_name=record.value)
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _dkim_records_problems
 
 _dkim_suffix := ".dkim.amazonses.com"

@@ -52,6 +52,17 @@ import data.lib.types
 #           Type: AWS::SES::EmailIdentity
 #           Properties:
 #             EmailIdentity: example.com
+#     cdk-typescript: |
+#       // A domain identity, not only addresses; publicHostedZone also writes its DKIM and MAIL FROM records.
+#       new ses.EmailIdentity(this, 'Identity', {
+#         identity: ses.Identity.publicHostedZone(zone),
+#         mailFromDomain: 'mail.example.com',
+#       });
+#     cdk-python: |
+#       # A domain identity, not only addresses; public_hosted_zone also writes its DKIM and MAIL FROM records.
+#       ses.EmailIdentity(self, "Identity",
+#           identity=ses.Identity.public_hosted_zone(zone),
+#           mail_from_domain="mail.example.com")
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _domain_identity_problems
 
 _domain_identity_problems contains {"resource": a.resource, "message": msg} if {

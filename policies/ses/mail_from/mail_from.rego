@@ -75,6 +75,17 @@ import data.lib.types
 #             MailFromAttributes:
 #               MailFromDomain: mail.example.com
 #               BehaviorOnMxFailure: REJECT_MESSAGE
+#     cdk-typescript: |
+#       new ses.EmailIdentity(this, 'Identity', {
+#         identity: ses.Identity.publicHostedZone(zone),
+#         mailFromDomain: 'mail.example.com',
+#         mailFromBehaviorOnMxFailure: ses.MailFromBehaviorOnMxFailure.REJECT_MESSAGE,
+#       });
+#     cdk-python: |
+#       ses.EmailIdentity(self, "Identity",
+#           identity=ses.Identity.public_hosted_zone(zone),
+#           mail_from_domain="mail.example.com",
+#           mail_from_behavior_on_mx_failure=ses.MailFromBehaviorOnMxFailure.REJECT_MESSAGE)
 deny contains result.finding(rego.metadata.rule(), p.resource, p.message) if some p in _mail_from_problems
 
 # The known domains with one MAIL FROM setting, a subdomain of it, that rejects on MX failure: no

@@ -148,3 +148,23 @@ test_mail_from_dns_gate_one_step_off_stays_open if {
 	}
 	count(mail_from._mail_from_open) == 0 with input as fx.doc(fx.sender("example.com"))
 }
+
+# A CloudFormation template with no --region: every resource's region is the AWS::Region symbol.
+_symbolic(rs) := object.union(fx.doc([object.union(r, {"region": "${aws::region}"}) | some r in rs]), {"region": null, "config": {}})
+
+_symbolic_mx(value) := _symbolic(fx.sender_with("example.com", {"example.com-mx"}, [fx.r53("example.com-mx", "mail.example.com", "MX", [value])]))
+
+test_mail_from_dns_mx_built_from_the_template_region_passes if {
+	fs := mail_from.deny with input as _symbolic_mx("10 feedback-smtp.${aws::region}.amazonses.com")
+	fx.resources_of(fs, "SES-009") == set()
+}
+
+test_mail_from_dns_literal_region_with_the_template_region_unknown_asks_for_it if {
+	fs := mail_from.deny with input as _symbolic_mx("10 feedback-smtp.us-east-1.amazonses.com")
+	fx.messages_of(fs, "SES-009") == {"cannot verify the MX of mail.example.com (\"10 feedback-smtp.us-east-1.amazonses.com\"): it names a region and the stack's region is not known (the template's AWS::Region); pass --region, or judge the cdk.out of a stack with an env"}
+}
+
+test_mail_from_dns_other_mx_with_the_template_region_unknown_is_wrong if {
+	fs := mail_from.deny with input as _symbolic_mx("10 mx.example.com")
+	fx.messages_of(fs, "SES-009") == {"the MX of MAIL FROM domain mail.example.com is \"10 mx.example.com\"; expected \"10 feedback-smtp.${aws::region}.amazonses.com\""}
+}

@@ -97,6 +97,16 @@ import data.lib.types
 #                 DisplayName: News
 #                 DefaultSubscriptionStatus: OPT_OUT
 #       # and name the list and topic on every marketing send (ListManagementOptions).
+#     cdk-typescript: |
+#       new ses.CfnContactList(this, 'ContactList', {
+#         contactListName: 'newsletter',
+#         topics: [{ topicName: 'news', displayName: 'News', defaultSubscriptionStatus: 'OPT_OUT' }],
+#       });
+#     cdk-python: |
+#       ses.CfnContactList(self, "ContactList",
+#           contact_list_name="newsletter",
+#           topics=[ses.CfnContactList.TopicProperty(
+#               topic_name="news", display_name="News", default_subscription_status="OPT_OUT")])
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses025_all
 }

@@ -27,7 +27,10 @@ import data.lib.types
 #   remediation: |
 #     Declare the account suppression list with BOUNCE and COMPLAINT in the one stack that owns the
 #     account's SES settings; in the others set `sesguard:accountSuppression: false` (or
-#     `<project>:accountSuppression: false`) in the stack config.
+#     `<project>:accountSuppression: false`) in the stack config. CloudFormation and CDK cannot
+#     declare it: set it outside the template (accounts created after 25 November 2019 have it
+#     on for BOUNCE and COMPLAINT by default) and put `sesguard: {accountSuppression: false}` in
+#     the template's `Metadata`.
 #   remediation_code:
 #     python: |
 #       # In the one stack that owns the account's SES settings:
@@ -67,9 +70,26 @@ import data.lib.types
 #         suppressed_reasons = ["BOUNCE", "COMPLAINT"]
 #       }
 #     cloudformation: |
-#       # CloudFormation cannot express this fix: it has no resource type for the account-level
-#       # suppression list. Set it once per account and Region outside the template:
-#       # aws sesv2 put-account-suppression-attributes --suppressed-reasons BOUNCE COMPLAINT
+#       # CloudFormation has no resource type for the account-level suppression list: set it once
+#       # per account and Region outside the template
+#       # (aws sesv2 put-account-suppression-attributes --suppressed-reasons BOUNCE COMPLAINT;
+#       # accounts created after 25 November 2019 have it on for both by default), and say in
+#       # the template that it is owned outside this stack:
+#       Metadata:
+#         sesguard:
+#           accountSuppression: false
+#     cdk-typescript: |
+#       // CloudFormation (so CDK) has no resource for the account-level suppression list. Accounts
+#       // created after 25 November 2019 have it on for BOUNCE and COMPLAINT by default; set it once per
+#       // account and Region (aws sesv2 put-account-suppression-attributes --suppressed-reasons BOUNCE
+#       // COMPLAINT) and say in the template's Metadata that it is owned outside this stack:
+#       cdk.Stack.of(this).templateOptions.metadata = { sesguard: { accountSuppression: false } };
+#     cdk-python: |
+#       # CloudFormation (so CDK) has no resource for the account-level suppression list. Accounts
+#       # created after 25 November 2019 have it on for BOUNCE and COMPLAINT by default; set it once per
+#       # account and Region (aws sesv2 put-account-suppression-attributes --suppressed-reasons BOUNCE
+#       # COMPLAINT) and say in the template's Metadata that it is owned outside this stack:
+#       cdk.Stack.of(self).template_options.metadata = {"sesguard": {"accountSuppression": False}}
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses016
 }
@@ -78,8 +98,17 @@ _ses016 contains {"resource": null, "msg": msg} if {
 	sending.ses_stack
 	count(resources.of_type(ses.t.v2_account_suppression)) == 0
 	not sending.is_false(sending.setting("accountSuppression"))
-	msg := "this stack declares SES resources but no account suppression list (AccountSuppressionAttributes for BOUNCE and COMPLAINT), and its config does not say another stack owns it (accountSuppression: false)"
+	msg := _ses016_missing_message
 }
+
+# A template cannot declare the list at all: the one fix there is its Metadata.
+_ses016_missing_message := concat("", [
+	"this template declares SES resources and CloudFormation cannot declare the account suppression list: ",
+	"set it outside the template (on for BOUNCE and COMPLAINT by default in accounts created after 25 November 2019) ",
+	"and say so in the template's Metadata (sesguard: accountSuppression: false)",
+]) if {
+	input.source == "cloudformation"
+} else := "this stack declares SES resources but no account suppression list (AccountSuppressionAttributes for BOUNCE and COMPLAINT), and its config does not say another stack owns it (accountSuppression: false)"
 
 _ses016 contains {"resource": r, "msg": msg} if {
 	some r in resources.of_type(ses.t.v2_account_suppression)

@@ -59,3 +59,17 @@ test_ses016_secret_reasons if {
 	fs := _deny(fx.patch(fx.sender, fx.t_supp, "suppression", {"suppressedReasons": "[secret]"}), {})
 	_msg_has(fs, "SES-016", "secret")
 }
+
+_cfn(rs, config) := fs if {
+	fs := suppression.deny with input as object.union(fx.stack_config(rs, config), {"source": "cloudformation"})
+}
+
+test_ses016_template_without_owner_is_told_its_metadata_opt_out if {
+	fs := _cfn(_no_supp, {})
+	_msg_has(fs, "SES-016", "the template's Metadata (sesguard: accountSuppression: false)")
+	_msg_has(fs, "SES-016", "25 November 2019")
+}
+
+test_ses016_template_whose_metadata_says_another_owner_passes if {
+	count(fx.of(_cfn(_no_supp, {"sesguard:accountSuppression": false}), "SES-016")) == 0
+}

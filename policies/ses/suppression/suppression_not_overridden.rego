@@ -78,6 +78,13 @@ import data.lib.types
 #             Name: prod
 #             SuppressionOptions:
 #               SuppressedReasons: [BOUNCE, COMPLAINT]
+#     cdk-typescript: |
+#       new ses.ConfigurationSet(this, 'ConfigurationSet', {
+#         suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+#       });
+#     cdk-python: |
+#       ses.ConfigurationSet(self, "ConfigurationSet",
+#           suppression_reasons=ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS)
 deny contains result.finding(rego.metadata.rule(), c.resource, msg) if {
 	some _, c in sending.configuration_sets
 	c.version == "v2"

@@ -1,12 +1,23 @@
 """CloudFormation intrinsic functions and Conditions, evaluated where the template decides them.
 
-``Ref`` to a parameter's default or a pseudo-parameter given by ``--region``/the CDK manifest,
+``Ref`` to a parameter (its ``--parameter`` value, its value passed by a parent stack, else its
+default) or a pseudo-parameter given by ``--region``/the CDK manifest,
 ``Fn::Sub``, ``Fn::Join``, ``Fn::Select``, ``Fn::Split``, ``Fn::FindInMap``, ``Fn::If`` and
 ``Fn::Equals``/``And``/``Or``/``Not`` are computed; everything CloudFormation only knows at deploy
 time (a generated name, ``Fn::GetAtt`` of most attributes, ``Fn::ImportValue``) becomes the
 unknown sentinel at the leaf, so a policy document keeps its structure around an unknown ARN.
 Every logical id a value refers to is recorded, since that is how the rules follow an unknown
 reference (the same way Pulumi records dependencies).
+
+Conditions are decided only by what the deploy cannot change: a parameter's default can be
+overridden at deploy (`aws cloudformation deploy --parameter-overrides`), so a condition that reads
+a parameter nobody fixed is undecidable, and the resource under it is judged as present, an
+``Fn::If`` on it as the worse of its branches (unknown unless both agree).
+
+An ``AWS::Region`` no one gave is the symbol ``${aws::region}``, not the unknown sentinel: it is the
+same value wherever the template uses it, so a MAIL FROM MX built from it (CDK's ``mailFromDomain``
+writes ``10 feedback-smtp.${AWS::Region}.amazonses.com``) is compared symbolically with the
+identity's own region. A condition never decides on the symbol.
 """
 
 from __future__ import annotations
@@ -25,6 +36,10 @@ class _NoValue:
 
 NO_VALUE = _NoValue()
 
+# The stack's region when no one said it: a symbol the rules compare as text (see above). Lower
+# case, since DNS names and values compare lower-cased.
+REGION_SYMBOL = "${aws::region}"
+
 # (logical id, attribute or None for Ref) -> the value, UNKNOWN when only the deploy knows it.
 Resolver = Callable[[str, str | None], Any]
 
@@ -39,6 +54,9 @@ class Context:
     conditions: dict[str, Any]
     resources: set[str]
     resolve: Resolver
+    # Parameters whose value the deploy cannot change: given with --parameter/--parameters, or
+    # passed by a parent stack. Conditions read only these (and pseudo-parameters, mappings).
+    fixed: frozenset[str] = frozenset()
     _decided: dict[str, bool | None] = field(default_factory=dict)
     _deciding: set[str] = field(default_factory=set)
 
@@ -56,6 +74,18 @@ class Context:
         self._decided[name] = result
         return result
 
+    def _deciding_view(self) -> Context:
+        """This context with every parameter the deploy may still change read as unknown."""
+        return Context(
+            parameters={k: v if k in self.fixed else UNKNOWN for k, v in self.parameters.items()},
+            pseudo=self.pseudo,
+            mappings=self.mappings,
+            conditions=self.conditions,
+            resources=self.resources,
+            resolve=self.resolve,
+            fixed=self.fixed,
+        )
+
     def _boolean(self, expr: Any) -> bool | None:
         if not isinstance(expr, dict) or len(expr) != 1:
             return None
@@ -65,8 +95,8 @@ class Context:
         if not isinstance(args, list):
             return None
         if fn == "Fn::Equals" and len(args) == 2:
-            a, b = (evaluate(x, self, set()) for x in args)
-            if _unknown(a) or _unknown(b):
+            a, b = (evaluate(x, self._deciding_view(), set()) for x in args)
+            if _undecidable(a) or _undecidable(b):
                 return None
             return _text(a) == _text(b)
         values = [self._boolean(a) for a in args]
@@ -90,6 +120,15 @@ def _unknown(v: Any) -> bool:
     if isinstance(v, list):
         return any(_unknown(x) for x in v)
     return False
+
+
+def _undecidable(v: Any) -> bool:
+    """Unknown, or built from the region symbol: equal to a literal only in some regions."""
+    if isinstance(v, str) and REGION_SYMBOL in v:
+        return True
+    if isinstance(v, list):
+        return any(_undecidable(x) for x in v)
+    return _unknown(v)
 
 
 def evaluate(value: Any, ctx: Context, deps: set[str]) -> Any:

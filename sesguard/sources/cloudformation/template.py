@@ -16,17 +16,16 @@ owns it (docs/cloudformation.md).
 
 from __future__ import annotations
 
-import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sesguard.document import SECRET, UNKNOWN, Document, new_document
-from sesguard.errors import InputError
+from sesguard.errors import InputError, warn
 from sesguard.sources.cloudformation import intrinsics as fn
 from sesguard.sources.cloudformation import resources as cfnresources
-from sesguard.sources.common import graph
 from sesguard.sources.common.reading import STDIN, decode_text, expect_object, kind, label, place, read_bytes
 
 PROJECT = "cloudformation"
@@ -40,6 +39,18 @@ class Environment:
     account: str | None = None
     stack: str | None = None
     paths: dict[str, str] | None = None  # logical id -> construct path (from the manifest)
+    # construct path -> where the user's code created it (``aws:cdk:creationStack``, cdk --debug)
+    created: dict[str, dict[str, Any]] | None = None
+    # The language fixes are shown in: a CDK app's (cdk-typescript, cdk-python) or the template's.
+    language: str = "cloudformation"
+
+
+# (parent logical id, its AWS::CloudFormation::Stack resource, the parent template's name in
+# messages) -> the nested template as (template, nodes, where); InputError when it cannot be read.
+NestedReader = Callable[[str, dict[str, Any], str], tuple[dict[str, Any], Any, str]]
+
+# How deep nested stacks may nest (CloudFormation itself allows 5 levels under the root).
+MAX_NESTING = 5
 
 
 def _decode(raw: bytes, where: str) -> tuple[dict[str, Any], Any]:
@@ -66,29 +77,41 @@ def _relative(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
-def _parameters(template: dict[str, Any], where: str) -> dict[str, Any]:
+def _parameters(
+    template: dict[str, Any], where: str, given: dict[str, Any]
+) -> tuple[dict[str, Any], frozenset[str]]:
+    """Each parameter's value, and the names the deploy cannot change (given, not defaulted)."""
     params = template.get("Parameters") or {}
     if not isinstance(params, dict):
         raise InputError(place(where, "Parameters"), f"expected an object, found {kind(params)}")
     out: dict[str, Any] = {}
+    fixed: set[str] = set()
     for name, p in params.items():
+        name = str(name)
         p = p if isinstance(p, dict) else {}
         type_ = str(p.get("Type", "String"))
-        value: Any = p.get("Default", UNKNOWN)
+        value: Any = given[name] if name in given else p.get("Default", UNKNOWN)
         if type_.startswith("AWS::SSM::Parameter"):
-            value = UNKNOWN  # the default names an SSM parameter; its value is read at deploy
+            value = UNKNOWN  # the value names an SSM parameter; its value is read at deploy
         elif str(p.get("NoEcho", "")).lower() == "true":
             value = SECRET
-        elif value != UNKNOWN and (type_ == "CommaDelimitedList" or type_.startswith("List<")):
-            value = [v.strip() for v in str(value).split(",")]
+        elif (
+            isinstance(value, str)
+            and value != UNKNOWN
+            and (type_ == "CommaDelimitedList" or type_.startswith("List<"))
+        ):
+            value = [v.strip() for v in value.split(",")]
         elif isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)
-        out[str(name)] = value
-    return out
+        if name in given and not type_.startswith("AWS::SSM::Parameter"):
+            fixed.add(name)
+        out[name] = value
+    return out, frozenset(fixed)
 
 
 def _pseudo(env: Environment) -> dict[str, Any]:
-    region = env.region or UNKNOWN
+    # An unknown region is a symbol, the same wherever the template uses it (intrinsics).
+    region = env.region or fn.REGION_SYMBOL
     partition: Any = UNKNOWN
     if env.region:
         partition = "aws-cn" if region.startswith("cn-") else "aws-us-gov" if "gov" in region else "aws"
@@ -106,7 +129,7 @@ def _pseudo(env: Environment) -> dict[str, Any]:
 class _Template:
     """The template's resources, evaluated on demand (a Ref needs its target's properties)."""
 
-    def __init__(self, template: dict[str, Any], where: str, env: Environment) -> None:
+    def __init__(self, template: dict[str, Any], where: str, env: Environment, given: dict[str, Any]) -> None:
         resources = template.get("Resources")
         if not isinstance(resources, dict) or not resources:
             raise InputError(where, "no `Resources`: not a CloudFormation template")
@@ -117,8 +140,10 @@ class _Template:
         self.env = env
         mappings = template.get("Mappings") if isinstance(template.get("Mappings"), dict) else {}
         conditions = template.get("Conditions") if isinstance(template.get("Conditions"), dict) else {}
+        parameters, fixed = _parameters(template, where, given)
         self.ctx = fn.Context(
-            parameters=_parameters(template, where),
+            parameters=parameters,
+            fixed=fixed,
             pseudo=_pseudo(env),
             mappings=dict(mappings or {}),
             conditions=dict(conditions or {}),
@@ -189,6 +214,9 @@ class _Template:
             return {"name": name, "arn": arn("cloudwatch", f"alarm:{name}")}
         if type_ == "AWS::Route53::HostedZone":
             return {"zoneId": UNKNOWN, "id": UNKNOWN}
+        if type_ == "AWS::Events::EventBus":
+            name = props.get("Name", UNKNOWN)
+            return {"name": name, "arn": arn("events", f"event-bus/{name}")}
         return {}
 
     _REF = {
@@ -197,6 +225,8 @@ class _Template:
         "AWS::SNS::Topic": "arn",
         "AWS::SQS::Queue": "url",
         "AWS::Events::Rule": "name",
+        # Ref of an event bus is its Name (the CloudFormation resource reference).
+        "AWS::Events::EventBus": "name",
         "AWS::CloudWatch::Alarm": "name",
     }
     _ATT = {
@@ -206,6 +236,8 @@ class _Template:
         ("AWS::SQS::Queue", "QueueName"): "name",
         ("AWS::SQS::Queue", "QueueUrl"): "url",
         ("AWS::Events::Rule", "Arn"): "arn",
+        ("AWS::Events::EventBus", "Arn"): "arn",
+        ("AWS::Events::EventBus", "Name"): "name",
         ("AWS::CloudWatch::Alarm", "Arn"): "arn",
     }
 
@@ -227,11 +259,19 @@ def _line(template_nodes: Any, lid: str) -> tuple[int, int] | None:
     return None
 
 
-def _name(resource: dict[str, Any], lid: str, env: Environment) -> str:
-    """A CDK resource's construct path (``Stack/Identity/Resource``): what its author wrote."""
+def _name(resource: dict[str, Any], lid: str, env: Environment, prefix: str) -> str:
+    """A CDK resource's construct path (``Stack/Identity/Resource``): what its author wrote.
+
+    A nested template's own resource: its ``aws:cdk:path``, else the parent's logical id before
+    its own (the manifest's logical ids are the top-level template's, and nested ones repeat them).
+    """
     meta = resource.get("Metadata")
     path = meta.get(CDK_PATH) if isinstance(meta, dict) else None
-    return str(path or (env.paths or {}).get(lid) or lid)
+    if isinstance(path, str) and path:
+        return path
+    if not prefix and env.paths and lid in env.paths:
+        return env.paths[lid]
+    return prefix + lid
 
 
 def _config(template: dict[str, Any]) -> dict[str, Any]:
@@ -243,34 +283,103 @@ def _config(template: dict[str, Any]) -> dict[str, Any]:
     return {f"sesguard:{k}": v for k, v in settings.items()}
 
 
-def from_template(
-    template: dict[str, Any],
-    nodes: Any,
-    where: str,
-    env: Environment,
-    file: str | None,
-    config: dict[str, Any] | None = None,
-) -> Document:
-    transform = template.get("Transform")
-    if transform:
+def _macros(template: dict[str, Any], where: str) -> None:
+    """A macro (``Transform``, ``Fn::Transform``/``AWS::Include`` anywhere) rewrites the template
+    at deploy: what is deployed is the macro's output, not this text, so nothing here is judged."""
+    if template.get("Transform"):
         raise InputError(
             where,
             "the template uses a Transform (a macro CloudFormation expands at deploy): judge the "
             "processed template (`aws cloudformation get-template --template-stage Processed`)",
         )
-    t = _Template(template, where, env)
+    todo: list[tuple[Any, str]] = [(template, "")]
+    while todo:
+        node, at = todo.pop()
+        if isinstance(node, dict):
+            for k, v in node.items():
+                here = f"{at}.{k}" if at else str(k)
+                if k == "Fn::Transform":
+                    raise InputError(
+                        place(where, at or "top level"),
+                        "Fn::Transform (a macro such as AWS::Include) rewrites this part at deploy: "
+                        "judge the processed template "
+                        "(`aws cloudformation get-template --template-stage Processed`)",
+                    )
+                todo.append((v, here))
+        elif isinstance(node, list):
+            todo.extend((v, f"{at}[{i}]") for i, v in enumerate(node))
+
+
+def _no_nested(lid: str, resource: dict[str, Any], where: str) -> tuple[dict[str, Any], Any, str]:
+    raise InputError(
+        place(where, f"Resources.{lid}"),
+        "a nested stack (AWS::CloudFormation::Stack) whose template is not in the input: judge the "
+        "cdk.out, or a template whose TemplateURL is a local file beside it",
+    )
+
+
+@dataclass
+class _Made:
+    """The resources of one template (and the nested templates under it), in the document's shape."""
+
+    resources: list[dict[str, Any]]
+    # logical id -> the URNs made from it (a nested stack's: every URN inside it)
+    urns: dict[str, list[str]]
+
+
+def _convert(
+    template: dict[str, Any],
+    nodes: Any,
+    where: str,
+    env: Environment,
+    file: str | None,
+    given: dict[str, Any],
+    nested: NestedReader,
+    prefix: str = "",
+    depth: int = 0,
+    inherited: frozenset[str] = frozenset(),
+) -> _Made:
+    _macros(template, where)
+    t = _Template(template, where, env, given)
     present = [lid for lid in t.raw if t.present(lid)]
+    # What each resource refers to directly (Ref, GetAtt, ${…}, DependsOn), as Pulumi records a
+    # resource's dependencies: a queue's dead-letter queue is the queue's dependency, not the
+    # dependency of the subscription that delivers to the queue.
     direct = {lid: {d for d in t.props(lid)[1] if d in present} for lid in present}
-    closed = graph.closure(direct)
     stack = env.stack or "template"
     cdk = env.paths is not None or any(
         isinstance(r.get("Metadata"), dict) and CDK_PATH in r["Metadata"] for r in t.raw.values()
     )
-    names = {lid: _name(t.raw[lid], lid, env) if cdk else lid for lid in present}
+    names = {lid: _name(t.raw[lid], lid, env, prefix) if cdk else prefix + lid for lid in present}
     urns: dict[str, list[str]] = {}
     made: list[tuple[str, cfnresources.Part, str]] = []
+    inner: list[tuple[str, _Made]] = []
     for lid in present:
-        convert = cfnresources.CONVERTERS.get(t.raw[lid]["Type"])
+        type_ = t.raw[lid]["Type"]
+        if type_ == NESTED_STACK:
+            if depth >= MAX_NESTING:
+                raise InputError(place(where, f"Resources.{lid}"), "nested stacks nest too deeply")
+            sub, sub_nodes, sub_where = nested(lid, t.raw[lid], where)
+            props, _ = t.props(lid)
+            passed = props.get("Parameters") if isinstance(props.get("Parameters"), dict) else {}
+            # The nested resources are created after what the parent passes them.
+            after = frozenset(u for d in direct[lid] for u in urns.get(d, [])) | inherited
+            child = _convert(
+                sub,
+                sub_nodes,
+                sub_where,
+                env,
+                None if file is None else _relative(sub_where),
+                dict(passed or {}),
+                nested,
+                f"{names[lid]}/",
+                depth + 1,
+                after,
+            )
+            inner.append((lid, child))
+            urns[lid] = [r["urn"] for r in child.resources]
+            continue
+        convert = cfnresources.CONVERTERS.get(type_)
         if convert is None:
             continue
         props, _ = t.props(lid)
@@ -280,135 +389,173 @@ def from_template(
             urns.setdefault(lid, []).append(urn)
     resources: list[dict[str, Any]] = []
     for lid, part, urn in made:
-        deps = {u for d in closed[lid] for u in urns.get(d, [])}
+        deps = {u for d in direct[lid] for u in urns.get(d, [])} | inherited
         if part.depends_on_parent:
             # An inline child is created with (and after) its parent; siblings do not depend on each other.
             deps |= {u for u in urns.get(lid, []) if u.endswith(f"::{names[lid]}")}
-        location = None
-        if not cdk and file is not None:
-            # A CDK template is generated: its lines mean nothing to the user, the construct path does.
-            pos = _line(nodes, lid)
-            location = {"file": file, **({"line": pos[0], "column": pos[1]} if pos else {})}
-        resources.append(
-            {
-                "urn": urn,
-                "type": part.type,
-                "name": names[lid] + part.suffix,
-                "props": part.props,
-                "parent": None,
-                "dependencies": sorted(deps - {urn}),
-                "location": location,
-            }
-        )
-    if not resources:
+        resource: dict[str, Any] = {
+            "urn": urn,
+            "type": part.type,
+            "name": names[lid] + part.suffix,
+            "props": part.props,
+            "parent": None,
+            "dependencies": sorted(deps - {urn}),
+            "location": _location(t.raw[lid], lid, names[lid], nodes, env, file, cdk),
+        }
+        if env.region is None:
+            # Every resource deploys to the stack's one region, whatever it is (intrinsics).
+            resource["region"] = fn.REGION_SYMBOL
+        resources.append(resource)
+    for _, child in inner:
+        resources.extend(child.resources)
+    return _Made(resources, urns)
+
+
+def _location(
+    resource: dict[str, Any],
+    lid: str,
+    name: str,
+    nodes: Any,
+    env: Environment,
+    file: str | None,
+    cdk: bool,
+) -> dict[str, Any] | None:
+    if cdk:
+        # A CDK template is generated: the construct path is the resource's name, and the user's
+        # file and line are known when cdk synth --debug recorded where the construct was
+        # created. Else the resource's own line in the template (never its line 1).
+        created = (env.created or {}).get(name)
+        if created is not None:
+            return created
+    if file is None:
+        return None
+    pos = _line(nodes, lid)
+    return {"file": file, **({"line": pos[0], "column": pos[1]} if pos else {})}
+
+
+NESTED_STACK = "AWS::CloudFormation::Stack"
+
+
+def from_template(
+    template: dict[str, Any],
+    nodes: Any,
+    where: str,
+    env: Environment,
+    file: str | None,
+    config: dict[str, Any] | None = None,
+    parameters: dict[str, str] | None = None,
+    nested: NestedReader = _no_nested,
+    one_of_many: bool = False,
+) -> Document:
+    """``parameters``: values the deploy gives (``--parameter``): they decide Conditions.
+
+    ``one_of_many``: the template is one stack of an app; a stack with nothing SES in it (an
+    assets or network stack) is then a stack with no resources to judge, not an error.
+    """
+    made = _convert(template, nodes, where, env, file, dict(parameters or {}), nested)
+    if not made.resources and one_of_many:
+        warn(f"{where}: stack {env.stack or 'template'} declares no SES resources")
+    elif not made.resources:
         raise InputError(
             where, "the template declares no resource sesguard judges (SES, DNS, SNS, SQS, alarms)"
         )
     return new_document(
         source="cloudformation",
         project=PROJECT,
-        stack=stack,
+        stack=env.stack or "template",
         region=env.region,
         config={**_config(template), **(config or {})},
-        resources=resources,
+        resources=made.resources,
         file=where,
-        language="cloudformation",
+        language=env.language,
         # A finding without a logical id's line points at the template (a path a report may name
         # only when it is relative and inside the repository: judging checks that), not Pulumi.yaml.
         config_file=file if file is not None else where,
     )
 
 
-def _manifest(directory: Path, where: str) -> dict[str, Any]:
-    path = directory / MANIFEST
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise InputError(
-            where, f"a directory without {MANIFEST}: pass a template, or a `cdk synth` cdk.out"
-        ) from None
-    except (OSError, ValueError, UnicodeDecodeError):
-        raise InputError(f"{where}/{MANIFEST}", "not a readable cloud assembly manifest") from None
-    return expect_object(data, f"{where}/{MANIFEST}", "", "a cloud assembly manifest object")
-
-
-def _stacks(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    artifacts = manifest.get("artifacts")
-    if not isinstance(artifacts, dict):
-        return {}
-    return {
-        str(name): a
-        for name, a in artifacts.items()
-        if isinstance(a, dict) and a.get("type") == "aws:cloudformation:stack"
-    }
-
-
-def _environment(name: str, artifact: dict[str, Any], region: str | None) -> Environment:
-    """``environment: aws://<account>/<region>``; env-agnostic stacks say ``unknown-…``."""
-    env = str(artifact.get("environment") or "")
-    account = env_region = None
-    if env.startswith("aws://") and env.count("/") >= 3:
-        account, env_region = env[len("aws://") :].split("/", 1)
-    account = None if not account or account.startswith("unknown") else account
-    env_region = None if not env_region or env_region.startswith("unknown") else env_region
-    paths: dict[str, str] = {}
-    metadata = artifact.get("metadata")
-    for path, entries in metadata.items() if isinstance(metadata, dict) else []:
-        for e in entries if isinstance(entries, list) else []:
-            if (
-                isinstance(e, dict)
-                and e.get("type") == "aws:cdk:logicalId"
-                and isinstance(e.get("data"), str)
-            ):
-                paths[e["data"]] = str(path).lstrip("/")
-    props = artifact.get("properties") if isinstance(artifact.get("properties"), dict) else {}
-    stack = str((props or {}).get("stackName") or artifact.get("displayName") or name)
-    return Environment(env_region or region, account, stack, paths)
-
-
-def _from_cdk_out(
-    directory: Path, where: str, region: str | None, wanted: str | None, config: dict[str, Any] | None
+def load(
+    path: str | Path,
+    region: str | None = None,
+    config: dict[str, Any] | None = None,
+    parameters: dict[str, str] | None = None,
 ) -> Document:
-    stacks = _stacks(_manifest(directory, where))
-    if wanted is not None:
-        stacks = {
-            n: a for n, a in stacks.items() if (a.get("properties") or {}).get("templateFile") == wanted
-        }
-    if not stacks:
-        raise InputError(where, "the cloud assembly has no CloudFormation stack")
-    if len(stacks) > 1:
-        names = ", ".join(sorted(stacks))
+    """The one stack of a template, or of a cloud assembly that has one stack.
+
+    ``config``: stack settings given outside the template (``--config``), over its Metadata;
+    ``parameters``: the deploy's parameter values (``--parameter``/``--parameters``).
+    """
+    documents = load_all(path, region, config, parameters)
+    if len(documents) > 1:
+        names = ", ".join(sorted(name for name, _ in documents))
         raise InputError(
-            where,
-            f"the cloud assembly has {len(stacks)} stacks ({names}): pass one stack's template, "
-            "e.g. cdk.out/<Stack>.template.json",
+            label(path), f"the cloud assembly has {len(documents)} stacks ({names}): judge each with load_all"
         )
-    ((name, artifact),) = stacks.items()
-    template_file = (artifact.get("properties") or {}).get("templateFile")
-    if not isinstance(template_file, str):
-        raise InputError(where, f"stack {name}: the manifest names no templateFile")
-    path = directory / template_file
-    tpl_where = str(path)
-    template, nodes = _decode(read_bytes(path), tpl_where)
-    return from_template(template, nodes, tpl_where, _environment(name, artifact, region), None, config)
+    return documents[0][1]()
 
 
-def load(path: str | Path, region: str | None = None, config: dict[str, Any] | None = None) -> Document:
-    """``config``: stack settings given outside the template (``--config``), over its Metadata."""
-    try:
-        return _load(path, region, config)
-    except RecursionError:
-        raise InputError(label(path), "nested too deeply to be a CloudFormation template") from None
+def load_all(
+    path: str | Path,
+    region: str | None = None,
+    config: dict[str, Any] | None = None,
+    parameters: dict[str, str] | None = None,
+) -> list[tuple[str, Callable[[], Document]]]:
+    """(stack name, its document's loader) for each stack: one for a template, every stack of a cdk.out."""
+    from sesguard.sources.cloudformation import assembly
 
+    def guarded(load: Callable[[], Document]) -> Callable[[], Document]:
+        def run() -> Document:
+            try:
+                return load()
+            except RecursionError:
+                raise InputError(label(path), "nested too deeply to be a CloudFormation template") from None
 
-def _load(path: str | Path, region: str | None, config: dict[str, Any] | None) -> Document:
+        return run
+
     where = label(path)
     if str(path) != STDIN and Path(path).is_dir():
-        return _from_cdk_out(Path(path), where, region, None, config)
-    if str(path) != STDIN and (Path(path).parent / MANIFEST).is_file():
+        found = assembly.stacks(Path(path), where, region, config, parameters)
+        return [(s.name, guarded(s.load)) for s in found]
+    if str(path) != STDIN and (Path(path).parent / assembly.MANIFEST).is_file():
         # A template inside cdk.out: its manifest entry gives the environment and construct paths.
-        return _from_cdk_out(Path(path).parent, where, region, Path(path).name, config)
-    template, nodes = _decode(read_bytes(path), where)
-    stack = "stdin" if str(path) == STDIN else Path(path).name.split(".")[0]
-    file = None if str(path) == STDIN else _relative(str(path))
-    return from_template(template, nodes, where, Environment(region=region, stack=stack), file, config)
+        parent = Path(path).parent
+        found = assembly.stacks(parent, str(parent), region, config, parameters, Path(path).name)
+        return [(s.name, guarded(s.load)) for s in found]
+
+    def single() -> Document:
+        template, nodes = _decode(read_bytes(path), where)
+        _check_parameters(template, where, parameters)
+        stack = "stdin" if str(path) == STDIN else Path(path).name.split(".")[0]
+        file = None if str(path) == STDIN else _relative(str(path))
+        nested = _no_nested if str(path) == STDIN else _local_nested(Path(path).parent)
+        env = Environment(region=region, stack=stack)
+        return from_template(template, nodes, where, env, file, config, parameters, nested)
+
+    return [(where, guarded(single))]
+
+
+def _check_parameters(template: dict[str, Any], where: str, parameters: dict[str, str] | None) -> None:
+    """A value for a parameter the template does not declare is a typo that would fix nothing."""
+    declared = template.get("Parameters") if isinstance(template.get("Parameters"), dict) else {}
+    unknown = sorted(set(parameters or {}) - set(declared or {}))
+    if unknown:
+        raise InputError(where, f"--parameter {unknown[0]}: the template declares no such parameter")
+
+
+def _local_nested(directory: Path) -> NestedReader:
+    """A nested stack whose TemplateURL is a file beside the template (before `cloudformation package`)."""
+
+    def read(lid: str, resource: dict[str, Any], where: str) -> tuple[dict[str, Any], Any, str]:
+        from sesguard.sources.cloudformation import assembly
+
+        props = resource.get("Properties")
+        url = props.get("TemplateURL") if isinstance(props, dict) else None
+        if not isinstance(url, str) or "://" in url or url.startswith("s3:"):
+            return _no_nested(lid, resource, where)
+        at = place(where, f"Resources.{lid}.Properties.TemplateURL")
+        raw = assembly.read_file(directory, url, at, set())
+        nested_where = str(directory / url)
+        template, nodes = _decode(raw, nested_where)
+        return template, nodes, nested_where
+
+    return read
