@@ -144,11 +144,16 @@ def _metadata_blocks(path: str, text: str) -> list[dict]:
     # start-up path (see _LazyRules).
     import yaml
 
+    from sesguard import yamlio
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     blocks = []
     for m in _METADATA.finditer(text):
         body = "\n".join(line[2:] if line.startswith("# ") else line[1:] for line in m.group(1).splitlines())
         try:
+            # libyaml composes recursively in C: an organisation's METADATA nested thousands deep
+            # would be a SIGSEGV, so depth is bounded on the parser's events first.
+            yamlio.check_depth(body)
             data = yaml.load(body, Loader=loader)  # a safe loader
         except yaml.YAMLError as exc:
             raise SesguardError(f"{path}: METADATA block is not valid YAML: {exc}") from None
