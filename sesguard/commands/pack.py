@@ -16,6 +16,7 @@ from typing import Any
 
 from sesguard import judging, packdir
 from sesguard.commands import options
+from sesguard.errors import one_line
 
 
 def add_parser(subparsers: Any) -> None:
@@ -44,5 +45,5 @@ def run(args: argparse.Namespace) -> int:
     target = packdir.write(
         Path(args.dir), [Path(p) for p in args.extra_policies], spec=args.requirement, force=args.force
     )
-    print(f"sesguard: wrote the policy pack to {target} (pulumi preview --policy-pack {target})")
+    print(one_line(f"sesguard: wrote the policy pack to {target} (pulumi preview --policy-pack {target})"))
     return judging.EXIT_PASS

@@ -289,9 +289,9 @@ def main(argv: list[str] | None = None) -> int:
             print(one_line(f"sesguard: {err}"), file=sys.stderr)
             return 2
         took = time.perf_counter() - started
-        print(f"{name}: {len(doc['resources'])} resources ({took:.2f}s)")
+        print(one_line(f"stack {name}: {len(doc['resources'])} resources ({took:.2f}s)"))
         for typ, count in summary(doc).items():
-            print(f"  {count:3d}  {typ}")
+            print(one_line(f"  {count:3d}  {typ}"))
     return 0
 
 
