@@ -176,6 +176,8 @@ def _run_program(
     _cheap_source_positions()
     settings.ROOT.set(None)
 
+    from sesguard.sources.pulumi.program_hide import hidden
+
     async def program() -> None:
         stack = Stack()
         try:
@@ -186,7 +188,9 @@ def _run_program(
     if str(main) not in sys.path:
         sys.path.insert(0, str(main))
     try:
-        _sync_await(run_pulumi_func(program))
+        # The whole run, callbacks (`apply`) included, sees nothing of sesguard by name.
+        with hidden(main / "__main__.py"):
+            _sync_await(run_pulumi_func(program))
     except pulumi.RunError as err:
         raise SesguardError(str(err)) from None
     finally:

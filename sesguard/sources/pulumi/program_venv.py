@@ -25,7 +25,7 @@ from sesguard.project import Project
 TIMEOUT = 300.0  # as a forked worker's: a stack under mocks takes well under a second
 _BOOTSTRAP = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from sesguard.sources import program_child; sys.exit(program_child.main())"
+    "from sesguard.sources.pulumi import program_child; sys.exit(program_child.main())"
 )
 
 
@@ -67,7 +67,8 @@ def run(
         "secretKeys": secret_keys,
     }
     package_dir = Path(__file__).resolve().parents[2]  # the sesguard package folder
-    with tempfile.TemporaryDirectory(prefix="sesguard-run-") as link_dir:
+    # A neutral folder name: the program sees it on sys.path until the child takes it off.
+    with tempfile.TemporaryDirectory() as link_dir:
         os.symlink(package_dir, Path(link_dir) / "sesguard", target_is_directory=True)
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
         env["VIRTUAL_ENV"] = str(project.virtualenv)
