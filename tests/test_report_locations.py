@@ -113,7 +113,8 @@ def test_a_line_that_is_not_a_plain_number_drops_the_position(
     code = cli.main(["check", "--state", str(path), "--format", "sarif"])
     out = capsys.readouterr()
     assert code == 1, out.err
-    assert {loc["artifactLocation"]["uri"] for loc in _sarif_locations(out.out)} <= {"src/ses.ts", "Pulumi.yaml"}
+    uris = {loc["artifactLocation"]["uri"] for loc in _sarif_locations(out.out)}
+    assert uris <= {"src/ses.ts", "Pulumi.yaml"}
 
 
 def test_project_prefix_is_the_project_root_inside_the_git_repository(tmp_path: Path) -> None:
