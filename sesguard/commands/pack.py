@@ -37,7 +37,11 @@ def add_parser(subparsers: Any) -> None:
         help=f"what requirements.txt installs (default {packdir.requirement()}; "
         "e.g. a git+https URL pinned to a tag)",
     )
-    init.add_argument("--force", action="store_true", help="overwrite the pack files in a non-empty DIR")
+    init.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the files an earlier `pack init` wrote in DIR (never any other file)",
+    )
     parser.set_defaults(func=run)
 
 
