@@ -114,3 +114,19 @@ def test_a_name_that_starts_with_a_command_does_not_start_a_line(policies: polic
     r = StackResult("::error file=a.py,line=1::forged", "\u3164 ::add-mask::x", "program", [])
     text = render("text", [r], policies, not_judged=[NotJudged("::stop-commands::t", "r")])
     assert _commands(text) == [], text
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "junit", "markdown"])
+def test_every_format_on_stdout_forges_no_command(fmt: str, policies: policyset.PolicySet) -> None:
+    """`--format X` without --output puts the report on stdout: a CI log."""
+    judged = StackResult(
+        "p" + _forged("project"),
+        "s" + _forged("stack"),
+        "terraform",
+        [Finding("SES-005", "urn:pulumi:s::p::aws:x::" + _forged("resource"), "m" + _forged("message"))],
+        file="plan" + _forged("file") + ".json",
+    )
+    text = render(fmt, [judged], policies, not_judged=[NotJudged("st" + _forged("nj"), "r" + _forged("r"))])
+    assert _commands(text) == [], _commands(text)
+    if fmt in ("json", "sarif"):
+        assert "##[error]project-legacy" in json.dumps(json.loads(text), ensure_ascii=False)

@@ -10,6 +10,7 @@ value still cannot leak one.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from typing import Any
@@ -126,6 +127,8 @@ def redact(results: list[StackResult], secrets: Collection[str]) -> list[StackRe
 
 
 _HUMAN_FORMATS = ("text", "markdown", "github")
+# What json.dumps(ensure_ascii=False) writes raw that some readers take for a line break.
+_JSON_RAW_BREAKS = re.compile("[\x7f-\x9f\u2028\u2029]")
 
 
 def render(
@@ -155,7 +158,17 @@ def render(
         not_judged = [NotJudged(escape.plain(n.stack), clean(n.reason)) for n in not_judged]
     if fmt == "text":
         return inert_lines(str(module.render(results, policies, not_judged, color=color)))
-    return str(module.render(results, policies, not_judged))
+    text = str(module.render(results, policies, not_judged))
+    if fmt in ("json", "sarif"):
+        # No line of JSON starts with a name: strings are quoted, and every line break JSON leaves
+        # raw (U+0085 and the other C1 controls, U+2028, U+2029) is escaped too; `##[` inside a
+        # string becomes `##\u005b`. All the same text to every JSON reader.
+        text = _JSON_RAW_BREAKS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        return text.replace("##[", "##\\u005b").replace("##vso[", "##vso\\u005b")
+    # markdown and junit on stdout: a message's line break (markdown keeps code snippets, XML
+    # keeps text) must not start a line a CI runner takes for a command. The github format is
+    # commands already, each escaped by its own rules.
+    return text if fmt == "github" else inert_lines(text)
 
 
 def _clean_reason(reason: str, secrets: Collection[str]) -> str:
