@@ -9,6 +9,7 @@ becomes a visible escape: the reader still sees what the text said.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # What a line may start with that a reader (and a parser that trims) does not see: whitespace,
@@ -37,3 +38,23 @@ def inert(line: str) -> str:
 def inert_lines(text: str) -> str:
     """``inert`` applied to every line of ``text`` (line ends kept)."""
     return "".join(inert(line) for line in text.splitlines(keepends=True))
+
+
+# What json.dumps(ensure_ascii=False) writes raw that some readers take for a line break.
+_JSON_RAW_BREAKS = re.compile("[\x7f-\x9f\u2028\u2029]")
+
+
+def json_safe(text: str) -> str:
+    """A JSON document whose lines no runner takes for a command, and the same data to a reader.
+
+    No line of JSON starts with a name (strings are quoted, ``\\n`` escaped); the line breaks
+    json.dumps leaves raw (C1 controls, U+2028, U+2029) become ``\\uXXXX`` and ``##[`` inside a
+    string ``##\\u005b``: all the same text once parsed.
+    """
+    text = _JSON_RAW_BREAKS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text.replace("##[", "##\\u005b").replace("##vso[", "##vso\\u005b")
+
+
+def inert_report(text: str) -> str:
+    """A whole report for stdout: ``json_safe`` for JSON, else every line ``inert``."""
+    return json_safe(text) if text.lstrip().startswith(("{", "[")) else inert_lines(text)

@@ -10,7 +10,6 @@ value still cannot leak one.
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from sesguard.document import SECRET
 from sesguard.errors import SesguardError
 from sesguard.findings import Finding, NotJudged, StackResult
-from sesguard.outputline import inert, inert_lines
+from sesguard.outputline import inert, inert_lines, json_safe
 from sesguard.policyset import PolicySet, Rule
 from sesguard.report import escape
 
@@ -127,8 +126,6 @@ def redact(results: list[StackResult], secrets: Collection[str]) -> list[StackRe
 
 
 _HUMAN_FORMATS = ("text", "markdown", "github")
-# What json.dumps(ensure_ascii=False) writes raw that some readers take for a line break.
-_JSON_RAW_BREAKS = re.compile("[\x7f-\x9f\u2028\u2029]")
 
 
 def render(
@@ -160,11 +157,7 @@ def render(
         return inert_lines(str(module.render(results, policies, not_judged, color=color)))
     text = str(module.render(results, policies, not_judged))
     if fmt in ("json", "sarif"):
-        # No line of JSON starts with a name: strings are quoted, and every line break JSON leaves
-        # raw (U+0085 and the other C1 controls, U+2028, U+2029) is escaped too; `##[` inside a
-        # string becomes `##\u005b`. All the same text to every JSON reader.
-        text = _JSON_RAW_BREAKS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-        return text.replace("##[", "##\\u005b").replace("##vso[", "##vso\\u005b")
+        return json_safe(text)
     # markdown and junit on stdout: a message's line break (markdown keeps code snippets, XML
     # keeps text) must not start a line a CI runner takes for a command. The github format is
     # commands already, each escaped by its own rules.
