@@ -145,3 +145,14 @@ def test_other_commands_reports_on_stdout_forge_no_command(capsys: pytest.Captur
     out = capsys.readouterr().out
     assert _commands(out) == [], out
     assert json.loads(out.splitlines()[-1]) == {"e": "x\u2028::error::y ##[error]z"}
+
+
+def test_a_stack_name_in_the_progress_display_is_text(capsys: pytest.CaptureFixture[str]) -> None:
+    """The progress bar (a terminal only) shows each stack's name: rich read `[/x]` as markup and
+    raised, and a line break moved the cursor."""
+    from sesguard.sources.pulumi.parallel import _Progress
+
+    bar = _Progress(2, True)
+    bar.done("[/x]\n::error::y")
+    bar.close()
+    assert "\n::error" not in capsys.readouterr().err

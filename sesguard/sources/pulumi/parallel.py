@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sesguard.document import Document
-from sesguard.errors import SesguardError
+from sesguard.errors import SesguardError, one_line
 
 # A stack that takes longer than this under mocks is stuck, not slow (a run takes well under 1 s).
 DEFAULT_TIMEOUT = 300.0
@@ -133,7 +133,11 @@ class _Progress:
 
     def done(self, name: str) -> None:
         if self._bar is not None:
-            self._bar.update(self._task, advance=1, description=name)
+            from rich.markup import escape
+
+            # A stack's name is its file's: shown as text (rich would read `[/x]` as markup and
+            # fail), on one line.
+            self._bar.update(self._task, advance=1, description=escape(one_line(name)))
             self._bar.refresh()
 
     def close(self) -> None:
