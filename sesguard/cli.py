@@ -11,6 +11,7 @@ import atexit
 import contextlib
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -19,6 +20,8 @@ from sesguard import __version__, goruntime
 from sesguard.errors import SesguardError, one_line
 
 EXIT_PASS, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# Ctrl-C: the shell's convention, 128 + SIGINT, so a script can tell it from an error.
+EXIT_INTERRUPTED = 130
 
 # Subcommand modules; each defines `add_parser(subparsers)` which sets `func(args) -> int`.
 COMMANDS = ("check", "audit", "dns", "request", "status", "policies", "test", "bundle", "engine", "pack")
@@ -60,18 +63,31 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def interrupted(ending: bool = False) -> int:
+    """Ctrl-C: one line and exit 130, whatever was running.
+
+    ``ending``: the process is about to end (the installed command), so a second Ctrl-C is ignored
+    rather than raised where nothing catches it (a traceback).
+    """
+    if ending:
+        with contextlib.suppress(ValueError):  # not the main thread: nothing to ignore there
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        print("sesguard: interrupted", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(argv)
-    args = parser.parse_args(argv)
     try:
+        parser = build_parser(argv)  # imports the command's modules: Ctrl-C may land here too
+        args = parser.parse_args(argv)
         return int(args.func(args))
     except SesguardError as exc:
         print(one_line(f"sesguard: {exc}"), file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print("sesguard: interrupted", file=sys.stderr)
-        return EXIT_ERROR
+        return interrupted()
     except BrokenPipeError:
         return EXIT_ERROR
     except Exception as exc:  # a defect of sesguard's own: still one line and exit 2, never a pass
@@ -93,15 +109,20 @@ def run() -> NoReturn:
 
     A small run first restarts itself with Go's collector set for it (sesguard/goruntime.py).
     """
-    goruntime.settle()
-    code = main()
     try:
-        sys.stdout.flush()
-    except OSError:  # the reader went away (a closed pipe): the report did not get through
-        code = EXIT_ERROR
-    with contextlib.suppress(OSError):
-        sys.stderr.flush()
-    atexit._run_exitfuncs()
+        goruntime.settle()
+        code = main()
+        try:
+            sys.stdout.flush()
+        except OSError:  # the reader went away (a closed pipe): the report did not get through
+            code = EXIT_ERROR
+        with contextlib.suppress(OSError):
+            sys.stderr.flush()
+        atexit._run_exitfuncs()
+    except KeyboardInterrupt:  # before main's own handler, or while the run was ending
+        code = interrupted(ending=True)
+        with contextlib.suppress(OSError):
+            sys.stderr.flush()
     os._exit(code)
 
 

@@ -16,8 +16,11 @@ def warn(message: str) -> None:
 
 
 def one_line(text: str) -> str:
-    """``text`` as one printable line: control characters shown as ``\\n``, ``\\x1b``, ``\\u2028``."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    """``text`` as one printable line: control characters shown as ``\\n``, ``\\x1b``, ``\\u2028``,
+    and nothing a CI runner takes for a workflow command (sesguard/outputline.py)."""
+    from sesguard.outputline import inert
+
+    return inert(_CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text))
 
 
 class SesguardError(Exception):

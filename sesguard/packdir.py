@@ -8,13 +8,14 @@ organisation's --extra-policies copied into extra-policies/<folder>/ so the pack
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
 from sesguard import __version__, policyset
-from sesguard.errors import SesguardError
+from sesguard.errors import SesguardError, one_line
 
 TEMPLATES = {
     "PulumiPolicy.yaml": "PulumiPolicy.yaml.tmpl",
@@ -29,14 +30,54 @@ def requirement(version: str = __version__) -> str:
     return f"sesguard=={version}"
 
 
+# Every file pack init writes says so in its first lines; --force replaces only such files, and
+# deletes extra-policies/ only when this file in it says pack init made it.
+MARK = "written by `sesguard pack init`"
+EXTRA_MARK = ".sesguard-pack-init"
+# A line break or control character in a name would start a line of its own in PulumiPolicy.yaml
+# (a comment names the directory) or requirements.txt: YAML or a requirement nobody wrote.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _ours(path: Path) -> bool:
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            head = "".join(fh.readline() for _ in range(3))
+    except OSError:
+        return False
+    return MARK in head
+
+
+def _refuse_foreign(target: Path) -> None:
+    """--force in a directory holding files pack init did not write: exit 2 naming the first."""
+    for name in TEMPLATES:
+        path = target / name
+        if path.exists() and not (path.is_file() and _ours(path)):
+            raise SesguardError(
+                f"{path}: not written by `sesguard pack init`: --force only replaces the pack's own files"
+            )
+    extra_root = target / EXTRA_DIR
+    if extra_root.exists() and not (extra_root / EXTRA_MARK).is_file():
+        raise SesguardError(
+            f"{extra_root}: not written by `sesguard pack init`: --force only replaces the pack's own files"
+        )
+
+
 def write(target: Path, extras: Sequence[Path] = (), spec: str | None = None, force: bool = False) -> Path:
     """Write the pack into ``target`` (created; must be empty unless ``force``)."""
+    for what, text in (("the pack directory", str(target)), ("--requirement", spec or "")):
+        if _UNSAFE.search(text):
+            raise SesguardError(
+                f"{one_line(text)}: {what} holds a line break or control character: choose another name"
+            )
     # The organisation's rules are judged by the same contract here as in every command.
     policyset.checked(None, tuple(Path(p) for p in extras))
     if target.exists() and not target.is_dir():
         raise SesguardError(f"{target}: not a directory")
-    if target.is_dir() and any(target.iterdir()) and not force:
-        raise SesguardError(f"{target}: not empty (use --force to overwrite the pack files)")
+    if target.is_dir() and any(target.iterdir()):
+        if not force:
+            raise SesguardError(f"{target}: not empty (use --force to overwrite the pack files)")
+        _refuse_foreign(target)
     values = {"version": __version__, "requirement": spec or requirement(), "dir_hint": str(target)}
     try:
         target.mkdir(parents=True, exist_ok=True)
@@ -49,6 +90,10 @@ def write(target: Path, extras: Sequence[Path] = (), spec: str | None = None, fo
         for folder in extras:
             source = Path(folder).resolve()
             shutil.copytree(source, extra_root / source.name, ignore=shutil.ignore_patterns(".*"))
+        if extras:
+            (extra_root / EXTRA_MARK).write_text(
+                f"# {MARK}: `sesguard pack init --force` replaces this folder.\n", "utf-8"
+            )
     except OSError as exc:
         raise SesguardError(f"{target}: cannot write the pack: {exc.strerror or exc}") from None
     return target

@@ -15,7 +15,9 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-ENGINE = "opa-golib-python-bindings==0.4.4"
+from sesguard.engine import install
+
+ENGINE = install.PACKAGE
 ENGINE_MODULE = "opa_bindings"
 
 
@@ -23,8 +25,8 @@ def ensure_engine() -> None:
     if importlib.util.find_spec(ENGINE_MODULE) is not None:
         return
     print(f"sesguard-pre-commit: installing the embedded OPA engine ({ENGINE}) into the hook environment")
-    command = [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-    command += ["--no-deps", "--ignore-requires-python", ENGINE]
+    # The hook runs in the user's repository: pip in isolated mode, the engine pinned by hash.
+    command = install.pip_command(sys.executable, "-q")
     if subprocess.run(command, check=False).returncode != 0:
         raise SystemExit(f"sesguard-pre-commit: could not install {ENGINE} (pip failed; see above)")
     importlib.invalidate_caches()

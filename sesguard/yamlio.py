@@ -10,6 +10,12 @@ Two more differences from PyYAML's safe loader, both refusals:
   aliases (a "billion laughs") otherwise expand to gigabytes when the value is copied to JSON.
 Anything the limits in ``sesguard.limits`` refuse (too deep, numbers out of range, NaN) is refused
 here too, as a ``yaml.YAMLError`` so callers report it like any other YAML problem.
+
+Depth is bounded *before* anything is composed (``check_depth``): libyaml's composer (PyYAML's
+``CSafeLoader``, which cfn-lint and the METADATA reader use) recurses in C once per nesting level
+and a template 30,000 levels deep killed the process with SIGSEGV; Python's own recursion limit
+never sees it. The event parser underneath is an explicit state machine, so walking its events
+costs no stack whatever the input (about 0.2 s per MB, a few per cent of cfn-lint's decode).
 """
 
 from __future__ import annotations
@@ -93,8 +99,56 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+_STARTS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+def check_depth(text: str, limit: int = limits.MAX_DEPTH) -> None:
+    """A LimitError when a collection of ``text`` nests more than ``limit`` deep, aliases expanded.
+
+    Read from the parser's events, never from composed nodes. Each open collection keeps the
+    height of its tallest child; an anchored collection's height is remembered, so an alias nests
+    as deep as what it names (nested aliases cannot multiply the depth past the check). A text that
+    does not parse is left to the real parser, which reports it at the same place.
+    """
+    parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    heights: dict[str, int] = {}
+    open_: list[tuple[str | None, int]] = []  # (anchor, tallest child so far) per open collection
+    try:
+        while (event := parser.get_event()) is not None:
+            anchor = getattr(event, "anchor", None)
+            if isinstance(event, _STARTS):
+                open_.append((anchor, 0))
+                height = 0
+            elif isinstance(event, _ENDS):
+                anchor, below = open_.pop()
+                height = below + 1
+            elif isinstance(event, yaml.AliasEvent):
+                anchor, height = None, heights.get(event.anchor or "", 0)
+            else:
+                continue
+            if len(open_) + height > limit:
+                raise LimitError(f"nested more than {limit} levels deep", event.start_mark)
+            if isinstance(event, _ENDS):
+                if anchor:
+                    heights[anchor] = height
+                if open_:
+                    name, tallest = open_[-1]
+                    open_[-1] = (name, max(tallest, height))
+            elif isinstance(event, yaml.AliasEvent) and open_:
+                name, tallest = open_[-1]
+                open_[-1] = (name, max(tallest, height))
+    except LimitError:
+        raise
+    except yaml.YAMLError:
+        return  # not YAML: the real parser says where
+    finally:
+        parser.dispose()
+
+
 def load(text: str) -> Any:
     """The value of a YAML (or JSON) text; any problem, refusals included, is a yaml.YAMLError."""
+    check_depth(text)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

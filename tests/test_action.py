@@ -88,7 +88,7 @@ def _run(tmp_path: Path, inputs: dict[str, str], exit_code: int = 0, real: bool 
         text=True,
         timeout=60,
     )
-    out = dict(line.split("=", 1) for line in outputs.read_text().splitlines() if "=" in line)
+    out = _outputs(outputs.read_text())
     called = json.loads(log.read_text()) if log.exists() else None
     return {
         "code": proc.returncode,
@@ -99,6 +99,28 @@ def _run(tmp_path: Path, inputs: dict[str, str], exit_code: int = 0, real: bool 
         "work": work,
         "temp": temp,
     }
+
+
+def _outputs(text: str) -> dict[str, str]:
+    """$GITHUB_OUTPUT as the runner reads it: ``name=value`` lines and ``name<<DELIMITER`` blocks
+    (a later value of a name replaces an earlier one)."""
+    out: dict[str, str] = {}
+    lines = iter(text.split("\n"))
+    for line in lines:
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delimiter = line.split("<<", 1)
+            value = []
+            for body in lines:
+                if body == delimiter:
+                    break
+                value.append(body)
+            else:
+                raise AssertionError(f"output {name}: no closing delimiter")
+            out[name] = "\n".join(value)
+        elif "=" in line:
+            name, value_ = line.split("=", 1)
+            out[name] = value_
+    return out
 
 
 def _pairs(args: list[str], flag: str) -> list[str]:
@@ -213,3 +235,20 @@ def test_the_real_sesguard_behind_the_action_gates_and_reports(tmp_path: Path) -
     assert "SES-005" in (r["work"] / "sesguard.md").read_text("utf-8")
     assert "<testsuite" in (r["work"] / "sesguard.xml").read_text("utf-8")
     assert "::error" in r["stdout"] and "SES-005" in r["summary"]
+
+
+def test_a_newline_in_an_input_forges_no_workflow_command(tmp_path: Path) -> None:
+    r = _run(tmp_path, {"source": "x\n::error file=a.py,line=1::forged\n::add-mask::y"})
+    assert r["code"] == 2 and r["outputs"]["exit-code"] == "2"
+    commands = [line for line in r["stdout"].splitlines() if line.lstrip().startswith("::")]
+    assert len(commands) == 1 and "forged" in commands[0], r["stdout"]
+    assert commands[0].startswith("::error title=sesguard::") and "%0A::error file=a.py" in commands[0]
+
+
+def test_a_newline_in_a_path_input_forges_no_output(tmp_path: Path) -> None:
+    # A later `exit-code=0` line would replace the gate's real exit code for every later step.
+    sarif = "r.sarif\nexit-code=0\nsarif=elsewhere"
+    r = _run(tmp_path, {"sarif": sarif}, exit_code=1)
+    assert r["code"] == 1
+    assert r["outputs"]["exit-code"] == "1"
+    assert r["outputs"]["sarif"] == sarif

@@ -224,3 +224,28 @@ def test_two_folders_defining_one_id_is_exit_2(tmp_path: Path) -> None:
         path.write_text(path.read_text("utf-8").replace("acme_sender_domains", "acme_other"), "utf-8")
     run = sesguard("policies", "--extra-policies", str(first), "--extra-policies", str(second))
     assert run.code == 2 and "ACME-001 is already defined" in run.stderr and len(run.err_lines) == 1
+
+
+@pytest.mark.parametrize(
+    ("package", "expected"),
+    [
+        ("lib.waivers", "package lib.waivers is the pack's own"),
+        ("ses.waivers_test", "package ses.waivers_test is the pack's own"),
+        ("acme.tests", "an organisation test's package must be under `ses.` or `lib.`"),
+    ],
+    ids=["pack-module-package", "pack-test-package", "outside-ses-and-lib"],
+)
+def test_an_organisation_test_follows_the_package_contract(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], package: str, expected: str
+) -> None:
+    """A test file in lib.waivers merged into the pack's own package and broke 16 of its tests."""
+    from sesguard import cli
+
+    org = org_copy(tmp_path)
+    stray = org / "stray_test.rego"
+    stray.write_text(f'package {package}\n\ntoday := "2000-01-01"\n\ntest_x if true\n', "utf-8")
+    for command in (["test"], ["policies"]):
+        code = cli.main([*command, "--extra-policies", str(org)])
+        out = capsys.readouterr()
+        assert code == 2 and out.out == "" and out.err.count("\n") == 1, out.err
+        assert str(stray) in out.err and expected in out.err

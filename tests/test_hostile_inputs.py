@@ -249,3 +249,78 @@ def test_a_hostile_stack_file_is_refused(raw: bytes, problem: str, tmp_path: Pat
     with pytest.raises(InputError) as err:
         program.load_stack_config(tmp_path, "x")
     assert problem in str(err.value) and "Pulumi.x.yaml" in str(err.value)
+
+
+# --- nesting far past the limit: exit 2 for every source, never a crash -------------------------
+
+_DEEP = 30_000
+_DRIVER = """
+import json, sys
+from sesguard import cli
+for args in json.loads(sys.argv[1]):
+    code = cli.main(args)
+    print(json.dumps([args[-1], code]), flush=True)
+"""
+
+
+def test_nesting_30000_deep_is_exit_2_for_every_source(tmp_path: Path) -> None:
+    """libyaml's composer recursed in C: a template 30,000 deep was SIGSEGV (exit -11), not exit 2.
+
+    One child process runs every source in turn, so a crash shows as its exit code (and the last
+    case it printed names the one before the culprit).
+    """
+    import subprocess
+    import sys
+
+    flow = "[" * _DEEP + "]" * _DEEP
+    files = {
+        "flow.yaml": f"Resources: {flow}\n",
+        "dashes.yaml": "Resources:\n  " + "- " * _DEEP + "x\n",
+        "template.json": '{"Resources": ' + flow + "}\n",
+        "aliases.yaml": "a0: &a0 "
+        + "[" * 90
+        + "]" * 90
+        + "\n"
+        + "".join(f"a{i}: &a{i} {'[' * 90}*a{i - 1}{']' * 90}\n" for i in range(1, 40)),
+        "document.json": '{"schema": ' + flow + "}\n",
+        "Pulumi.dev.yaml": f"config:\n  a: {flow}\n",
+        "waivers.yaml": f"{flow}\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    org = tmp_path / "org"
+    org.mkdir()
+    (org / "deep.rego").write_text(
+        "package ses.deep\n\n# METADATA\n# custom: " + flow + "\ndeny contains 1 if false\n", "utf-8"
+    )
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text(f"name: p\nruntime: python\nx: {flow}\n", "utf-8")
+    doc = str(FIXTURE)
+    state = str(ROOT / "tests" / "fixtures" / "exports" / "dev.json")
+    cases = [
+        ["check", "--cloudformation", str(tmp_path / "flow.yaml")],
+        ["check", "--cloudformation", str(tmp_path / "dashes.yaml")],
+        ["check", "--cloudformation", str(tmp_path / "template.json")],
+        ["check", "--cloudformation", str(tmp_path / "aliases.yaml")],
+        ["check", "--document", str(tmp_path / "document.json")],
+        ["check", "--preview", str(tmp_path / "document.json")],
+        ["check", "--state", str(tmp_path / "document.json")],
+        ["check", "--terraform", str(tmp_path / "document.json")],
+        ["check", "--state", state, "--config", str(tmp_path / "Pulumi.dev.yaml")],
+        ["check", "--document", doc, "--waivers", str(tmp_path / "waivers.yaml")],
+        ["check", "--document", doc, "--extra-policies", str(org)],
+        ["check", "--root", str(project)],
+    ]
+    proc = subprocess.run(
+        [sys.executable, "-c", _DRIVER, json.dumps(cases)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, (proc.returncode, proc.stdout, proc.stderr[-2000:])
+    codes = dict(json.loads(line) for line in proc.stdout.splitlines())
+    assert codes == {c[-1]: 2 for c in cases}, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == len(cases) and all("nested" in line for line in lines), proc.stderr

@@ -115,6 +115,7 @@ def test_hook_refuses_a_violating_commit_and_passes_a_compliant_one(tmp_path: Pa
 
 def test_entry_installs_the_pinned_engine_only_when_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     from sesguard import precommit
+    from sesguard.engine import install
 
     calls: list[list[str]] = []
     installed = {"opa_bindings": False}
@@ -133,6 +134,7 @@ def test_entry_installs_the_pinned_engine_only_when_missing(monkeypatch: pytest.
     assert calls == [
         [
             sys.executable,
+            "-I",
             "-m",
             "pip",
             "install",
@@ -140,7 +142,9 @@ def test_entry_installs_the_pinned_engine_only_when_missing(monkeypatch: pytest.
             "--disable-pip-version-check",
             "--no-deps",
             "--ignore-requires-python",
-            "opa-golib-python-bindings==0.4.4",
+            "--require-hashes",
+            "-r",
+            str(install.REQUIREMENTS),
         ]
     ]
 

@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 from clirun import sesguard
 
-from sesguard import judging, policyset, sources
+from sesguard import cli, judging, policyset, sources
 from sesguard.engine.embedded import EmbeddedEngine
 from sesguard.findings import Finding, Location, StackResult
 from sesguard.report import render
@@ -94,6 +94,27 @@ def test_source_position_strings() -> None:
     # A document location that climbs out of the repository is dropped, never printed.
     assert Location.from_document({"file": "../x.ts", "line": 3}) is None
     assert Location.from_document({"file": "/etc/shadow"}) is None
+
+
+@pytest.mark.parametrize("line", ["9" * 5000, "\u0661\u0662", "\u00b2", "12\u0663", "0", "-3", "1e3"])
+def test_a_line_that_is_not_a_plain_number_drops_the_position(
+    line: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Was an internal error (exit 2) for 5,000 digits and non-ASCII digits: a position only moves
+    where a report points, so an unreadable one is dropped and the stack is still judged."""
+    assert positions.location(f"project:///index.ts#{line}") == {"file": "index.ts"}
+    assert positions.location(f"project:///index.ts#7,{line}") == {"file": "index.ts", "line": 7}
+    state = json.loads((FIXTURES / "state-positions.json").read_text("utf-8"))
+    for r in state["deployment"]["resources"]:
+        if r.get("sourcePosition"):
+            r["sourcePosition"] = f"project:///src/ses.ts#{line},40"
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(state), "utf-8")
+    code = cli.main(["check", "--state", str(path), "--format", "sarif"])
+    out = capsys.readouterr()
+    assert code == 1, out.err
+    uris = {loc["artifactLocation"]["uri"] for loc in _sarif_locations(out.out)}
+    assert uris <= {"src/ses.ts", "Pulumi.yaml"}
 
 
 def test_project_prefix_is_the_project_root_inside_the_git_repository(tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ problems(w) := {"it is not an object"} if not is_object(w)
 problems(w) := {m |
 	some [m, ok] in [
 		["it names no rule", _nonempty(object.get(w, "rule", null))],
-		["it gives no reason", _nonempty(object.get(w, "reason", null))],
+		["it gives no reason", _says_something(object.get(w, "reason", null))],
 		["it has no expiry date (expires: YYYY-MM-DD)", _date(object.get(w, "expires", null))],
 		[sprintf("it expired on %v", [object.get(w, "expires", null)]), _current(object.get(w, "expires", null))],
 	]
@@ -55,6 +55,14 @@ valid(w) if count(problems(w)) == 0
 _nonempty(s) := true if {
 	is_string(s)
 	regex.replace(s, `[\s\p{Z}\p{Cc}\p{Cf}]`, "") != ""
+} else := false
+
+# A reason must hold a letter or a digit of some script. The Hangul fillers (U+115F, U+1160,
+# U+3164, U+FFA0) are letters to Unicode but blank to a reader, so they do not count; the
+# combining grapheme joiner (U+034F, a mark) and the Braille blank (U+2800, a symbol) never did.
+_says_something(s) := true if {
+	is_string(s)
+	regex.match(`[\p{L}\p{N}]`, regex.replace(s, `[\x{115F}\x{1160}\x{3164}\x{FFA0}]`, ""))
 } else := false
 
 _date(s) := true if {

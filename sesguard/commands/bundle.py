@@ -15,6 +15,7 @@ from typing import Any
 from sesguard import judging, policyset, settings
 from sesguard.bundle import build_bundle, default_revision
 from sesguard.commands import options
+from sesguard.errors import one_line
 
 
 def add_parser(subparsers: Any) -> None:
@@ -44,5 +45,5 @@ def run(args: argparse.Namespace) -> int:
     revision = args.revision or default_revision(policies, run_settings)
     out = build_bundle(policies, Path(args.output), revision=revision, settings=run_settings)
     baked = ", with settings" if settings is not None else ""
-    print(f"sesguard: wrote {out} (revision {revision}, {len(policies.modules)} modules{baked})")
+    print(one_line(f"sesguard: wrote {out} (revision {revision}, {len(policies.modules)} modules{baked})"))
     return judging.EXIT_PASS

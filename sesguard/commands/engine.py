@@ -1,7 +1,8 @@
 """`sesguard engine install`: install the embedded OPA engine into the Python running sesguard.
 
-Runs `<this Python> -m pip install --no-deps --ignore-requires-python opa-golib-python-bindings==0.4.4`
-and prints that command first. Needed on Python 3.11-3.13 (on 3.14 the wheel's own dependency
+Runs `<this Python> -I -m pip install --no-deps --ignore-requires-python --require-hashes -r
+<sesguard>/engine/engine-requirements.txt` (opa-golib-python-bindings==0.4.4 and the sha256 of each
+of its wheels) and prints that command first. Needed on Python 3.11-3.13 (on 3.14 the wheel's own dependency
 installs it); `--opa-url URL` evaluates on an OPA server instead.
 """
 

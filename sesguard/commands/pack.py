@@ -16,6 +16,7 @@ from typing import Any
 
 from sesguard import judging, packdir
 from sesguard.commands import options
+from sesguard.errors import one_line
 
 
 def add_parser(subparsers: Any) -> None:
@@ -36,7 +37,11 @@ def add_parser(subparsers: Any) -> None:
         help=f"what requirements.txt installs (default {packdir.requirement()}; "
         "e.g. a git+https URL pinned to a tag)",
     )
-    init.add_argument("--force", action="store_true", help="overwrite the pack files in a non-empty DIR")
+    init.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the files an earlier `pack init` wrote in DIR (never any other file)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -44,5 +49,5 @@ def run(args: argparse.Namespace) -> int:
     target = packdir.write(
         Path(args.dir), [Path(p) for p in args.extra_policies], spec=args.requirement, force=args.force
     )
-    print(f"sesguard: wrote the policy pack to {target} (pulumi preview --policy-pack {target})")
+    print(one_line(f"sesguard: wrote the policy pack to {target} (pulumi preview --policy-pack {target})"))
     return judging.EXIT_PASS

@@ -2,8 +2,9 @@
 
 opa-golib-python-bindings 0.4.4 declares Python >= 3.14, so on 3.14 it is an ordinary dependency
 of the wheel; its ctypes wrapper runs on 3.11-3.13 too, where pip must be told to ignore that
-declaration. The pip is always ``sys.executable -m pip``: the one of the environment (venv,
-pipx, system) sesguard itself runs in, whichever `pip` is first on PATH.
+declaration. The pip is always ``sys.executable -I -m pip``: the one of the environment (venv,
+pipx, system) sesguard itself runs in, whichever `pip` is first on PATH or in the current
+directory; the engine is pinned by version and by its wheels' hashes.
 """
 
 from __future__ import annotations
@@ -13,25 +14,39 @@ import shlex
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from sesguard.errors import SesguardError
 
 PACKAGE = "opa-golib-python-bindings==0.4.4"
+# PACKAGE with the sha256 of each of its wheels (package data: the file says where they came from).
+REQUIREMENTS = Path(__file__).resolve().with_name("engine-requirements.txt")
 COMMAND = "sesguard engine install"
 MISSING = f"the embedded OPA engine is not installed: run `{COMMAND}` (or use --opa-url URL)"
 TIMEOUT = 600.0
 
 
-def pip_command(python: str | None = None) -> list[str]:
+def pip_command(python: str | None = None, *extra: str) -> list[str]:
+    """``python -I -m pip install`` of the engine, pinned by version and hash.
+
+    ``-I`` (isolated mode): the current directory is not put first on ``sys.path``, so a
+    repository's own ``pip/__main__.py`` (a pre-commit hook runs in the repository) is not what
+    runs, and no ``PYTHON*`` variable changes the interpreter. ``--require-hashes``: pip installs
+    only a file whose sha256 is listed.
+    """
     return [
         python or sys.executable,
+        "-I",
         "-m",
         "pip",
         "install",
+        *extra,
         "--disable-pip-version-check",
         "--no-deps",
         "--ignore-requires-python",
-        PACKAGE,
+        "--require-hashes",
+        "-r",
+        str(REQUIREMENTS),
     ]
 
 

@@ -10,13 +10,14 @@ value still cannot leak one.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from typing import Any
 
 from sesguard.document import SECRET
 from sesguard.errors import SesguardError
 from sesguard.findings import Finding, NotJudged, StackResult
+from sesguard.outputline import inert, inert_lines, json_safe
 from sesguard.policyset import PolicySet, Rule
 from sesguard.report import escape
 
@@ -80,12 +81,12 @@ def summary_line(results: list[StackResult], not_judged: Sequence[NotJudged] = (
     )
     if not_judged:
         n = len(not_judged)
-        names = ", ".join(x.stack for x in not_judged)
+        names = ", ".join(escape.plain(x.stack) for x in not_judged)
         line += f": {n} stack{'' if n == 1 else 's'} not judged ({names})"
     empty = [r.stack for r in results if r.no_ses_resources]
     if empty:
         line += f"; {NO_SES} in {', '.join(empty)}"
-    return line
+    return inert(line)
 
 
 def finding_order(f: Finding) -> tuple[Any, ...]:
@@ -162,11 +163,20 @@ def render(
     results = ordered(redact(results, secrets))
     not_judged = [NotJudged(n.stack, _clean_reason(n.reason, secrets)) for n in not_judged]
     if fmt in _HUMAN_FORMATS:
-        results = [_plain(r) for r in results]
-        not_judged = [NotJudged(escape.plain(n.stack), escape.plain(n.reason)) for n in not_judged]
+        # The text report keeps every name on one line; markdown turns a line break into <br>
+        # and the github format into %0A, so they keep the line breaks a message has.
+        clean = escape.plain if fmt == "text" else escape.lines
+        results = [_plain(r, clean) for r in results]
+        not_judged = [NotJudged(escape.plain(n.stack), clean(n.reason)) for n in not_judged]
     if fmt == "text":
-        return str(module.render(results, policies, not_judged, color=color))
-    return str(module.render(results, policies, not_judged))
+        return inert_lines(str(module.render(results, policies, not_judged, color=color)))
+    text = str(module.render(results, policies, not_judged))
+    if fmt in ("json", "sarif"):
+        return json_safe(text)
+    # markdown and junit on stdout: a message's line break (markdown keeps code snippets, XML
+    # keeps text) must not start a line a CI runner takes for a command. The github format is
+    # commands already, each escaped by its own rules.
+    return text if fmt == "github" else inert_lines(text)
 
 
 def _clean_reason(reason: str, secrets: Collection[str]) -> str:
@@ -176,25 +186,31 @@ def _clean_reason(reason: str, secrets: Collection[str]) -> str:
     return reason
 
 
-def _plain(r: StackResult) -> StackResult:
-    """A result whose text has no control characters, for the formats people read."""
+def _plain(r: StackResult, clean: Callable[[str], str]) -> StackResult:
+    """A result whose text has no control characters, for the formats people read.
+
+    Names (project, stack, file, rule, severity, resource) are always one line; messages and
+    waiver reasons are cleaned by ``clean``.
+    """
+    one = escape.plain
     findings = [
         replace(
             f,
-            rule=escape.plain(f.rule),
-            title=escape.plain(f.title),
-            severity=escape.plain(f.severity),
-            resource=escape.plain(f.resource),
-            message=escape.plain(f.message),
-            waiver=escape.plain(f.waiver) if f.waiver is not None else None,
+            rule=one(f.rule),
+            title=one(f.title),
+            severity=one(f.severity),
+            resource=one(f.resource),
+            message=clean(f.message),
+            waiver=clean(f.waiver) if f.waiver is not None else None,
         )
         for f in r.findings
     ]
     return replace(
         r,
-        project=escape.plain(r.project),
-        stack=escape.plain(r.stack),
-        file=escape.plain(r.file) if r.file else r.file,
+        project=one(r.project),
+        stack=one(r.stack),
+        file=one(r.file) if r.file else r.file,
+        config_file=one(r.config_file) if r.config_file else r.config_file,
         findings=findings,
     )
 

@@ -5,12 +5,18 @@ they must not be able to move a terminal's cursor or recolour it (ANSI escapes),
 reviewer sees (bidirectional overrides), or turn a PR comment into links, images, HTML or
 ``@mentions``. Control characters are shown as visible ``\\xNN`` escapes instead of being dropped,
 so the text still says that something odd was there.
+
+Nor may it start a line of output. A CI runner reads a step's output line by line and acts on
+workflow commands: GitHub's runner takes a line for a command when it starts with ``::`` after
+leading whitespace (``ActionCommand.TryParseV2``: ``message.TrimStart()``), and its legacy parser
+takes ``##[`` anywhere in a line. So a name keeps no line break of any kind (``\\n``, ``\\r``,
+``\\v``, ``\\f``, U+001C-U+001E, U+0085, U+2028, U+2029: every separator ``str.splitlines``
+knows), and ``inert`` (sesguard/outputline.py) is the last step of every line sesguard prints.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
 # Bidirectional controls (Unicode "Cf") that reorder the text around them; the other Cf characters
 # (zero-width joiners in emoji, soft hyphens) are harmless.
@@ -30,18 +36,24 @@ def _visible(ch: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+# Every control character (Unicode "Cc": C0, DEL, C1, which holds every line break but the two
+# below) except the tab, the line and paragraph separators, and the bidirectional controls.
+_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(_BIDI)) + "]")
+
+
 def plain(text: str) -> str:
-    """``text`` without control characters: each becomes a visible escape (newlines and tabs stay)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(
-        _visible(ch) if ch not in "\n\t" and (unicodedata.category(ch) == "Cc" or ch in _BIDI) else ch
-        for ch in text
-    )
+    """``text`` on one line without control characters: each becomes a visible escape (tabs stay)."""
+    return _UNSAFE.sub(lambda m: _visible(m.group()), text)
+
+
+def lines(text: str) -> str:
+    """Several lines (a code snippet): each line ``plain``; ``\\r\\n`` and ``\\r`` read as ``\\n``."""
+    return "\n".join(plain(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
 
 
 def markdown(text: str) -> str:
     """``text`` as literal inline Markdown on one line: no markup, HTML, links or mentions survive."""
-    text = plain(text)
+    text = lines(text)
     text = _MD_PUNCT.sub(r"\\\1", text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _AUTOLINK.sub(lambda m: m.group(0) + _WJ, text)
@@ -52,4 +64,4 @@ def code_block(code: str, lang: str = "") -> str:
     """A fenced code block that the code cannot close early (the fence outgrows any backtick run)."""
     longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
     fence = "`" * max(3, longest + 1)
-    return f"{fence}{lang}\n{plain(code)}\n{fence}"
+    return f"{fence}{lang}\n{lines(code)}\n{fence}"

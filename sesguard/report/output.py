@@ -18,6 +18,7 @@ from pathlib import Path
 from sesguard import judging
 from sesguard.errors import SesguardError
 from sesguard.findings import NotJudged, StackResult
+from sesguard.outputline import inert, inert_report
 from sesguard.policyset import PolicySet
 from sesguard.report import FORMATS
 
@@ -48,8 +49,9 @@ def write_report(text: str, args: argparse.Namespace, summary: str) -> None:
     output = getattr(args, "output", None)
     if output:
         _write(output, text)
-        print(summary)
+        print(inert(summary))
     else:
+        text = inert_report(text)  # names from a live account or a catalog reach a CI log
         sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
         sys.stdout.flush()
 

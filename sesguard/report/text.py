@@ -5,6 +5,7 @@ prints as written (and ``render`` has already turned control characters into vis
 Under each table, every rule with an unwaived mandatory finding gets its fix (the snippet in the
 stack's language when the rule has one) and the link to its documentation. Colour only when the
 caller says the output is a terminal. A run that could not judge every stack names each one.
+No line starts with a name from the input (``report.render`` also makes every line ``inert``).
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ def render(
     rules = {r.id: r for r in rules_for(results, policies)}
     for r in results:
         verdict = Text(stack_verdict(r), style="green" if r.passed else "bold red")
-        heading = Text(f"{r.project}/{r.stack} ({r.source}{', ' + r.file if r.file else ''}): ")
+        # Every line starts with sesguard's own words, never a name from the input.
+        heading = Text(f"stack {r.project}/{r.stack} ({r.source}{', ' + r.file if r.file else ''}): ")
         heading.append_text(verdict)
         console.print(heading)
         if r.no_ses_resources:
@@ -99,7 +101,7 @@ def render(
         console.print()
         _fixes(console, r, rules)
     for n in not_judged:
-        console.print(Text(f"{n.stack}: not judged — {n.reason}", style="bold red"))
+        console.print(Text(f"not judged: stack {n.stack} — {n.reason}", style="bold red"))
     if not_judged:
         console.print()
     console.print(Text(summary_line(results, not_judged)))

@@ -65,6 +65,25 @@ test_ses026_invisible_reason_waives_nothing if {
 	}
 }
 
+# Fillers a reader sees as blank, which Unicode files as letters (Hangul fillers, Lo), a mark
+# (combining grapheme joiner, Mn) or a symbol (Braille blank, So): one of each, and all of them.
+test_ses026_filler_reason_waives_nothing if {
+	every reason in ["\u034f", "\u3164", "\u2800", "\u115f", "\uffa0", "\u1160", "\u034f\u3164 \u2800\u115f\uffa0", "-.;"] {
+		fs := _findings(_tls_off, [object.union(_valid, {"reason": reason})])
+		count({f | some f in _f(fs, "SES-019"); not f.waived}) == 1
+		some g in _f(fs, "SES-026")
+		contains(g.message, "it gives no reason")
+	}
+}
+
+# A reason in any script, or only a ticket number, says something.
+test_ses026_reason_in_any_script_waives if {
+	every reason in ["OPS-1", "1234", "\u30c1\u30b1\u30c3\u30c8", "\u3164ticket", "\u0662"] {
+		fs := _findings(_tls_off, [object.union(_valid, {"reason": reason})])
+		count({f | some f in _f(fs, "SES-019"); f.waived}) == 1
+	}
+}
+
 test_ses026_reason_with_a_zero_width_space_inside_text_waives if {
 	fs := _findings(_tls_off, [object.union(_valid, {"reason": "ticket\u200bOPS-1"})])
 	count({f | some f in _f(fs, "SES-019"); f.waived}) == 1

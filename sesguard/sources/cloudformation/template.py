@@ -59,6 +59,7 @@ def _decode(raw: bytes, where: str) -> tuple[dict[str, Any], Any]:
     if not raw.strip():
         raise InputError(where, "file is empty")
     text = decode_text(raw, where)
+    _bounded(text, where)
     try:
         template, problems = decode_str(text)
     except RecursionError:
@@ -70,6 +71,23 @@ def _decode(raw: bytes, where: str) -> tuple[dict[str, Any], Any]:
         # cfn-lint's message can quote the template; only its position is reported.
         raise InputError(where, f"not a readable JSON or YAML template{at}")
     return expect_object(template, where, "", "a CloudFormation template object"), template
+
+
+def _bounded(text: str, where: str) -> None:
+    """Refuse a template nested past the limit before cfn-lint composes it (libyaml recurses in C:
+    a template 30,000 levels deep was a SIGSEGV, not an error). JSON is YAML to this check."""
+    import yaml
+
+    from sesguard import yamlio
+
+    try:
+        yamlio.check_depth(text)
+    except yamlio.LimitError as exc:
+        mark = exc.problem_mark
+        at = f" at line {mark.line + 1}" if mark is not None else ""
+        raise InputError(where, f"not a template{at}: {exc.problem}") from None
+    except yaml.YAMLError:
+        pass
 
 
 def _relative(path: str) -> str:

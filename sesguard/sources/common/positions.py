@@ -14,6 +14,7 @@ it never fails a run, since it only moves where a report points, never what it s
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -48,10 +49,20 @@ def _relative(path: str, prefix: str) -> str | None:
     return f"{prefix.rstrip('/')}/{rel}" if prefix else rel
 
 
+# A line or column: ASCII digits only (str.isdigit also takes "²" and "١٢", which int() refuses or
+# reads as another number), and few enough that no file has more lines (a 5,000-digit number is
+# past what int() converts at all).
+_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def _number(text: str) -> int | None:
+    return int(text) if _NUMBER.fullmatch(text) and int(text) >= 1 else None
+
+
 def _position(fragment: str) -> tuple[int | None, int | None]:
     line_text, _, column_text = fragment.partition(",")
-    line = int(line_text) if line_text.isdigit() and int(line_text) >= 1 else None
-    column = int(column_text) if line and column_text.isdigit() and int(column_text) >= 1 else None
+    line = _number(line_text)
+    column = _number(column_text) if line else None
     return line, column
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sesguard.document import Document
-from sesguard.errors import SesguardError
+from sesguard.errors import SesguardError, one_line
 
 # A stack that takes longer than this under mocks is stuck, not slow (a run takes well under 1 s).
 DEFAULT_TIMEOUT = 300.0
@@ -47,11 +47,32 @@ def progress_enabled() -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI")
 
 
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """SIGINT blocked in this thread for the block (a fork inherits the mask); delivered after.
+
+    A Ctrl-C that reached a worker between the fork and ``_worker``'s first line raised
+    KeyboardInterrupt inside multiprocessing's bootstrap, which printed a traceback.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _worker(conn: Connection, name: str, root: str) -> None:
     # Ctrl-C belongs to the parent, which stops the run. A KeyboardInterrupt raised in a worker
     # could leave it waiting on the Pulumi SDK's non-daemon threads at exit, holding the run for
     # the whole worker timeout; with the default action the worker just dies and is reported.
+    # SIGINT is blocked from the fork until here (``_sigint_held``): one that came meanwhile is
+    # delivered now, to the default action.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     # Whatever the program prints must not end up in a report piped from stdout.
     with contextlib.suppress(OSError):
         os.dup2(2, 1)
@@ -112,7 +133,11 @@ class _Progress:
 
     def done(self, name: str) -> None:
         if self._bar is not None:
-            self._bar.update(self._task, advance=1, description=name)
+            from rich.markup import escape
+
+            # A stack's name is its file's: shown as text (rich would read `[/x]` as markup and
+            # fail), on one line.
+            self._bar.update(self._task, advance=1, description=escape(one_line(name)))
             self._bar.refresh()
 
     def close(self) -> None:
@@ -150,7 +175,8 @@ def run_stacks(
                 index, name = pending.pop()
                 reader, writer = ctx.Pipe(duplex=False)
                 process = ctx.Process(target=_worker, args=(writer, name, str(root)), daemon=True)
-                process.start()
+                with _sigint_held():
+                    process.start()
                 writer.close()
                 running[reader] = _Running(index, name, process, reader, time.monotonic())
             soonest = min(r.started for r in running.values()) + timeout

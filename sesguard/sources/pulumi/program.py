@@ -188,6 +188,8 @@ def _run_program(
     _cheap_source_positions()
     settings.ROOT.set(None)
 
+    from sesguard.sources.pulumi.program_hide import hidden
+
     def program() -> None:
         # Synchronous on purpose: the SDK's own entry point, run_in_stack, calls it inside the
         # root stack on every SDK version. Before 3.254 it calls it without awaiting, so an async
@@ -197,7 +199,9 @@ def _run_program(
     if str(main) not in sys.path:
         sys.path.insert(0, str(main))
     try:
-        _sync_await(run_in_stack(program))
+        # The whole run, callbacks (`apply`) included, sees nothing of sesguard by name.
+        with hidden(main / "__main__.py"):
+            _sync_await(run_in_stack(program))
     except pulumi.RunError as err:
         raise SesguardError(str(err)) from None
     finally:
@@ -309,9 +313,9 @@ def main(argv: list[str] | None = None) -> int:
             print(one_line(f"sesguard: {err}"), file=sys.stderr)
             return 2
         took = time.perf_counter() - started
-        print(f"{name}: {len(doc['resources'])} resources ({took:.2f}s)")
+        print(one_line(f"stack {name}: {len(doc['resources'])} resources ({took:.2f}s)"))
         for typ, count in summary(doc).items():
-            print(f"  {count:3d}  {typ}")
+            print(one_line(f"  {count:3d}  {typ}"))
     return 0
 
 

@@ -20,6 +20,11 @@ def main() -> int:
     from sesguard.errors import SesguardError
     from sesguard.sources.pulumi import program
 
+    # The link folder sesguard was imported from leaves sys.path before the program runs; what
+    # sesguard's own code still imports is found through the package's __path__ (program_hide).
+    if sys.argv[1:] and sys.argv[1] in sys.path:
+        sys.path.remove(sys.argv[1])
+
     try:
         recorder = program._run_program(
             Path(request["main"]),

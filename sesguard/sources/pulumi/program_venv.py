@@ -67,7 +67,8 @@ def run(
         "secretKeys": secret_keys,
     }
     package_dir = Path(__file__).resolve().parents[2]  # the sesguard package folder
-    with tempfile.TemporaryDirectory(prefix="sesguard-run-") as link_dir:
+    # A neutral folder name: the program sees it on sys.path until the child takes it off.
+    with tempfile.TemporaryDirectory() as link_dir:
         os.symlink(package_dir, Path(link_dir) / "sesguard", target_is_directory=True)
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
         env["VIRTUAL_ENV"] = str(project.virtualenv)
