@@ -103,7 +103,7 @@ def test_every_format_says_no_ses_resources(
         assert text.startswith("## sesguard: ✅ passed (no SES resources)\n")
         assert "| ✅ passed (no SES resources) |" in text
     elif fmt == "text":
-        assert text.startswith("alerts/dev (program, Pulumi.dev.yaml): passed (no SES resources)\n")
+        assert text.startswith("stack alerts/dev (program, Pulumi.dev.yaml): passed (no SES resources)\n")
     else:  # github: a notice annotation, and the summary line
         assert "::notice title=no SES resources::" in text
         assert text.rstrip().endswith("— passed; no SES resources in dev")
