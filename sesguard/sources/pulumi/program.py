@@ -228,6 +228,7 @@ def run_stack(
         raise InputError(str(proj.main / "__main__.py"), "no such file: the Python program's entry point")
     from sesguard.sources.pulumi import program_venv
 
+    recorder: Any
     try:
         python = program_venv.interpreter(proj) if proj.runtime == "python" else None
         if proj.runtime == "nodejs":
