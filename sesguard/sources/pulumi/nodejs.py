@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -168,8 +169,8 @@ def run(
         except (OSError, ValueError):
             answer = None
     if not isinstance(answer, dict):
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise SesguardError(f"the program failed under node (exit {done.returncode}): {last[:300]}")
+        why = _last_error(done.stderr)
+        raise SesguardError(f"the program failed under node (exit {done.returncode}): {why}")
     if isinstance(answer.get("error"), str):
         raise _failure(project, pwd, answer)
     resources, outputs = answer.get("resources"), answer.get("outputs")
@@ -191,6 +192,13 @@ def _failure(project: Project, pwd: Path, answer: dict[str, Any]) -> SesguardErr
     if "Cannot find module" in message:
         return SesguardError(f"{message} (run {install_command(pwd)} first)")
     return SesguardError(message)
+
+
+def _last_error(stderr: str) -> str:
+    """The line that says what went wrong when node died before the runner could answer."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if re.match(r"^[\w.]*(Error|Exception)\b", line)]
+    return ((errors or lines or ["no output"])[-1])[:300]
 
 
 def _floats(value: Any) -> Any:

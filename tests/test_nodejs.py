@@ -1,0 +1,322 @@
+"""Node.js programs (Pulumi.yaml `runtime: nodejs`) judged under @pulumi/pulumi's own mocks.
+
+The projects are TypeScript twins of this suite's Python programs, laid out as `pulumi new
+aws-typescript` writes them: tests/fixtures/projects/newsletter-ts (violating, twin of newsletter)
+and mailer-ts (compliant, twin of tests/fixtures/precommit). They run with real npm packages
+(@pulumi/pulumi, @pulumi/aws, typescript) installed once per machine (tests/nodeprojects.py), and
+must give what their Python twins give: the same stack document, findings and fixes, with the
+location of each `new aws....` call (file, line and column).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import nodeprojects
+import pytest
+from clirun import ROOT, sesguard
+
+from sesguard import policyset
+from sesguard.errors import SesguardError
+from sesguard.sources.pulumi import program
+
+PROJECTS = ROOT / "tests" / "fixtures" / "projects"
+NEW_CALL = re.compile(r"new aws\.(\w+)\.(\w+)\(\s*(?:\"([^\"]+)\"|(\w+))")
+
+
+def new_calls(source: Path) -> dict[tuple[str, str], tuple[int, int]]:
+    """(type, name) of each `new aws.<module>.<Class>("name"` -> its line and column (1-based).
+
+    The type's module and class are enough to tell resources apart (`aws:sns/topic:Topic`); a
+    name that is a variable (a loop's) matches the resources of that call.
+    """
+    found = {}
+    for number, text in enumerate(source.read_text("utf-8").splitlines(), start=1):
+        for match in NEW_CALL.finditer(text):
+            module, cls = match.group(1), match.group(2)
+            found[(f"{module}/{cls}", match.group(3) or match.group(4))] = (number, match.start() + 1)
+    return found
+
+
+def call_of(calls: dict[tuple[str, str], tuple[int, int]], urn: str) -> tuple[int, int]:
+    rtype, name = urn.split("::")[2], urn.rsplit("::", 1)[1]
+    module, cls = rtype.split(":")[1].split("/")[0], rtype.rsplit(":", 1)[1]
+    if (f"{module}/{cls}", name) in calls:
+        return calls[(f"{module}/{cls}", name)]
+    (only,) = [pos for (kind, _), pos in calls.items() if kind == f"{module}/{cls}"]
+    return only
+
+
+def findings(report: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return sorted(
+        (f["rule"], f["enforcement"], f["resource"], f["message"])
+        for r in report["results"]
+        for f in r["findings"]
+    )
+
+
+def without_locations(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in r.items() if k != "location"} for r in doc["resources"]]
+
+
+@pytest.fixture
+def newsletter(tmp_path: Path, node_modules: Path) -> Path:
+    return nodeprojects.project("newsletter-ts", tmp_path, node_modules)
+
+
+def set_option(project: Path, line: str) -> None:
+    """Add a line under runtime.options in the project's Pulumi.yaml."""
+    yaml = (project / "Pulumi.yaml").read_text("utf-8")
+    yaml = yaml.replace("packagemanager: npm", f"packagemanager: npm\n    {line}")
+    (project / "Pulumi.yaml").write_text(yaml, "utf-8")
+
+
+def run_error(root: Path, stack: str = "dev") -> str:
+    with pytest.raises(SesguardError) as caught:
+        program.run_stack(stack, root)
+    return str(caught.value)
+
+
+# --- same as the Python twin --------------------------------------------------------------------
+
+
+def test_the_typescript_twin_gives_the_python_programs_stack_document(newsletter: Path) -> None:
+    ts = program.run_stack("dev", newsletter)
+    py = program.run_stack("dev", PROJECTS / "newsletter")
+    assert without_locations(ts) == without_locations(py)
+    assert {k: v for k, v in ts.items() if k not in ("resources", "language", "config_file")} == {
+        k: v for k, v in py.items() if k not in ("resources", "language", "config_file")
+    }
+    assert ts["language"] == "typescript"
+    calls = new_calls(newsletter / "index.ts")
+    located = [r for r in ts["resources"] if r["type"] != program.STACK_TYPE]
+    assert len(located) == len(calls) == 2
+    for r in located:
+        line, column = call_of(calls, r["urn"])
+        assert r["location"] == {"file": "index.ts", "line": line, "column": column}
+
+
+def test_the_compliant_twin_passes_with_the_python_programs_findings(
+    tmp_path: Path, node_modules: Path
+) -> None:
+    project = nodeprojects.project("mailer-ts", tmp_path, node_modules)
+    ts = sesguard("check", "--format", "json", cwd=project)
+    py = sesguard("check", "--format", "json", cwd=ROOT / "tests" / "fixtures" / "precommit")
+    assert ts.code == py.code == 0, ts.stderr
+    ts_report, py_report = json.loads(ts.stdout), json.loads(py.stdout)
+    assert findings(ts_report) == findings(py_report) != []
+    calls = new_calls(project / "index.ts")
+    for f in ts_report["results"][0]["findings"]:
+        line, column = call_of(calls, f["resource"])
+        assert f["location"] == {"file": "index.ts", "line": line, "column": column}
+
+
+def test_the_violating_twin_fails_with_the_same_findings_and_typescript_fixes(newsletter: Path) -> None:
+    ts = sesguard("check", "--format", "json", cwd=newsletter)
+    py = sesguard("check", "--format", "json", cwd=PROJECTS / "newsletter")
+    assert ts.code == py.code == 1, ts.stderr
+    assert findings(json.loads(ts.stdout)) == findings(json.loads(py.stdout))
+    mandatory = {f[0] for f in findings(json.loads(ts.stdout)) if f[1] == "mandatory"}
+    assert mandatory
+    markdown = sesguard("check", "--format", "markdown", cwd=newsletter)
+    assert markdown.code == 1
+    rules = {r.id: r for r in policyset.load().rules}
+    for rid in mandatory:
+        snippet = rules[rid].snippet("typescript")
+        if snippet:
+            assert snippet.strip() in markdown.stdout, rid
+    assert "```typescript" in markdown.stdout and "```python" not in markdown.stdout
+    github = sesguard("check", "--format", "github", cwd=newsletter)
+    line, column = new_calls(newsletter / "index.ts")[("sesv2/EmailIdentity", "newsletter")]
+    assert f"::error file=index.ts,line={line},col={column},title=SES-004" in github.stdout
+
+
+# --- the project's own TypeScript setup -----------------------------------------------------------
+
+
+def test_plain_javascript_with_typescript_off_and_main_from_pulumi_yaml(newsletter: Path) -> None:
+    source = (newsletter / "index.ts").read_text("utf-8")
+    js = re.sub(r'import \* as (\w+) from "([^"]+)";', r'const \1 = require("\2");', source)
+    js = js.replace("export const identity_arn =", "exports.identity_arn =")
+    (newsletter / "src").mkdir()
+    (newsletter / "src" / "main.js").write_text(js, "utf-8")
+    (newsletter / "index.ts").unlink()
+    yaml = (newsletter / "Pulumi.yaml").read_text("utf-8")
+    yaml = yaml.replace("packagemanager: npm", "packagemanager: npm\n    typescript: false")
+    (newsletter / "Pulumi.yaml").write_text(yaml + "main: src/main.js\n", "utf-8")
+    doc = program.run_stack("dev", newsletter)
+    py = program.run_stack("dev", PROJECTS / "newsletter")
+    assert without_locations(doc) == without_locations(py)
+    calls = new_calls(newsletter / "src" / "main.js")
+    located = [r for r in doc["resources"] if r["type"] != program.STACK_TYPE]
+    assert len(located) == 2
+    for r in located:
+        line, column = call_of(calls, r["urn"])
+        assert r["location"] == {"file": "src/main.js", "line": line, "column": column}
+
+
+def test_a_type_error_is_exit_2_naming_the_file_and_line(newsletter: Path) -> None:
+    source = (newsletter / "index.ts").read_text("utf-8")
+    (newsletter / "index.ts").write_text(
+        source.replace('configurationSetName: "newsletter",', "configurationSetName: 42,"), "utf-8"
+    )
+    line = next(n for n, t in enumerate(source.splitlines(), 1) if 'configurationSetName: "newsletter"' in t)
+    run = sesguard("check", cwd=newsletter)
+    assert run.code == 2 and run.stdout == "" and len(run.err_lines) == 1
+    assert run.stderr.startswith(f"sesguard: index.ts:{line}: TypeScript error TS2322")
+
+
+def test_the_tsconfig_option_is_the_projects_and_nocheck_skips_type_checking(newsletter: Path) -> None:
+    source = (newsletter / "index.ts").read_text("utf-8")
+    (newsletter / "index.ts").write_text(
+        source.replace('tlsPolicy: "REQUIRE"', 'tlsPolicy: "REQUIRE" as unknown as number'), "utf-8"
+    )
+    assert "TS2322" in run_error(newsletter)
+    config = json.loads((newsletter / "tsconfig.json").read_text("utf-8"))
+    config["compilerOptions"]["noCheck"] = True
+    (newsletter / "tsconfig.pulumi.json").write_text(json.dumps(config), "utf-8")
+    set_option(newsletter, "tsconfig: tsconfig.pulumi.json")
+    doc = program.run_stack("dev", newsletter)
+    assert any(r["name"] == "newsletter" for r in doc["resources"])
+    (newsletter / "tsconfig.pulumi.json").unlink()
+    assert "tsconfig.pulumi.json" in run_error(newsletter)
+
+
+def test_nodeargs_reach_node(newsletter: Path) -> None:
+    set_option(newsletter, "nodeargs: --require ./preload.js")
+    (newsletter / "preload.js").write_text('throw new Error("preloaded by nodeargs");\n', "utf-8")
+    assert "preloaded by nodeargs" in run_error(newsletter)
+
+
+# --- config, secrets, invokes ---------------------------------------------------------------------
+
+
+def test_config_secrets_and_the_answered_invokes(newsletter: Path) -> None:
+    (newsletter / "Pulumi.dev.yaml").write_text(
+        "config:\n  aws:region: eu-west-1\n  newsletter:domain: news.example.org\n"
+        "  newsletter:token:\n    secure: v1:AAAAbm90LWEtcmVhbC1jaXBoZXJ0ZXh0\n",
+        "utf-8",
+    )
+    extra = """
+const token = config.requireSecret("token");
+const region = aws.getRegionOutput().name;
+const partition = aws.getPartitionOutput().partition;
+const zone = aws.route53.getZoneOutput({ name: "news.example.org." });
+const policy = aws.iam.getPolicyDocumentOutput({
+    statements: [{
+        sid: "SesPublish",
+        actions: ["sns:Publish"],
+        principals: [{ type: "Service", identifiers: ["ses.amazonaws.com"] }],
+        resources: [pulumi.interpolate`arn:${partition}:sns:${region}:123456789012:feedback`],
+        conditions: [{ test: "StringEquals", variable: "AWS:SourceAccount", values: ["123456789012"] }],
+    }],
+});
+new aws.sns.Topic("feedback", { name: "feedback", policy: policy.json, displayName: token });
+new aws.route53.Record("dmarc", {
+    zoneId: zone.zoneId, name: pulumi.interpolate`_dmarc.${zone.name}`, type: "TXT", ttl: 300,
+    records: ["v=DMARC1; p=reject"],
+});
+"""
+    (newsletter / "index.ts").write_text((newsletter / "index.ts").read_text("utf-8") + extra, "utf-8")
+    doc = program.run_stack("dev", newsletter)
+    assert "v1:AAAA" not in json.dumps(doc)
+    by_name = {r["name"]: r for r in doc["resources"]}
+    topic = by_name["feedback"]["props"]
+    assert topic["displayName"] == "[secret]"
+    assert json.loads(topic["policy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "SesPublish",
+                "Effect": "Allow",
+                "Action": "sns:Publish",
+                "Resource": "arn:aws:sns:eu-west-1:123456789012:feedback",
+                "Principal": {"Service": "ses.amazonaws.com"},
+                "Condition": {"StringEquals": {"AWS:SourceAccount": "123456789012"}},
+            }
+        ],
+    }
+    record = by_name["dmarc"]["props"]
+    assert record["name"] == "_dmarc.news.example.org"
+    assert record["zoneId"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+def test_an_unanswered_invoke_is_exit_2_naming_it_and_the_preview_route(newsletter: Path) -> None:
+    source = (newsletter / "index.ts").read_text("utf-8")
+    (newsletter / "index.ts").write_text(
+        source + "\nexport const vpc = aws.ec2.getVpcOutput({ default: true }).id;\n", "utf-8"
+    )
+    message = run_error(newsletter)
+    assert "aws:ec2/getVpc:getVpc" in message and "sesguard check --preview -" in message
+
+
+# --- fail closed ----------------------------------------------------------------------------------
+
+
+def test_a_program_that_throws_is_exit_2_with_its_message(newsletter: Path) -> None:
+    source = (newsletter / "index.ts").read_text("utf-8")
+    (newsletter / "index.ts").write_text(
+        source.replace("const domain", 'throw new Error("no domain configured");\nconst domain'), "utf-8"
+    )
+    run = sesguard("check", cwd=newsletter)
+    assert run.code == 2 and run.stdout == "" and len(run.err_lines) == 1
+    assert "no domain configured" in run.stderr
+
+
+def test_an_apply_that_throws_late_is_exit_2(newsletter: Path) -> None:
+    source = (newsletter / "index.ts").read_text("utf-8")
+    late = '\nexport const late = identity.emailIdentity.apply((v) => { throw new Error("late " + v); });\n'
+    (newsletter / "index.ts").write_text(source + late, "utf-8")
+    assert "late news.example.org" in run_error(newsletter)
+
+
+def test_a_program_that_declares_nothing_is_never_a_pass(newsletter: Path) -> None:
+    (newsletter / "index.ts").write_text('import * as pulumi from "@pulumi/pulumi";\n', "utf-8")
+    run = sesguard("check", cwd=newsletter)
+    assert run.code == 2 and run.stdout == "" and len(run.err_lines) == 1
+    assert "declared no resources" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("lock", "command"),
+    [
+        ("package-lock.json", "npm ci"),
+        ("yarn.lock", "yarn install"),
+        ("pnpm-lock.yaml", "pnpm install"),
+        (None, "npm install"),
+    ],
+)
+def test_no_node_modules_is_exit_2_saying_what_to_run(tmp_path: Path, lock: str | None, command: str) -> None:
+    project = nodeprojects.project("newsletter-ts", tmp_path, None)
+    if lock:
+        (project / lock).write_text("", "utf-8")
+    run = sesguard("check", cwd=project)
+    assert run.code == 2 and run.stdout == "" and len(run.err_lines) == 1
+    assert f"`{command}" in run.stderr and "node_modules" in run.stderr
+
+
+def test_no_node_is_exit_2_saying_what_to_install(tmp_path: Path, node_modules: Path) -> None:
+    project = nodeprojects.project("newsletter-ts", tmp_path, node_modules)
+    (project / "package-lock.json").write_text("", "utf-8")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "git").symlink_to(shutil.which("git") or "/usr/bin/git")
+    run = sesguard("check", cwd=project, env={"PATH": str(bin_dir)})
+    assert run.code == 2 and run.stdout == "" and len(run.err_lines) == 1
+    assert "`node` is not on PATH" in run.stderr and "`npm ci`" in run.stderr
+
+
+@pytest.mark.parametrize("runtime", ["go", "dotnet", "java", "yaml"])
+def test_other_runtimes_keep_the_preview_route(tmp_path: Path, runtime: str) -> None:
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text(f"name: p\nruntime: {runtime}\n", "utf-8")
+    (project / "Pulumi.dev.yaml").write_text("config: {}\n", "utf-8")
+    run = sesguard("check", cwd=project)
+    assert run.code == 2 and len(run.err_lines) == 1
+    assert f"runtime {runtime}" in run.stderr
+    assert "pulumi preview --json --stack dev | sesguard check --preview -" in run.stderr
