@@ -61,7 +61,9 @@ def node_modules() -> Path:
 
 def project(name: str, where: Path, modules: Path | None) -> Path:
     """A copy of tests/fixtures/projects/<name> in ``where``, with ``modules`` linked as node_modules."""
-    copy = shutil.copytree(PROJECTS / name, where / name, ignore=shutil.ignore_patterns("node_modules"))
+    copy = shutil.copytree(
+        PROJECTS / name, where / name, ignore=shutil.ignore_patterns("node_modules"), dirs_exist_ok=True
+    )
     if modules is not None:
         (copy / "node_modules").symlink_to(modules, target_is_directory=True)
     return copy
