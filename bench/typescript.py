@@ -55,7 +55,8 @@ def measure(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Ru
             timeout=1800,
         )
         if done.returncode not in (0, 1):
-            raise SystemExit(f"{' '.join(args)} failed (exit {done.returncode}): {done.stderr.strip()[-500:]}")
+            why = done.stderr.strip()[-500:]
+            raise SystemExit(f"{' '.join(args)} failed (exit {done.returncode}): {why}")
         wall, user, system, rss = out.read().split()[-4:]
     return Run(float(wall), float(user) + float(system), int(rss) / 1024)
 
@@ -107,7 +108,7 @@ def run(runs: int) -> Section:
                 ".",
             ],
         }
-        pieces = {what: summary([measure(args, project) for _ in range(runs)]) for what, args in parts.items()}
+        pieces = {what: summary([measure(cmd, project) for _ in range(runs)]) for what, cmd in parts.items()}
         preview = shutil.which("pulumi")
 
     base = summary(py)
