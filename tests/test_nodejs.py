@@ -274,6 +274,15 @@ def test_an_apply_that_throws_late_is_exit_2(newsletter: Path) -> None:
     assert "late news.example.org" in run_error(newsletter)
 
 
+def test_a_package_the_program_needs_but_lacks_says_what_to_run(newsletter: Path) -> None:
+    set_option(newsletter, "typescript: false")
+    (newsletter / "index.ts").unlink()
+    (newsletter / "package.json").write_text('{"name": "newsletter", "main": "index.js"}', "utf-8")
+    (newsletter / "index.js").write_text('require("@pulumi/pulumi");\nrequire("@acme/mail");\n', "utf-8")
+    message = run_error(newsletter)
+    assert "Cannot find module '@acme/mail'" in message and "`npm install`" in message
+
+
 def test_a_program_that_declares_nothing_is_never_a_pass(newsletter: Path) -> None:
     (newsletter / "index.ts").write_text('import * as pulumi from "@pulumi/pulumi";\n', "utf-8")
     run = sesguard("check", cwd=newsletter)

@@ -189,8 +189,10 @@ def _failure(project: Project, pwd: Path, answer: dict[str, Any]) -> SesguardErr
         path = Path(file) if Path(file).is_absolute() else pwd / file
         where = project.relative(path) + (f":{line}" if isinstance(line, int) else "")
         return InputError(where, f"TypeScript error {message}" if kind == "typescript" else message)
-    if "Cannot find module" in message:
-        return SesguardError(f"{message} (run {install_command(pwd)} first)")
+    missing = re.search(r"Cannot find module '([^']+)'", message)
+    if missing and not missing.group(1).startswith((".", "/")):
+        # A package the program imports is not installed (a path is the program's own mistake).
+        return SesguardError(f"{message.splitlines()[0]} (run {install_command(pwd)} first)")
     return SesguardError(message)
 
 

@@ -65,11 +65,10 @@ process.on("unhandledRejection", fail);
 
 process.chdir(request.pwd);
 const projectRequire = Module.createRequire(path.join(request.pwd, "__sesguard__.js"));
-let pulumi, settings, rpc;
+let pulumi, settings;
 try {
     pulumi = projectRequire("@pulumi/pulumi");
     settings = projectRequire("@pulumi/pulumi/runtime/settings");
-    rpc = projectRequire("@pulumi/pulumi/runtime/rpc");
 } catch (err) {
     answer({ kind: "no-sdk", error: `cannot load @pulumi/pulumi: ${err.message.split("\n")[0]}` });
     process.exit(0);
@@ -392,7 +391,8 @@ async function main() {
         setUpTypeScript(pkg.object);
     }
     await pulumi.runtime.runInPulumiStack(() => runProgram(program, pkg));
-    await settings.waitForRPCs();
+    // Every registration sent before the answer is written (older SDKs: disconnect waits for them).
+    await (typeof settings.waitForRPCs === "function" ? settings.waitForRPCs() : settings.disconnect());
 }
 
 main().then(
