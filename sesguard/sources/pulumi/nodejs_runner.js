@@ -138,8 +138,10 @@ function policyDocument(inputs) {
         }
         return st;
     });
-    const text = JSON.stringify(doc, null, 2);
-    return { id: String(hash(text)), json: text, minifiedJson: JSON.stringify(doc) };
+    // Go's encoder (json.MarshalIndent) escapes <, > and & as \u003c, \u003e and \u0026.
+    const goJson = (t) => t.replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
+    const text = goJson(JSON.stringify(doc, null, 2));
+    return { id: String(hash(text)), json: text, minifiedJson: goJson(JSON.stringify(doc)) };
 }
 
 function hash(text) {
