@@ -11,8 +11,19 @@
 "use strict";
 
 const fs = require("fs");
+const os = require("os");
 const path = require("path");
 const Module = require("module");
+
+// Node 22.1+ keeps compiled code of what it loads (@pulumi/pulumi, @pulumi/aws, typescript) on
+// disk, beside ts-node's own cache: a second run skips most of the parsing. Older Node: no cache.
+if (typeof Module.enableCompileCache === "function") {
+    try {
+        Module.enableCompileCache(path.join(os.tmpdir(), "sesguard-node-compile-cache"));
+    } catch (err) {
+        // a cache that cannot be written only costs time
+    }
+}
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const STACK_TYPE = "pulumi:pulumi:Stack";
