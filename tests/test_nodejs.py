@@ -63,6 +63,17 @@ def without_locations(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return [{k: v for k, v in r.items() if k != "location"} for r in doc["resources"]]
 
 
+# Tests of what happens at run time need not pay TypeScript's type check (seconds of CPU: it
+# reads all of @pulumi/aws's declarations); they run as a tsconfig with `noCheck` would.
+TRANSPILE_ONLY = {"PULUMI_NODEJS_TRANSPILE_ONLY": "true"}
+
+
+@pytest.fixture
+def transpile_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in TRANSPILE_ONLY.items():
+        monkeypatch.setenv(key, value)
+
+
 @pytest.fixture
 def newsletter(tmp_path: Path, node_modules: Path) -> Path:
     return nodeprojects.project("newsletter-ts", tmp_path, node_modules)
@@ -116,13 +127,16 @@ def test_the_compliant_twin_passes_with_the_python_programs_findings(
 
 
 def test_the_violating_twin_fails_with_the_same_findings_and_typescript_fixes(newsletter: Path) -> None:
-    ts = sesguard("check", "--format", "json", cwd=newsletter)
+    # One ts-node cache for the three runs: the program is type checked once.
+    (newsletter.parent / "tmp").mkdir()
+    cache = {"TMPDIR": str(newsletter.parent / "tmp")}
+    ts = sesguard("check", "--format", "json", cwd=newsletter, env=cache)
     py = sesguard("check", "--format", "json", cwd=PROJECTS / "newsletter")
     assert ts.code == py.code == 1, ts.stderr
     assert findings(json.loads(ts.stdout)) == findings(json.loads(py.stdout))
     mandatory = {f[0] for f in findings(json.loads(ts.stdout)) if f[1] == "mandatory"}
     assert mandatory
-    markdown = sesguard("check", "--format", "markdown", cwd=newsletter)
+    markdown = sesguard("check", "--format", "markdown", cwd=newsletter, env=cache)
     assert markdown.code == 1
     rules = {r.id: r for r in policyset.load().rules}
     for rid in mandatory:
@@ -130,7 +144,7 @@ def test_the_violating_twin_fails_with_the_same_findings_and_typescript_fixes(ne
         if snippet:
             assert snippet.strip() in markdown.stdout, rid
     assert "```typescript" in markdown.stdout and "```python" not in markdown.stdout
-    github = sesguard("check", "--format", "github", cwd=newsletter)
+    github = sesguard("check", "--format", "github", cwd=newsletter, env=cache)
     line, column = new_calls(newsletter / "index.ts")[("sesv2/EmailIdentity", "newsletter")]
     assert f"::error file=index.ts,line={line},col={column},title=SES-004" in github.stdout
 
@@ -195,6 +209,7 @@ def test_nodeargs_reach_node(newsletter: Path) -> None:
 # --- config, secrets, invokes ---------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("transpile_only")
 def test_config_secrets_and_the_answered_invokes(newsletter: Path) -> None:
     (newsletter / "Pulumi.dev.yaml").write_text(
         "config:\n  aws:region: eu-west-1\n  newsletter:domain: news.example.org\n"
@@ -245,6 +260,7 @@ new aws.route53.Record("dmarc", {
     assert record["zoneId"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
+@pytest.mark.usefixtures("transpile_only")
 def test_an_unanswered_invoke_is_exit_2_naming_it_and_the_preview_route(newsletter: Path) -> None:
     source = (newsletter / "index.ts").read_text("utf-8")
     (newsletter / "index.ts").write_text(
@@ -262,11 +278,12 @@ def test_a_program_that_throws_is_exit_2_with_its_message(newsletter: Path) -> N
     (newsletter / "index.ts").write_text(
         source.replace("const domain", 'throw new Error("no domain configured");\nconst domain'), "utf-8"
     )
-    run = sesguard("check", cwd=newsletter)
+    run = sesguard("check", cwd=newsletter, env=TRANSPILE_ONLY)
     assert run.code == 2 and run.stdout == "" and len(run.err_lines) == 1
     assert "no domain configured" in run.stderr
 
 
+@pytest.mark.usefixtures("transpile_only")
 def test_an_apply_that_throws_late_is_exit_2(newsletter: Path) -> None:
     source = (newsletter / "index.ts").read_text("utf-8")
     late = '\nexport const late = identity.emailIdentity.apply((v) => { throw new Error("late " + v); });\n'
@@ -285,7 +302,7 @@ def test_a_package_the_program_needs_but_lacks_says_what_to_run(newsletter: Path
 
 def test_a_program_that_declares_nothing_is_never_a_pass(newsletter: Path) -> None:
     (newsletter / "index.ts").write_text('import * as pulumi from "@pulumi/pulumi";\n', "utf-8")
-    run = sesguard("check", cwd=newsletter)
+    run = sesguard("check", cwd=newsletter, env=TRANSPILE_ONLY)
     assert run.code == 2 and run.stdout == "" and len(run.err_lines) == 1
     assert "declared no resources" in run.stderr
 
