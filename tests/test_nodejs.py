@@ -149,6 +149,29 @@ def test_the_violating_twin_fails_with_the_same_findings_and_typescript_fixes(ne
     assert f"::error file=index.ts,line={line},col={column},title=SES-004" in github.stdout
 
 
+def test_a_program_modelled_on_a_public_one_gets_its_findings_in_its_own_module(
+    tmp_path: Path, node_modules: Path
+) -> None:
+    """writer-ts (README: modelled on penxle/typie's ses.ts): DKIM CNAMEs inside an apply, DMARC
+    p=none, MAIL FROM without REJECT_MESSAGE, a zone looked up by name from another module."""
+    project = nodeprojects.project("writer-ts", tmp_path, node_modules)
+    run = sesguard("check", "--format", "json", cwd=project, env=TRANSPILE_ONLY)
+    assert run.code == 1, run.stderr
+    found = {
+        (f["rule"], (f["resource"] or "").rsplit("::", 1)[-1]): f
+        for f in json.loads(run.stdout)["results"][0]["findings"]
+        if f["enforcement"] == "mandatory"
+    }
+    calls = new_calls(project / "ses.ts")
+    for rule, urn_name, call in [
+        ("SES-004", "writer.example", ("sesv2/EmailIdentity", "writer.example")),
+        ("SES-005", "dmarc", ("route53/Record", "dmarc")),
+        ("SES-008", "writer.example", ("sesv2/EmailIdentityMailFromAttributes", "writer.example")),
+    ]:
+        line, column = calls[call]
+        assert found[(rule, urn_name)]["location"] == {"file": "ses.ts", "line": line, "column": column}
+
+
 # --- the project's own TypeScript setup -----------------------------------------------------------
 
 
