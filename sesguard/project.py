@@ -33,7 +33,7 @@ class Project:
     main: Path
     stack_dir: Path
     # runtime.options as written (nodejs reads typescript, tsconfig, nodeargs); `main` as written.
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict, hash=False)
     main_given: str | None = None
 
     @property
