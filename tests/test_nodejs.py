@@ -172,6 +172,21 @@ def test_a_program_modelled_on_a_public_one_gets_its_findings_in_its_own_module(
         assert found[(rule, urn_name)]["location"] == {"file": "ses.ts", "line": line, "column": column}
 
 
+def test_a_position_inside_node_modules_is_no_location(tmp_path: Path) -> None:
+    # A resource a library declares (a component from node_modules) points at the config file,
+    # never into node_modules, as for a Python library in the project's virtualenv.
+    from sesguard.sources.common import positions
+
+    lib = tmp_path / "node_modules" / "@pulumi" / "awsx" / "ec2" / "vpc.js"
+    own = tmp_path / "index.ts"
+    assert positions.from_file_uri(lib.as_uri(), 12, 5, tmp_path) is None
+    assert positions.from_file_uri(own.as_uri(), 12, 5, tmp_path) == {
+        "file": "index.ts",
+        "line": 12,
+        "column": 5,
+    }
+
+
 # --- the project's own TypeScript setup -----------------------------------------------------------
 
 
