@@ -187,6 +187,80 @@ def test_a_position_inside_node_modules_is_no_location(tmp_path: Path) -> None:
     }
 
 
+# One way to break each rule family, made the same way in the compliant twins: the TypeScript
+# program must be judged exactly as its Python twin (tests/fixtures/precommit), finding by finding.
+BROKEN = {
+    "dkim-key-length": (
+        "SES-003",
+        ('"RSA_2048_BIT"', '"RSA_1024_BIT"'),
+        ('"RSA_2048_BIT"', '"RSA_1024_BIT"'),
+    ),
+    "mail-from": (
+        "SES-008",
+        ('"REJECT_MESSAGE"', '"USE_DEFAULT_VALUE"'),
+        ('"REJECT_MESSAGE"', '"USE_DEFAULT_VALUE"'),
+    ),
+    "feedback-events": (
+        "SES-012",
+        ('matchingEventTypes: ["BOUNCE", "COMPLAINT"]', 'matchingEventTypes: ["BOUNCE"]'),
+        ('"matching_event_types": ["BOUNCE", "COMPLAINT"]', '"matching_event_types": ["BOUNCE"]'),
+    ),
+    "feedback-topic-policy": (
+        "SES-014",
+        ('Principal: { Service: "ses.amazonaws.com" }', 'Principal: { Service: "sns.amazonaws.com" }'),
+        ('"Principal": {"Service": "ses.amazonaws.com"}', '"Principal": {"Service": "sns.amazonaws.com"}'),
+    ),
+    "suppression": (
+        "SES-016",
+        ('suppressedReasons: ["BOUNCE", "COMPLAINT"]', 'suppressedReasons: ["BOUNCE"]'),
+        ('suppressed_reasons=["BOUNCE", "COMPLAINT"]', 'suppressed_reasons=["BOUNCE"]'),
+    ),
+    "reputation-metrics": (
+        "SES-018",
+        ("reputationMetricsEnabled: true", "reputationMetricsEnabled: false"),
+        ('"reputation_metrics_enabled": True', '"reputation_metrics_enabled": False'),
+    ),
+    "alarms": (
+        "SES-022",
+        ('    ["complaint-rate", "Reputation.ComplaintRate", 0.001],\n', ""),
+        ('    ("complaint-rate", "Reputation.ComplaintRate", 0.001),\n', ""),
+    ),
+}
+
+
+@pytest.mark.usefixtures("transpile_only")
+@pytest.mark.parametrize("family", sorted(BROKEN))
+def test_each_rule_family_broken_in_typescript_is_judged_as_in_python(
+    tmp_path: Path, node_modules: Path, engine: Any, family: str
+) -> None:
+    from sesguard import judging
+
+    rule, (ts_old, ts_new), (py_old, py_new) = BROKEN[family]
+    ts_project = nodeprojects.project("mailer-ts", tmp_path, node_modules)
+    py_project = shutil.copytree(ROOT / "tests" / "fixtures" / "precommit", tmp_path / "mailer-py")
+    for source, old, new in (
+        (ts_project / "index.ts", ts_old, ts_new),
+        (py_project / "__main__.py", py_old, py_new),
+    ):
+        text = source.read_text("utf-8")
+        assert text.count(old) == 1, (source, old)
+        source.write_text(text.replace(old, new), "utf-8")
+    ts = judging.judge_one(program.run_stack("dev", ts_project), engine)
+    py = judging.judge_one(program.run_stack("dev", py_project), engine)
+
+    def seen(result: Any) -> list[tuple[str, str, str, str]]:
+        return sorted((f.rule, f.enforcement, f.resource, f.message) for f in result.findings)
+
+    assert seen(ts) == seen(py)
+    broken = [f for f in ts.findings if f.rule == rule]
+    assert broken, seen(ts)
+    calls = new_calls(ts_project / "index.ts")
+    for f in broken:
+        if f.resource and f.location is not None:
+            line, column = call_of(calls, f.resource)
+            assert (f.location.file, f.location.line, f.location.column) == ("index.ts", line, column)
+
+
 # --- the project's own TypeScript setup -----------------------------------------------------------
 
 
