@@ -45,8 +45,12 @@ function fail(err) {
 // A failure as one line for the Python side; a TypeScript diagnostic keeps its file and line.
 function describe(err) {
     if (err && err.name === "TSError") {
-        const text = String(err.diagnosticText || err.message || "");
-        const m = /^\s*(?:⨯ Unable to compile TypeScript:\s*)?(.+?)\((\d+),(\d+)\): error (TS\d+): ([^\n]*)/m.exec(text);
+        // ts-node's diagnostics: `file(line,col): error TS…: …`, or with a tsconfig's `pretty`
+        // (newer ts-node) `file:line:col - error TS…: …` in colour.
+        const text = String(err.diagnosticText || err.message || "").replace(/\u001b\[[0-9;]*m/g, "");
+        const m =
+            /^\s*(?:⨯ Unable to compile TypeScript:\s*)?(.+?)\((\d+),(\d+)\): error (TS\d+): ([^\n]*)/m.exec(text) ||
+            /^\s*(?:⨯ Unable to compile TypeScript:\s*)?(.+?):(\d+):(\d+) - error (TS\d+): ([^\n]*)/m.exec(text);
         if (m) {
             return { kind: "typescript", file: m[1], line: Number(m[2]), column: Number(m[3]), error: `${m[4]}: ${m[5]}` };
         }
