@@ -396,6 +396,16 @@ def test_a_program_that_throws_is_exit_2_with_its_message(newsletter: Path) -> N
 
 
 @pytest.mark.usefixtures("transpile_only")
+def test_a_missing_config_key_says_what_the_python_twin_says(newsletter: Path, tmp_path: Path) -> None:
+    python = shutil.copytree(PROJECTS / "newsletter", tmp_path / "newsletter-py")
+    for project in (newsletter, python):
+        (project / "Pulumi.dev.yaml").write_text("config:\n  aws:region: eu-west-1\n", "utf-8")
+    message = run_error(newsletter)
+    assert message == run_error(python)
+    assert "Missing required configuration variable 'newsletter:domain'" in message
+
+
+@pytest.mark.usefixtures("transpile_only")
 def test_an_apply_that_throws_late_is_exit_2(newsletter: Path) -> None:
     source = (newsletter / "index.ts").read_text("utf-8")
     late = '\nexport const late = identity.emailIdentity.apply((v) => { throw new Error("late " + v); });\n'

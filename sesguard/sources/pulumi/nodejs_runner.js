@@ -31,6 +31,7 @@ const STACK_TYPE = "pulumi:pulumi:Stack";
 const request = JSON.parse(fs.readFileSync(0, "utf8"));
 const recorded = { resources: {}, outputs: {} };
 let failure; // the first failure: {error, kind?, file?, line?}
+let pulumi, settings; // the project's @pulumi/pulumi
 
 function answer(value) {
     fs.writeFileSync(request.answer, JSON.stringify(value));
@@ -62,6 +63,9 @@ function describe(err) {
             return { kind: "syntax", file: where[1], line: Number(where[2]), error: `SyntaxError: ${err.message}` };
         }
     }
+    if (pulumi && pulumi.RunError && pulumi.RunError.isInstance(err)) {
+        return { error: err.message }; // the SDK's own one-line errors (a missing config key), as for Python
+    }
     if (err && err.sesguardInvoke) {
         return { kind: "invoke", error: err.message };
     }
@@ -80,7 +84,6 @@ process.on("unhandledRejection", fail);
 
 process.chdir(request.pwd);
 const projectRequire = Module.createRequire(path.join(request.pwd, "__sesguard__.js"));
-let pulumi, settings;
 try {
     pulumi = projectRequire("@pulumi/pulumi");
     settings = projectRequire("@pulumi/pulumi/runtime/settings");
