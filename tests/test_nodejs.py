@@ -285,6 +285,23 @@ def test_plain_javascript_with_typescript_off_and_main_from_pulumi_yaml(newslett
         assert r["location"] == {"file": "src/main.js", "line": line, "column": column}
 
 
+def test_an_es_module_javascript_program(newsletter: Path) -> None:
+    # package.json `type: module`: imported as an ES module, as Pulumi's run.js does. The SDK sends
+    # no source position from an ES module, so findings point at the stack's config file.
+    set_option(newsletter, "typescript: false")
+    js = (newsletter / "index.ts").read_text("utf-8")
+    (newsletter / "index.ts").unlink()
+    (newsletter / "index.js").write_text(js, "utf-8")
+    (newsletter / "package.json").write_text('{"name": "newsletter", "type": "module", "main": "index.js"}')
+    doc = program.run_stack("dev", newsletter)
+    assert without_locations(doc) == without_locations(program.run_stack("dev", PROJECTS / "newsletter"))
+
+
+def test_an_es_module_typescript_program_is_exit_2_not_a_pass(newsletter: Path) -> None:
+    (newsletter / "package.json").write_text('{"name": "newsletter", "type": "module", "main": "index.ts"}')
+    assert "TypeScript ES module" in run_error(newsletter)
+
+
 def test_a_type_error_is_exit_2_naming_the_file_and_line(newsletter: Path) -> None:
     source = (newsletter / "index.ts").read_text("utf-8")
     (newsletter / "index.ts").write_text(
