@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # Outputs a provider computes (pulumi_aws 7.51.1 output-only properties); at preview they are
 # unknown. Types not listed compute nothing the rules look at.
-_COMPUTED: dict[str, tuple[str, ...]] = {
+COMPUTED: dict[str, tuple[str, ...]] = {
     "aws:sesv2/emailIdentity:EmailIdentity": (
         "arn",
         "identityType",
@@ -27,7 +27,7 @@ _COMPUTED: dict[str, tuple[str, ...]] = {
     "aws:cloudwatch/metricAlarm:MetricAlarm": ("arn",),
     "aws:route53/record:Record": ("fqdn",),
 }
-_DKIM_COMPUTED = (
+DKIM_COMPUTED = (
     "tokens",
     "status",
     "currentSigningKeyLength",
@@ -35,6 +35,3 @@ _DKIM_COMPUTED = (
     "lastKeyGenerationTimestamp",
     "nextSigningKeyLength",
 )
-
-COMPUTED = _COMPUTED
-DKIM_COMPUTED = _DKIM_COMPUTED

@@ -16,7 +16,8 @@ from pulumi.runtime import mocks
 from sesguard.document import UNKNOWN
 from sesguard.errors import SesguardError
 from sesguard.sources.common import positions
-from sesguard.sources.pulumi.computed import _COMPUTED, _DKIM_COMPUTED
+from sesguard.sources.pulumi.computed import COMPUTED as _COMPUTED
+from sesguard.sources.pulumi.computed import DKIM_COMPUTED as _DKIM_COMPUTED
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 MOCK_ACCOUNT_ID = "123456789012"
