@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: check test bench lint bundle docs clean
+.PHONY: check test bench lint bundle docs clean fixtures-node
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ check: $(STAMP)
 test: $(STAMP)
 	@bash tests/system-deps.sh
 	$(PY) -m pytest -n 2 --dist loadgroup
+
+# The Node.js runner's aws.iam.getPolicyDocument answers, as Terraform's provider renders them.
+fixtures-node: $(STAMP)
+	$(PY) tests/fixtures/node/policy-document/generate.py
 
 bench: $(STAMP)
 	$(PY) -m bench

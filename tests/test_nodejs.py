@@ -390,6 +390,24 @@ new aws.route53.Record("dmarc", {
 
 
 @pytest.mark.usefixtures("transpile_only")
+def test_get_policy_document_is_rendered_as_the_provider_renders_it(newsletter: Path) -> None:
+    """tests/fixtures/node/policy-document: statements.json rendered by Terraform's
+    aws_iam_policy_document (the provider @pulumi/aws bridges) into expected.json (generate.py)."""
+    fixture = ROOT / "tests" / "fixtures" / "node" / "policy-document"
+    documents = json.loads((fixture / "statements.json").read_text("utf-8"))
+    expected = json.loads((fixture / "expected.json").read_text("utf-8"))
+    program_text = (newsletter / "index.ts").read_text("utf-8") + "".join(
+        f"export const {name} = aws.iam.getPolicyDocumentOutput({{ statements: {json.dumps(statements)} }})"
+        ".json;\n"
+        for name, statements in documents.items()
+    )
+    (newsletter / "index.ts").write_text(program_text, "utf-8")
+    stack = program.run_stack("dev", newsletter)["resources"][0]
+    assert stack["type"] == program.STACK_TYPE
+    assert {name: stack["props"][name] for name in expected} == expected
+
+
+@pytest.mark.usefixtures("transpile_only")
 def test_an_unanswered_invoke_is_exit_2_naming_it_and_the_preview_route(newsletter: Path) -> None:
     source = (newsletter / "index.ts").read_text("utf-8")
     (newsletter / "index.ts").write_text(

@@ -116,16 +116,22 @@ function stringList(values) {
     return list.sort().reverse();
 }
 
+// Principals by type, each type's identifiers as a string list; a lone `*` of type `*` is "*".
 function principals(list) {
-    const out = {};
+    const byType = {};
     for (const p of list || []) {
-        const ids = stringList(p.identifiers);
-        if (p.type === "*" && ids === "*") {
-            return "*";
-        }
-        out[p.type] = out[p.type] === undefined ? ids : stringList([].concat(out[p.type], ids));
+        byType[p.type] = [].concat(byType[p.type] || [], p.identifiers || []);
     }
-    return out;
+    const types = Object.keys(byType).sort();
+    if (types.length === 1 && types[0] === "*" && stringList(byType["*"]) === "*") {
+        return "*";
+    }
+    return Object.fromEntries(types.map((t) => [t, stringList(byType[t])]));
+}
+
+// Go marshals a map with its keys sorted.
+function sortedKeys(object) {
+    return Object.fromEntries(Object.keys(object).sort().map((k) => [k, object[k]]));
 }
 
 // aws.iam.getPolicyDocument as the provider computes it: the JSON document, indented by two.
@@ -148,11 +154,19 @@ function policyDocument(inputs) {
         if (s.principals && s.principals.length) st.Principal = principals(s.principals);
         if (s.notPrincipals && s.notPrincipals.length) st.NotPrincipal = principals(s.notPrincipals);
         if (s.conditions && s.conditions.length) {
-            st.Condition = {};
+            const byTest = {};
             for (const c of s.conditions) {
-                st.Condition[c.test] = st.Condition[c.test] || {};
-                st.Condition[c.test][c.variable] = stringList(c.values);
+                byTest[c.test] = byTest[c.test] || {};
+                byTest[c.test][c.variable] = [].concat(byTest[c.test][c.variable] || [], c.values || []);
             }
+            st.Condition = sortedKeys(
+                Object.fromEntries(
+                    Object.entries(byTest).map(([test, vars]) => [
+                        test,
+                        sortedKeys(Object.fromEntries(Object.entries(vars).map(([v, vals]) => [v, stringList(vals)]))),
+                    ]),
+                ),
+            );
         }
         return st;
     });
