@@ -16,10 +16,12 @@ const path = require("path");
 const Module = require("module");
 
 // Node 22.1+ keeps compiled code of what it loads (@pulumi/pulumi, @pulumi/aws, typescript) on
-// disk, beside ts-node's own cache: a second run skips most of the parsing. Older Node: no cache.
+// disk: a second run skips most of the parsing. In the user's own cache folder, never a shared
+// temporary one another user could write to. Older Node: no cache.
 if (typeof Module.enableCompileCache === "function") {
     try {
-        Module.enableCompileCache(path.join(os.tmpdir(), "sesguard-node-compile-cache"));
+        const cacheHome = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
+        Module.enableCompileCache(path.join(cacheHome, "sesguard", "node-compile-cache"));
     } catch (err) {
         // a cache that cannot be written only costs time
     }
