@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: check test bench lint bundle docs clean fixtures fixtures-cdk
+.PHONY: check test bench lint bundle docs clean fixtures fixtures-cdk fixtures-node
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ check: $(STAMP)
 test: $(STAMP)
 	@bash tests/system-deps.sh
 	$(PY) -m pytest -n 2 --dist loadgroup
+
+# The Node.js runner's aws.iam.getPolicyDocument answers, as Terraform's provider renders them.
+fixtures-node: $(STAMP)
+	$(PY) tests/fixtures/node/policy-document/generate.py
 
 bench: $(STAMP)
 	$(PY) -m bench
@@ -39,7 +43,7 @@ bundle: $(STAMP)
 
 # The real tools' output the suite reads (committed; the suite never runs the tools). Each family
 # has its own part: fixtures-cdk needs node 20+ and npm (packages cached outside the repository).
-fixtures: fixtures-cdk
+fixtures: fixtures-cdk fixtures-node
 
 fixtures-cdk:
 	bash tests/fixtures/cloudformation/generate-cdk.sh

@@ -1,6 +1,6 @@
 """`make bench`: run every benchmark, print each figure with its command, write docs/benchmarks.md.
 
-    .venv/bin/python -m bench [--quick] [--only engine,stacks,pack,peer,peer-tf,wait,mutations]
+    .venv/bin/python -m bench [--quick] [--only engine,stacks,pack,peer,peer-tf,wait,ts,mutations]
 
 Figures are medians of repeated runs, ratios are measured side by side in one run, and nothing
 asserts a time: targets are stated next to the figures as met or missed. Plots (matplotlib, Agg) go
@@ -22,7 +22,7 @@ from bench.common import IMG, OUT, ROOT, Section, cores, machine
 
 DOC = ROOT / "docs" / "benchmarks.md"
 SAVED = OUT / "sections"
-ALL = ("engine", "stacks", "pack", "peer", "peer-tf", "wait", "mutations")
+ALL = ("engine", "stacks", "pack", "peer", "peer-tf", "wait", "ts", "mutations")
 
 
 def mutations_section() -> Section:
@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         peer_checkov,
         peer_checkov_terraform,
         stacks_throughput,
+        typescript,
         user_wait,
     )
 
@@ -100,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
             sections.append(peer_checkov_terraform.run(1 if args.quick else 3))
         elif name == "wait":
             sections.append(user_wait.run(1 if args.quick else 5, 100 if args.quick else 10000))
+        elif name == "ts":
+            sections.append(typescript.run(1 if args.quick else 5))
         elif name == "mutations":
             sections.append(mutations_section())
     took = time.perf_counter() - started

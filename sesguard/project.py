@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shlex
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,9 @@ class Project:
     virtualenv: Path | None
     main: Path
     stack_dir: Path
+    # runtime.options as written (nodejs reads typescript, tsconfig, nodeargs); `main` as written.
+    options: dict[str, Any] = field(default_factory=dict, hash=False)
+    main_given: str | None = None
 
     @property
     def language(self) -> str | None:
@@ -121,6 +124,8 @@ def _read(folder: Path, file: Path) -> Project:
         virtualenv=(folder / virtualenv).absolute() if virtualenv else None,
         main=(folder / main).resolve(),
         stack_dir=(folder / stack_dir).resolve(),
+        options=dict(options),
+        main_given=data.get("main"),
     )
 
 
@@ -190,9 +195,14 @@ def stack_config(path: Path, project_name: str) -> dict[str, Any]:
     return {(str(k) if ":" in str(k) else f"{project_name}:{k}"): v for k, v in config.items()}
 
 
+# Runtimes whose programs sesguard runs under their own SDK's mocks.
+MOCK_RUNTIMES = ("python", "nodejs")
+
+
 def not_python(project: Project, stack: str | None) -> SesguardError:
-    """Only a Python program runs under sesguard's mocks; any other runtime is judged from a preview."""
+    """Python and Node.js programs run under mocks; any other runtime is judged from a preview."""
     return SesguardError(
-        f"{project.file}: runtime {project.runtime}: sesguard runs only Python programs under its "
-        f"mocks; judge a preview instead: {project.preview_command(stack)}"
+        f"{project.file}: runtime {project.runtime}: sesguard runs only Python and Node.js "
+        f"(TypeScript, JavaScript) programs under mocks; judge a preview instead: "
+        f"{project.preview_command(stack)}"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -16,3 +17,11 @@ def engine() -> Iterator[EmbeddedEngine]:
     e = EmbeddedEngine(policyset.load())
     yield e
     e.close()
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    """@pulumi/pulumi, @pulumi/aws and typescript from npm, installed once per machine (nodeprojects)."""
+    import nodeprojects
+
+    return nodeprojects.node_modules()

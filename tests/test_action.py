@@ -252,3 +252,99 @@ def test_a_newline_in_a_path_input_forges_no_output(tmp_path: Path) -> None:
     assert r["code"] == 1
     assert r["outputs"]["exit-code"] == "1"
     assert r["outputs"]["sarif"] == sarif
+
+
+# --- the Node.js install step ---------------------------------------------------------------------
+
+PACKAGE_MANAGER_STUB = (
+    '#!/usr/bin/env bash\necho "$(basename "$0") $*" >> "$STUB_LOG"\nmkdir -p node_modules\n'
+)
+
+
+def _install_step(tmp_path: Path, inputs: dict[str, str], project: dict[str, str]) -> dict[str, Any]:
+    """Run the install step in a workspace holding ``project`` (file name -> text), with npm,
+    pnpm and yarn stubs that log how they were called and the sesguard venv's Python."""
+    temp = tmp_path / "runner-temp"
+    venv_bin = temp / "sesguard-venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    (venv_bin / "python").write_text(f'#!/usr/bin/env bash\nexec "{sys.executable}" "$@"\n')
+    (venv_bin / "python").chmod(0o755)
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    for tool in ("npm", "pnpm", "yarn"):
+        (tools / tool).write_text(PACKAGE_MANAGER_STUB)
+        (tools / tool).chmod(0o755)
+    work = tmp_path / "workspace"
+    for name, text in project.items():
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        (work / name).write_text(text)
+    outputs, log = tmp_path / "output", tmp_path / "calls.log"
+    outputs.touch()
+    step = next(s for s in ACTION["runs"]["steps"] if s.get("id") == "node-modules")
+    env = {
+        "PATH": f"{tools}:{os.environ['PATH']}",
+        "RUNNER_TEMP": str(temp),
+        "GITHUB_OUTPUT": str(outputs),
+        "STUB_LOG": str(log),
+        **{k: _resolve(str(v), inputs) for k, v in step["env"].items()},
+    }
+    script = tmp_path / "install.sh"
+    script.write_text(step["run"])
+    proc = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return {"code": proc.returncode, "stdout": proc.stdout, "calls": log.read_text() if log.exists() else ""}
+
+
+NODE_PROJECT = {"Pulumi.yaml": "name: shop\nruntime:\n  name: nodejs\n", "package.json": "{}"}
+
+
+@pytest.mark.parametrize(
+    ("lock", "call"),
+    [
+        ("package-lock.json", "npm ci --no-audit --no-fund"),
+        ("pnpm-lock.yaml", "pnpm install --frozen-lockfile"),
+        ("yarn.lock", "yarn install --frozen-lockfile"),
+        (None, "npm install --no-audit --no-fund"),
+    ],
+)
+def test_a_nodejs_project_without_node_modules_is_installed_from_its_lock_file(
+    tmp_path: Path, lock: str | None, call: str
+) -> None:
+    project = {**NODE_PROJECT, **({lock: ""} if lock else {})}
+    r = _install_step(tmp_path, {}, project)
+    assert r["code"] == 0, r["stdout"]
+    assert r["calls"] == call + "\n"
+
+
+def test_the_install_follows_the_root_input(tmp_path: Path) -> None:
+    project = {f"infra/{name}": text for name, text in NODE_PROJECT.items()} | {"infra/package-lock.json": ""}
+    r = _install_step(tmp_path, {"root": "infra"}, project)
+    assert r["code"] == 0 and r["calls"] == "npm ci --no-audit --no-fund\n", r["stdout"]
+
+
+@pytest.mark.parametrize(
+    ("inputs", "project"),
+    [
+        ({"install-node-modules": "false"}, {**NODE_PROJECT, "package-lock.json": ""}),
+        ({}, {**NODE_PROJECT, "package-lock.json": "", "node_modules/.keep": ""}),
+        ({}, {"Pulumi.yaml": "name: shop\nruntime: python\n", "package-lock.json": ""}),
+        ({"source": "preview", "file": "preview.json"}, {**NODE_PROJECT, "package-lock.json": ""}),
+    ],
+    ids=["switched-off", "already-installed", "python-project", "file-source"],
+)
+def test_nothing_is_installed_when_not_needed(
+    tmp_path: Path, inputs: dict[str, str], project: dict[str, str]
+) -> None:
+    r = _install_step(tmp_path, inputs, project)
+    assert r["code"] == 0 and r["calls"] == "", r["stdout"]
+
+
+def test_a_bad_install_switch_fails_closed(tmp_path: Path) -> None:
+    r = _install_step(tmp_path, {"install-node-modules": "yes"}, NODE_PROJECT)
+    assert r["code"] == 2 and "install-node-modules must be true or false" in r["stdout"]

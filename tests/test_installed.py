@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import nodeprojects
 import packharness as ph
 import pytest
 from clirun import ROOT, sesguard
@@ -124,13 +125,21 @@ def test_policies_test_and_bundle_work(installed: Installed, tmp_path: Path) -> 
         assert "/.manifest" in tar.getnames()
 
 
-def test_an_empty_directory_and_a_typescript_project_are_exit_2(installed: Installed, tmp_path: Path) -> None:
+def test_an_empty_directory_is_exit_2_and_a_typescript_project_runs_under_node(
+    installed: Installed, tmp_path: Path, node_modules: Path
+) -> None:
     empty = run(installed, "check", cwd=tmp_path)
     assert empty.returncode == 2 and empty.stdout == "" and "no Pulumi.yaml" in empty.stderr
     ts = shutil.copytree(PROJECTS / "ts-app", tmp_path / "ts-app")
     done = run(installed, "check", cwd=ts)
     assert done.returncode == 2 and done.stdout == ""
-    assert "pulumi preview --json --stack dev | sesguard check --preview -" in done.stderr
+    assert "no @pulumi/pulumi installed: run `npm install`" in done.stderr
+    # The wheel carries the Node.js runner: the compliant TypeScript twin passes from it.
+    mailer = nodeprojects.project("mailer-ts", tmp_path, node_modules)
+    done = run(installed, "check", "--format", "json", cwd=mailer)
+    assert done.returncode == 0, done.stderr
+    findings = json.loads(done.stdout)["results"][0]["findings"]
+    assert findings and all(f["location"]["file"] == "index.ts" for f in findings)
 
 
 def test_a_project_runs_with_its_own_virtualenv(installed: Installed, tmp_path: Path) -> None:

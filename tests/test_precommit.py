@@ -4,7 +4,9 @@ A temporary Git repository holds a small Python Pulumi project (tests/fixtures/p
 __main__.py, stacks/Pulumi.dev.yaml) and a .pre-commit-config.yaml naming a snapshot of this
 repository's working tree at a commit, exactly the configuration `pre-commit try-repo` writes. The
 hook is installed with `pre-commit install`; then a commit whose program drops the complaint-rate
-alarm is refused with SES-022's finding, and the commit that puts it back goes through.
+alarm is refused with SES-022's finding, and the commit that puts it back goes through. Its
+TypeScript twin (tests/fixtures/projects/mailer-ts, with npm's packages linked as node_modules)
+goes through the same two commits with the same hook.
 
 pre-commit builds the hook's environment itself (`pip install` of this repository, then the
 wrapper installs the engine on first use), so this test needs the package index and takes minutes;
@@ -20,12 +22,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nodeprojects
 import pytest
 from clirun import ROOT
 
 FIXTURE = ROOT / "tests" / "fixtures" / "precommit"
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
 COMPLAINT_ALARM = '    ("complaint-rate", "Reputation.ComplaintRate", 0.001),\n'
+TS_COMPLAINT_ALARM = '    ["complaint-rate", "Reputation.ComplaintRate", 0.001],\n'
 
 
 def _git(*args: str, cwd: Path) -> str:
@@ -69,30 +73,35 @@ def _commit(project: Path, env: dict[str, str], message: str) -> subprocess.Comp
     )
 
 
-@pytest.mark.slow
-def test_hook_refuses_a_violating_commit_and_passes_a_compliant_one(tmp_path: Path) -> None:
-    hooks = tmp_path / "sesguard"
-    rev = _snapshot_of_this_repository(hooks)
+@pytest.fixture(scope="module")
+def hooks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, dict[str, str]]:
+    """This repository as a hook repository at a commit, and one PRE_COMMIT_HOME for the module:
+    both projects name the same hook with the same dependencies, so its environment is built once."""
+    base = tmp_path_factory.mktemp("hooks")
+    rev = _snapshot_of_this_repository(base / "sesguard")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "VIRTUAL_ENV", "PRE_COMMIT"))}
+    env["PRE_COMMIT_HOME"] = str(base / "pre-commit-home")
+    return base / "sesguard", rev, env
 
-    project = tmp_path / "mailer"
-    _new_repo(project)
-    shutil.copytree(FIXTURE, project, dirs_exist_ok=True)
+
+def _project_repo(project: Path, hooks: tuple[Path, str, dict[str, str]]) -> dict[str, str]:
+    repo, rev, env = hooks
     (project / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {hooks}\n    rev: {rev}\n    hooks:\n      - id: sesguard-check\n"
-        # The program declares no virtualenv, so it runs in the hook's environment, which needs
-        # the program's own dependency, as docs/ci.md shows.
+        f"repos:\n  - repo: {repo}\n    rev: {rev}\n    hooks:\n      - id: sesguard-check\n"
+        # The Python program declares no virtualenv, so it runs in the hook's environment, which
+        # needs the program's own dependency, as docs/ci.md shows.
         '        additional_dependencies: ["pulumi-aws==7.51.1"]\n'
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "VIRTUAL_ENV", "PRE_COMMIT"))}
-    env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")
     subprocess.run(
         [str(PRE_COMMIT), "install"], cwd=project, env=env, check=True, capture_output=True, timeout=60
     )
+    return env
 
-    program = project / "__main__.py"
+
+def _refused_then_passed(project: Path, program: Path, line: str, env: dict[str, str]) -> None:
     compliant = program.read_text("utf-8")
-    assert COMPLAINT_ALARM in compliant
-    program.write_text(compliant.replace(COMPLAINT_ALARM, ""))
+    assert line in compliant
+    program.write_text(compliant.replace(line, ""))
     refused = _commit(project, env, "drop the complaint alarm")
     out = refused.stdout + refused.stderr
     assert refused.returncode != 0, out
@@ -108,6 +117,29 @@ def test_hook_refuses_a_violating_commit_and_passes_a_compliant_one(tmp_path: Pa
     assert passed.returncode == 0, out
     assert "sesguard check" in out and "Passed" in out, out
     assert _git("log", "--format=%s", cwd=project) == "mail through SES"
+
+
+@pytest.mark.slow
+def test_hook_refuses_a_violating_commit_and_passes_a_compliant_one(
+    tmp_path: Path, hooks: tuple[Path, str, dict[str, str]]
+) -> None:
+    project = tmp_path / "mailer"
+    _new_repo(project)
+    shutil.copytree(FIXTURE, project, dirs_exist_ok=True)
+    env = _project_repo(project, hooks)
+    _refused_then_passed(project, project / "__main__.py", COMPLAINT_ALARM, env)
+
+
+@pytest.mark.slow
+def test_hook_judges_a_typescript_project_the_same_way(
+    tmp_path: Path, hooks: tuple[Path, str, dict[str, str]], node_modules: Path
+) -> None:
+    project = tmp_path / "mailer-ts"
+    _new_repo(project)
+    nodeprojects.project("mailer-ts", tmp_path, node_modules)
+    (project / ".gitignore").write_text("node_modules\n")
+    env = _project_repo(project, hooks)
+    _refused_then_passed(project, project / "index.ts", TS_COMPLAINT_ALARM, env)
 
 
 # --- the hook's entry, sesguard-pre-commit ----------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from sesguard.document import SECRET, UNKNOWN, validate
-from sesguard.errors import SesguardError
+from sesguard.errors import InputError, SesguardError
 from sesguard.sources.pulumi.program import list_stacks, load_stack_config, run_stack, summary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -343,3 +343,12 @@ def test_fallback_entry_prints_what_each_stack_declares() -> None:
     for name in STACKS:
         assert f"{name}: " in out
     assert "aws:sesv2/emailIdentity:EmailIdentity" in out
+
+
+def test_a_python_program_that_declares_nothing_is_exit_2_not_a_pass(tmp_path: Path) -> None:
+    # An empty run proves nothing (a program that detects mocks, or the wrong entry point).
+    (tmp_path / "Pulumi.yaml").write_text("name: empty\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
+    (tmp_path / "__main__.py").write_text("import pulumi\n")
+    with pytest.raises(InputError, match="declared no resources under mocks"):
+        run_stack("dev", tmp_path)

@@ -44,13 +44,12 @@ def program_findings() -> dict[str, list[tuple[Any, ...]]]:
 # --- which project ------------------------------------------------------------------------------
 
 
-def test_a_typescript_project_is_exit_2_with_the_preview_command(tmp_path: Path) -> None:
+def test_a_typescript_project_without_node_modules_is_exit_2_saying_what_to_run(tmp_path: Path) -> None:
     shutil.copytree(PROJECTS / "ts-app", tmp_path / "ts-app")
     run = sesguard("check", cwd=tmp_path / "ts-app")
     assert run.code == 2 and run.stdout == ""
     assert len(run.err_lines) == 1
-    assert "runtime nodejs" in run.stderr
-    assert "pulumi preview --json --stack dev | sesguard check --preview -" in run.stderr
+    assert "node_modules: no @pulumi/pulumi installed: run `npm install`" in run.stderr
 
 
 def test_an_empty_directory_is_exit_2_never_the_bundled_example(tmp_path: Path) -> None:

@@ -191,7 +191,7 @@ def _run_program(args: argparse.Namespace, policies: Any) -> int:
 
     proj = project.find(args.root)
     names = list(dict.fromkeys(args.stack)) or proj.stacks()
-    if proj.runtime != "python":
+    if proj.runtime not in project.MOCK_RUNTIMES:
         raise project.not_python(proj, names[0] if names else None)
     if not names:
         raise SesguardError(f"{proj.stack_dir}: no Pulumi.<stack>.yaml files to check")

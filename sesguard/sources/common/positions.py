@@ -100,8 +100,8 @@ def _project_file(uri: str, project_root: Path, prefix: str) -> str | None:
         rel = Path(unquote(parts.path)).relative_to(project_root).as_posix()
     except ValueError:
         return None
-    if "site-packages" in rel.split("/"):  # a library in the project's own virtualenv
-        return None
+    if {"site-packages", "node_modules"} & set(rel.split("/")):
+        return None  # a library in the project's own virtualenv or node_modules, not the user's code
     return _relative(rel, prefix)
 
 

@@ -146,8 +146,13 @@ class _Progress:
 
 
 def preload(root: str | Path | None = None) -> None:
-    """Import pulumi_aws and the program once, before any fork."""
+    """Import pulumi_aws and the program once, before any fork (a Python program's only)."""
+    from sesguard import project
     from sesguard.sources.pulumi import program
+
+    found = project.find_optional(root)
+    if found is not None and found.runtime != "python":
+        return  # a Node.js program runs in its own node process: nothing here to warm
 
     program.preload(root)
 

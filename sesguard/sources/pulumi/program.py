@@ -224,7 +224,7 @@ def run_stack(
     file for bad YAML or bad config, never a traceback.
     """
     proj = project.find(root)
-    if proj.runtime != "python":
+    if proj.runtime not in project.MOCK_RUNTIMES:
         raise project.not_python(proj, name)
     where = (
         proj.relative(proj.stack_file(name)) if config_override is None else f"stack {name} (config override)"
@@ -239,13 +239,20 @@ def run_stack(
         runtime_config[key] = _wire(redacted)
         if secret:
             secret_keys.append(key)
-    if not (proj.main / "__main__.py").is_file():
+    if proj.runtime == "python" and not (proj.main / "__main__.py").is_file():
         raise InputError(str(proj.main / "__main__.py"), "no such file: the Python program's entry point")
     from sesguard.sources.pulumi import program_venv
 
+    recorder: Any
     try:
-        python = program_venv.interpreter(proj)
-        if python is None:
+        python = program_venv.interpreter(proj) if proj.runtime == "python" else None
+        if proj.runtime == "nodejs":
+            from sesguard.sources.pulumi import computed, nodejs
+
+            recorder = nodejs.run(
+                proj, name, runtime_config, secret_keys, computed.COMPUTED, computed.DKIM_COMPUTED
+            )
+        elif python is None:
             recorder = _run_program(proj.main, proj.name, name, runtime_config, secret_keys, proj.root)
         else:
             recorder = program_venv.run(python, proj, name, runtime_config, secret_keys)

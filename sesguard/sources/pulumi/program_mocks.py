@@ -16,43 +16,11 @@ from pulumi.runtime import mocks
 from sesguard.document import UNKNOWN
 from sesguard.errors import SesguardError
 from sesguard.sources.common import positions
+from sesguard.sources.pulumi.computed import COMPUTED as _COMPUTED
+from sesguard.sources.pulumi.computed import DKIM_COMPUTED as _DKIM_COMPUTED
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 MOCK_ACCOUNT_ID = "123456789012"
-
-# Outputs a provider computes (pulumi_aws 7.51.1 output-only properties); at preview they are
-# unknown. Types not listed compute nothing the rules look at.
-_COMPUTED: dict[str, tuple[str, ...]] = {
-    "aws:sesv2/emailIdentity:EmailIdentity": (
-        "arn",
-        "identityType",
-        "verificationStatus",
-        "verifiedForSendingStatus",
-    ),
-    "aws:sesv2/configurationSet:ConfigurationSet": ("arn",),
-    "aws:sesv2/contactList:ContactList": ("arn", "createdTimestamp", "lastUpdatedTimestamp"),
-    "aws:sns/topic:Topic": ("arn", "owner"),
-    "aws:sns/topicPolicy:TopicPolicy": ("owner",),
-    "aws:sns/topicSubscription:TopicSubscription": (
-        "arn",
-        "ownerId",
-        "pendingConfirmation",
-        "confirmationWasAuthenticated",
-    ),
-    "aws:sqs/queue:Queue": ("arn", "url"),
-    "aws:kms/key:Key": ("arn", "keyId"),
-    "aws:kms/alias:Alias": ("arn", "targetKeyArn"),
-    "aws:cloudwatch/metricAlarm:MetricAlarm": ("arn",),
-    "aws:route53/record:Record": ("fqdn",),
-}
-_DKIM_COMPUTED = (
-    "tokens",
-    "status",
-    "currentSigningKeyLength",
-    "signingAttributesOrigin",
-    "lastKeyGenerationTimestamp",
-    "nextSigningKeyLength",
-)
 
 
 class Recorder:
