@@ -461,7 +461,7 @@ def test_a_program_that_declares_nothing_is_never_a_pass(newsletter: Path) -> No
     (newsletter / "index.ts").write_text('import * as pulumi from "@pulumi/pulumi";\n', "utf-8")
     run = sesguard("check", cwd=newsletter, env=TRANSPILE_ONLY)
     assert run.code == 2 and run.stdout == "" and len(run.err_lines) == 1
-    assert "declared no resources" in run.stderr
+    assert "declared nothing under the mocks" in run.stderr
 
 
 @pytest.mark.parametrize(

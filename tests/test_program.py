@@ -350,5 +350,5 @@ def test_a_python_program_that_declares_nothing_is_exit_2_not_a_pass(tmp_path: P
     (tmp_path / "Pulumi.yaml").write_text("name: empty\nruntime: python\n")
     (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
     (tmp_path / "__main__.py").write_text("import pulumi\n")
-    with pytest.raises(InputError, match="declared no resources under mocks"):
+    with pytest.raises(InputError, match="declared nothing under the mocks"):
         run_stack("dev", tmp_path)
