@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: check test bench lint bundle docs clean
+.PHONY: check test bench lint bundle docs clean fixtures fixtures-terraform
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ lint: $(STAMP)
 
 bundle: $(STAMP)
 	$(VENV)/bin/sesguard bundle -o build/sesguard-bundle.tar.gz
+
+# Fixtures from the real tools; the suite reads the committed output and never runs these.
+fixtures: fixtures-terraform
+
+# terraform 1.11 + the local hashicorp/aws 5.100.0 mirror, against moto's server on 127.0.0.1.
+fixtures-terraform: $(STAMP)
+	$(PY) tests/fixtures/terraform/generate.py
 
 docs: $(STAMP)
 	$(VENV)/bin/sesguard policies --format markdown --output docs/rules.md
