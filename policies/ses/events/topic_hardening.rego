@@ -184,7 +184,7 @@ _ses015 contains {"resource": q, "msg": msg} if {
 	not u in _topic_fine
 	some s in topics.subscriptions(t)
 	_sqs(s)
-	some q in topics.resolve_queue(object.get(s.props, "endpoint", null), s)
+	some q in topics.subscribed_queues(s)
 	not _ses015_dead_letter(q)
 	states := {topics.dead_letter(p) | some p in topics.redrive_policies(q)}
 	not "yes" in states
@@ -248,7 +248,7 @@ _ses013_plain(s) if {
 # first), or one not over SQS.
 _ses015_kept(s) if {
 	_sqs(s)
-	every q in topics.resolve_queue(object.get(s.props, "endpoint", null), s) {
+	every q in topics.subscribed_queues(s) {
 		_ses015_dead_letter(q)
 	}
 } else if not _sqs(s)
