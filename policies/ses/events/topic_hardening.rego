@@ -14,7 +14,11 @@ import data.lib.types
 #   nothing. Bounce and complaint events carry recipient addresses, so the topic should be
 #   encrypted with KMS (`kmsMasterKeyId`). An SQS queue subscribed to the topic should have a
 #   dead-letter queue (`redrivePolicy` with `deadLetterTargetArn`) so an event the handler
-#   keeps failing on is kept, not dropped.
+#   keeps failing on is kept, not dropped. The subscribed queues are those the subscription's
+#   endpoint names; an endpoint unknown until apply is followed through the subscription's
+#   dependencies, leaving out a queue another of them depends on (the dead-letter queue reached
+#   through a redrive policy, or through Terraform's transitive dependencies): it is not a
+#   subscriber.
 # custom:
 #   id: SES-015
 #   slug: topic-hardening
