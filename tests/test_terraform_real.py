@@ -261,3 +261,45 @@ def test_plan_shape_refusal_is_exit_2_with_one_line(tmp_path: Path) -> None:
     path.write_text(json.dumps(plan), "utf-8")
     run = sesguard("check", "--terraform", str(path))
     assert run.code == 2 and len(run.err_lines) == 1 and "errored" in run.stderr
+
+
+# --- SES v1 domains through a for_each module (v1-domains-module) ---------------------------------
+
+DOMAINS = Path(__file__).parent / "fixtures" / "terraform" / "v1-domains-module"
+JP_DMARC = 'module.ses_domain["acmetickets.jp"].aws_route53_record.txt_dmarc'
+EVENTS_TOPIC = "aws_sns_topic.events"
+
+
+def domains(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((DOMAINS / name).read_text("utf-8"))
+    return data
+
+
+@pytest.mark.parametrize("name", ["plan.json", "state.json"])
+def test_v1_module_blocks_only_the_domain_with_dmarc_none(engine: EmbeddedEngine, name: str) -> None:
+    doc = terraform.load(DOMAINS / name)
+    assert doc["region"] == "eu-west-1"
+    assert [(r, res_) for r, res_, blocking in findings(engine, doc) if blocking] == [("SES-005", JP_DMARC)]
+
+
+def test_v1_module_dkim_records_belong_to_their_own_domain(engine: EmbeddedEngine) -> None:
+    from iac_mutations import tf_without
+
+    plan = domains("plan.json")
+    tf_without(plan, lambda r: r["address"] != 'module.ses_domain["acmetickets.com"].aws_route53_record.dkim[2]')
+    ses004 = {r for rule, r, blocking in findings(engine, read(plan, "plan")) if rule == "SES-004" and blocking}
+    assert ses004 == {'module.ses_domain["acmetickets.com"].aws_ses_domain_identity.main'}
+
+
+def test_a_topic_policy_set_on_the_topic_counts_in_plan_and_state(engine: EmbeddedEngine) -> None:
+    """No aws_sns_topic_policy here: the topic's own policy governs, whether the configuration sets
+    it (plan) or the state cannot say (no configuration)."""
+    assert "computed" not in by_name(read(domains("plan.json"), "plan"), EVENTS_TOPIC)
+    state = domains("state.json")
+    topic = next(r for r in state_resources(state) if r["address"] == EVENTS_TOPIC)
+    broad = json.loads(topic["values"]["policy"])
+    broad["Statement"][0].pop("Condition")
+    topic["values"]["policy"] = json.dumps(broad)
+    doc = read(state)
+    assert by_name(doc, EVENTS_TOPIC)["computed"] == ["policy"]
+    assert ("SES-014", EVENTS_TOPIC, True) in findings(engine, doc)
