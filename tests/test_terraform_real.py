@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from clirun import sesguard
+from iac_mutations import tf_without
 
 from sesguard.document import SECRET
 from sesguard.engine.embedded import EmbeddedEngine
@@ -283,12 +284,12 @@ def test_v1_module_blocks_only_the_domain_with_dmarc_none(engine: EmbeddedEngine
 
 
 def test_v1_module_dkim_records_belong_to_their_own_domain(engine: EmbeddedEngine) -> None:
-    from iac_mutations import tf_without
-
+    com = 'module.ses_domain["acmetickets.com"].'
     plan = domains("plan.json")
-    tf_without(plan, lambda r: r["address"] != 'module.ses_domain["acmetickets.com"].aws_route53_record.dkim[2]')
-    ses004 = {r for rule, r, blocking in findings(engine, read(plan, "plan")) if rule == "SES-004" and blocking}
-    assert ses004 == {'module.ses_domain["acmetickets.com"].aws_ses_domain_identity.main'}
+    tf_without(plan, lambda r: r["address"] != com + "aws_route53_record.dkim[2]")
+    found = findings(engine, read(plan, "plan"))
+    ses004 = {r for rule, r, blocking in found if rule == "SES-004" and blocking}
+    assert ses004 == {com + "aws_ses_domain_identity.main"}
 
 
 def test_a_topic_policy_set_on_the_topic_counts_in_plan_and_state(engine: EmbeddedEngine) -> None:
