@@ -236,6 +236,14 @@ def test_a_plan_with_planned_values_but_no_resource_changes_is_refused() -> None
     assert "resource_changes" in message and "aws_" in message
 
 
+def test_a_plan_without_resource_changes_or_planned_values_is_refused() -> None:
+    """Left with its data source reads (a zone), it would pass as a stack without SES."""
+    plan = sender("plan.json")
+    del plan["resource_changes"]
+    del plan["planned_values"]
+    assert "no resource_changes" in _refused(plan)
+
+
 def test_a_planned_resource_missing_from_resource_changes_is_refused() -> None:
     plan = sender("plan.json")
     plan["resource_changes"] = [

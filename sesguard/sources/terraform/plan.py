@@ -185,7 +185,8 @@ def _shown(address: Any) -> str:
 
 
 def _refuse_unplanned(top: dict[str, Any], where: str) -> None:
-    """Every managed resource in ``planned_values`` has its entry in ``resource_changes``.
+    """Every managed resource in ``planned_values`` has its entry in ``resource_changes``, and
+    there is one at least.
 
     Terraform writes both for every planned resource (a no-op too); sesguard judges the changes,
     since only they tell unknown from null. A resource planned but absent from the changes (the
@@ -204,6 +205,12 @@ def _refuse_unplanned(top: dict[str, Any], where: str) -> None:
                 f"planned_values lists {_shown(r.get('address'))}, which resource_changes does not: "
                 f"the plan is incomplete; show the plan file again with {SHOW_PLAN}",
             )
+    if not changed:
+        # Terraform lists every planned resource, no-ops too: a plan with none plans nothing,
+        # and its data source reads alone would be judged as a stack that declares no SES.
+        raise InputError(
+            where, f"the plan lists no resource_changes: nothing is planned to judge; pass {SHOW_PLAN} output"
+        )
 
 
 def _plan_instances(top: dict[str, Any], where: str) -> list[Instance]:
