@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: check test bench lint bundle docs clean fixtures fixtures-cdk fixtures-node
+.PHONY: check test bench lint bundle docs clean fixtures fixtures-cdk fixtures-node fixtures-terraform
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,10 +43,14 @@ bundle: $(STAMP)
 
 # The real tools' output the suite reads (committed; the suite never runs the tools). Each family
 # has its own part: fixtures-cdk needs node 20+ and npm (packages cached outside the repository).
-fixtures: fixtures-cdk fixtures-node
+fixtures: fixtures-cdk fixtures-node fixtures-terraform
 
 fixtures-cdk:
 	bash tests/fixtures/cloudformation/generate-cdk.sh
+
+# terraform 1.11 + the local hashicorp/aws 5.100.0 mirror, against moto's server on 127.0.0.1.
+fixtures-terraform: $(STAMP)
+	$(PY) tests/fixtures/terraform/generate.py
 
 docs: $(STAMP)
 	$(VENV)/bin/sesguard policies --format markdown --output docs/rules.md

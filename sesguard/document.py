@@ -134,7 +134,7 @@ def resource_name(urn: str) -> str:
     return urn.rsplit("::", 1)[-1]
 
 
-_OPTIONAL_RESOURCE_KEYS = ("region", "location")
+_OPTIONAL_RESOURCE_KEYS = ("region", "location", "computed")
 
 
 def _reject_duplicate_urns(resources: list[dict[str, Any]], where: str) -> None:
@@ -158,8 +158,9 @@ def _resource(r: dict[str, Any], scrub_props: Callable[[Any], Any]) -> dict[str,
         "parent": r.get("parent") or None,
         "dependencies": list(r.get("dependencies") or []),
     }
-    # Optional: the region of the resource's own provider, and where the user's code declares it
-    # (file relative to the repository root, line, column).
+    # Optional: the region of the resource's own provider, where the user's code declares it
+    # (file relative to the repository root, line, column), and which props only the provider
+    # reported (sources/common/resources.COMPUTED).
     for key in _OPTIONAL_RESOURCE_KEYS:
         value = r.get(key)
         if value is not None:

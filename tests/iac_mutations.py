@@ -47,9 +47,23 @@ def _tf(address: str, **changes: Any) -> Callable[[Data], None]:
     return apply
 
 
+def tf_without(plan: Data, keep: Callable[[Data], bool]) -> None:
+    """The plan as Terraform writes it without some resources: gone from `resource_changes` and
+    from `planned_values` alike (a resource planned but not among the changes is refused)."""
+    plan["resource_changes"] = [rc for rc in plan["resource_changes"] if keep(rc)]
+    stack = [plan.get("planned_values", {}).get("root_module")]
+    while stack:
+        module = stack.pop()
+        if not module:
+            continue
+        if "resources" in module:
+            module["resources"] = [r for r in module["resources"] if keep(r)]
+        stack += module.get("child_modules", [])
+
+
 def _tf_remove(address: str) -> Callable[[Data], None]:
     def apply(plan: Data) -> None:
-        plan["resource_changes"] = [rc for rc in plan["resource_changes"] if rc["address"] != address]
+        tf_without(plan, lambda r: r["address"] != address)
 
     return apply
 

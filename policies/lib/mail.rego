@@ -211,7 +211,13 @@ _attrs(r) := a if {
 	is_object(a)
 } else := {}
 
-_v2_mode(attrs) := "byodkim" if byodkim(attrs)
+# What SES reports wins over what the inputs look like: `signingAttributesOrigin` AWS_SES (or a
+# regional AWS_SES_<REGION> of Deterministic Easy DKIM) is Easy DKIM, EXTERNAL is BYODKIM.
+_v2_mode(attrs) := "easy" if {
+	o := attrs.signingAttributesOrigin
+	is_string(o)
+	startswith(o, "AWS_SES")
+} else := "byodkim" if byodkim(attrs)
 
 else := "easy"
 

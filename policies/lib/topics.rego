@@ -44,6 +44,23 @@ resolve_queue(value, r) := {x | x := _queue_by_urn[r.dependencies[_]]} if {
 	value == lib.unknown_value
 } else := resources.resolve(value, r, ses.t.queue) | {q | some q in object.get(queues_by_name, _arn_name(value, "sqs"), set())}
 
+# The queues a subscription delivers to: those its endpoint names. An endpoint unknown until apply
+# resolves through the subscription's dependencies, which hold every queue it reaches (Terraform's
+# are transitive: the queue's dead-letter queue, through its redrive policy, is among them). A
+# queue another of those queues depends on is reached through that one, not subscribed: only the
+# queues no other candidate depends on are the endpoint.
+subscribed_queues(s) := qs if {
+	cands := resolve_queue(object.get(s.props, "endpoint", null), s)
+	qs := {q | some q in cands; not _behind(q, cands)}
+	count(qs) > 0
+} else := resolve_queue(object.get(s.props, "endpoint", null), s)
+
+_behind(q, cands) if {
+	some other in cands
+	other.urn != q.urn
+	q.urn in object.get(other, "dependencies", [])
+}
+
 _topic_by_urn := {r.urn: r | some r in _topics}
 
 _queue_by_urn := {r.urn: r | some r in _queues}
@@ -59,17 +76,32 @@ _subscription_pairs contains [t.urn, s] if {
 subscriptions(topic) := object.get(subscriptions_by_topic, topic.urn, set())
 
 # Policies that govern a topic, by topic URN: {resource, policy}. A TopicPolicy resource
-# (props arn, policy) or the topic's own inline `policy`.
+# (props arn, policy) or the topic's own `policy`. The topic's `policy` as the provider reported
+# it (listed in the resource's `computed`: an output the program did not set) is SNS's default
+# policy read when the topic was created; a TopicPolicy on the topic has replaced it since, and
+# neither Pulumi nor Terraform reads the topic again in the same update. So that output counts only
+# when no TopicPolicy targets the topic; a `policy` the program sets on the topic always counts.
 policies_by_topic := {u: {v | some [k, v] in _policy_pairs; k == u} | some u in {k | some [k, _] in _policy_pairs}}
 
-_policy_pairs contains [t.urn, {"resource": p, "policy": object.get(p.props, "policy", null)}] if {
+_topic_policy_pairs contains [t.urn, {"resource": p, "policy": object.get(p.props, "policy", null)}] if {
 	some p in resources.of_type(ses.t.topic_policy)
 	some t in resolve_topic(object.get(p.props, "arn", null), p)
 }
 
+# URNs of the topics some TopicPolicy targets.
+_has_topic_policy := {u | some [u, _] in _topic_policy_pairs}
+
+_policy_pairs contains pair if some pair in _topic_policy_pairs
+
 _policy_pairs contains [t.urn, {"resource": t, "policy": t.props.policy}] if {
 	some t in resources.of_type(ses.t.topic)
 	not t.props.policy in {null, ""}
+	not _replaced(t)
+}
+
+_replaced(t) if {
+	"policy" in object.get(t, "computed", [])
+	t.urn in _has_topic_policy
 }
 
 policies(topic) := object.get(policies_by_topic, topic.urn, set())

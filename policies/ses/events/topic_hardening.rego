@@ -14,7 +14,11 @@ import data.lib.types
 #   nothing. Bounce and complaint events carry recipient addresses, so the topic should be
 #   encrypted with KMS (`kmsMasterKeyId`). An SQS queue subscribed to the topic should have a
 #   dead-letter queue (`redrivePolicy` with `deadLetterTargetArn`) so an event the handler
-#   keeps failing on is kept, not dropped.
+#   keeps failing on is kept, not dropped. The subscribed queues are those the subscription's
+#   endpoint names; an endpoint unknown until apply is followed through the subscription's
+#   dependencies, leaving out a queue another of them depends on (the dead-letter queue reached
+#   through a redrive policy, or through Terraform's transitive dependencies): it is not a
+#   subscriber.
 # custom:
 #   id: SES-015
 #   slug: topic-hardening
@@ -198,7 +202,7 @@ _ses015 contains {"resource": q, "msg": msg} if {
 	not u in _topic_fine
 	some s in topics.subscriptions(t)
 	_sqs(s)
-	some q in topics.resolve_queue(object.get(s.props, "endpoint", null), s)
+	some q in topics.subscribed_queues(s)
 	not _ses015_dead_letter(q)
 	states := {topics.dead_letter(p) | some p in topics.redrive_policies(q)}
 	not "yes" in states
@@ -262,7 +266,7 @@ _ses013_plain(s) if {
 # first), or one not over SQS.
 _ses015_kept(s) if {
 	_sqs(s)
-	every q in topics.resolve_queue(object.get(s.props, "endpoint", null), s) {
+	every q in topics.subscribed_queues(s) {
 		_ses015_dead_letter(q)
 	}
 } else if not _sqs(s)

@@ -143,3 +143,44 @@ test_topic_fine_the_usual_topic if {
 	events._topic_fine == {_topic_urn} with input as fx.stack(fx.sender)
 	events._topics_fine with input as fx.stack(fx.sender)
 }
+
+# --- a dead-letter queue is not a subscriber (issue 20) -------------------------------------------
+
+_dlq_urn := fx.urn(fx.t_queue, "dlq")
+
+# Terraform's dependencies are transitive: the subscription whose endpoint (the queue's ARN) is
+# unknown at plan depends on the queue and, through its redrive policy, on the dead-letter queue.
+_transitive := _with_deps(fx.sender, fx.t_sub, "queue-sub", [fx.urn(fx.t_topic, "feedback"), _queue_urn, _dlq_urn])
+
+test_ses015_dead_letter_queue_reached_through_the_queue_is_not_subscribed if {
+	count(fx.of(_deny(_transitive), "SES-015")) == 0
+}
+
+test_ses015_queue_without_dlq_is_reported_not_its_neighbours if {
+	rs := fx.remove_prop(_transitive, fx.t_queue, "queue", "redrivePolicy")
+	fs := _deny(rs)
+	fx.of(fs, "SES-015") == {_queue_urn}
+	_msg_has(fs, "SES-015", "ses-feedback-prod (subscribed to")
+}
+
+# Subscribed to the dead-letter queue itself (nothing depends on it): judged as a subscriber.
+test_ses015_subscription_to_a_queue_without_dlq_is_reported if {
+	rs := _with_deps(fx.sender, fx.t_sub, "queue-sub", [fx.urn(fx.t_topic, "feedback"), _dlq_urn])
+	fx.of(_deny(rs), "SES-015") == {_dlq_urn}
+}
+
+# Two queues neither depends on: both may be the endpoint, both are judged.
+test_ses015_two_unrelated_candidate_queues_are_both_judged if {
+	other := fx.res(fx.t_queue, "other", {"name": "other", "arn": fx.U}, [])
+	rs := array.concat(_with_deps(fx.sender, fx.t_sub, "queue-sub", [fx.urn(fx.t_topic, "feedback"), _queue_urn, fx.urn(fx.t_queue, "other")]), [other])
+	fx.of(_deny(rs), "SES-015") == {fx.urn(fx.t_queue, "other")}
+}
+
+_with_deps(rs, t, n, deps) := [x |
+	some r in rs
+	x := _deps_of(r, fx.urn(t, n), deps)
+]
+
+_deps_of(r, u, deps) := object.union(r, {"dependencies": deps}) if r.urn == u
+
+else := r

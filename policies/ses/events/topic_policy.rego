@@ -19,7 +19,12 @@ import data.lib.topics
 #   `AWS:SourceAccount` alone on Principal `*`. No statement may allow Principal `*` without a
 #   condition. The policy is a TopicPolicy (props `arn`, `policy`)
 #   or the topic's own `policy`; text that is not a JSON policy fails, a policy unknown until
-#   apply cannot be verified. ARNs unknown until apply inside the JSON are fine.
+#   apply cannot be verified. ARNs unknown until apply inside the JSON are fine. A TopicPolicy on
+#   the topic governs: the topic's `policy` as the provider reported it (SNS's default policy, read
+#   when the topic was created, in a Pulumi export or preview and a Terraform plan or state: the
+#   resource's `computed` lists it) counts only when no TopicPolicy targets the topic; a `policy`
+#   the program or configuration sets on the topic always counts. A Terraform state carries no
+#   configuration, so there the topic's `policy` is taken as the provider's.
 # custom:
 #   id: SES-014
 #   slug: topic-policy

@@ -145,3 +145,55 @@ _deny_ungated(rs) := fs if {
 		with events._topic_fine as set()
 		with events._topics_fine as false
 }
+
+# --- the topic's own `policy` output beside a TopicPolicy (issue 20) ------------------------------
+
+_default_json := json.marshal({"Version": "2008-10-17", "Id": "__default_policy_ID", "Statement": [_sns_default]})
+
+# The topic as a Pulumi export or a Terraform state records it: SNS's default policy, read when the
+# topic was created, as an output the program did not set (`computed`).
+_with_topic_output_policy(rs) := [_computed_policy(r) | some r in rs]
+
+_computed_policy(r) := object.union(r, {"props": object.union(r.props, {"policy": _default_json}), "computed": ["policy"]}) if {
+	r.urn == _topic_urn
+} else := r
+
+test_ses014_topic_policy_governs_over_the_topics_default_policy_output if {
+	count(fx.of(_deny(_with_topic_output_policy(fx.sender)), "SES-014")) == 0
+}
+
+test_ses014_topic_default_policy_output_counts_without_a_topic_policy if {
+	fs := _deny(fx.drop(_with_topic_output_policy(fx.sender), fx.t_policy, "feedback-policy"))
+	fx.of(fs, "SES-014") == {_topic_urn}
+	_msg_has(fs, "SES-014", "under aws:sourceowner only (statement \"__default_statement_ID\")")
+}
+
+# A `policy` the program sets on the topic (no `computed` mark) counts beside the TopicPolicy.
+test_ses014_topic_input_policy_counts_beside_a_topic_policy if {
+	fs := _deny(fx.patch(fx.sender, fx.t_topic, "feedback", {"policy": _default_json}))
+	fx.of(fs, "SES-014") == {_topic_urn}
+	_msg_has(fs, "SES-014", "under aws:sourceowner only")
+}
+
+# The TopicPolicy that governs is still judged: a weak one fails whatever the topic's output says.
+test_ses014_weak_topic_policy_fails_beside_a_topic_default_policy_output if {
+	rs := [_computed_policy(r) | some r in _with_policy(_stmt([_ses_stmt]))]
+	gs := _deny(rs)
+	fx.of(gs, "SES-014") == {_policy_urn}
+	_msg_has(gs, "SES-014", "without an AWS:SourceAccount or AWS:SourceArn condition")
+}
+
+# A TopicPolicy on another topic does not replace this topic's policy.
+test_ses014_topic_policy_on_another_topic_does_not_replace_the_default if {
+	other := fx.res(fx.t_topic, "other", {"name": "other", "arn": "arn:aws:sns:us-east-1:1:other", "kmsMasterKeyId": "k"}, [])
+	moved := fx.patch(_with_topic_output_policy(fx.sender), fx.t_policy, "feedback-policy", {"arn": "arn:aws:sns:us-east-1:1:other"})
+	rs := array.concat([r | some r in moved; r.type != fx.t_policy], [other, object.union(_policy_res(moved), {"dependencies": [fx.urn(fx.t_topic, "other")]})])
+	fs := _deny(rs)
+	_topic_urn in fx.of(fs, "SES-014")
+	_msg_has(fs, "SES-014", "under aws:sourceowner only")
+}
+
+_policy_res(rs) := r if {
+	some r in rs
+	r.type == fx.t_policy
+}

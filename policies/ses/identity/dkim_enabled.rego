@@ -12,8 +12,10 @@ import data.lib.types
 #   DMARC cannot pass through DKIM alignment, and mailbox providers (and SES's production-access
 #   review) treat the sender as unauthenticated. A sesv2 EmailIdentity signs with Easy DKIM
 #   unless its dkimSigningAttributes choose Bring Your Own DKIM, which signs only when both a
-#   selector and a private key are given (the key is usually a secret: present is what counts).
-#   An SES v1 DomainIdentity signs only when a DomainDkim is declared for its domain. Neither
+#   selector and a private key are given (the key is usually a secret: present is what counts; an
+#   empty one, as `terraform show -json` writes Easy DKIM's sensitive `""`, is absent). What SES
+#   reports wins: `signingAttributesOrigin` AWS_SES (a state, an export) is Easy DKIM, EXTERNAL is
+#   BYODKIM. An SES v1 DomainIdentity signs only when a DomainDkim is declared for its domain. Neither
 #   provider can switch signing off for an identity, so there is no "disabled" case to check here;
 #   the live audit reads SigningEnabled.
 # custom:

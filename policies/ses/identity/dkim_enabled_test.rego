@@ -66,3 +66,22 @@ test_dkim_attributes_of_the_wrong_type_cannot_be_verified if {
 	fs := identity.deny with input as fx.doc(rs)
 	fx.messages_of(fs, "SES-002") == {`example.com: dkimSigningAttributes is a string ("RSA_2048_BIT"), not an object; cannot verify SES signs its mail with DKIM`}
 }
+
+# What SES reports decides (issue 20): `terraform show -json` keeps Easy DKIM's private key as a
+# sensitive "" which older readers turned into "[secret]"; origin AWS_SES is Easy DKIM all the same.
+test_origin_aws_ses_is_easy_dkim_whatever_the_inputs_look_like if {
+	every attrs in [
+		{"signingAttributesOrigin": "AWS_SES", "domainSigningPrivateKey": "[secret]", "domainSigningSelector": ""},
+		{"signingAttributesOrigin": "AWS_SES", "domainSigningPrivateKey": "", "domainSigningSelector": ""},
+		{"signingAttributesOrigin": "AWS_SES_EU_WEST_1", "domainSigningPrivateKey": "[secret]"},
+	] {
+		rs := [fx.identity_attrs("d", "example.com", attrs)]
+		count(fx.resources_of(identity.deny, "SES-002")) == 0 with input as fx.doc(rs)
+	}
+}
+
+test_origin_external_without_a_selector_is_byodkim_and_fails if {
+	rs := [fx.identity_attrs("d", "example.com", {"signingAttributesOrigin": "EXTERNAL", "domainSigningPrivateKey": "[secret]", "domainSigningSelector": ""})]
+	fs := identity.deny with input as fx.doc(rs)
+	fx.says(fs, "SES-002", "no domainSigningSelector")
+}

@@ -10,7 +10,8 @@ import data.lib.ses
 # title: DKIM records are declared
 # description: |
 #   SES only signs once it finds the three Easy DKIM CNAMEs `<token>._domainkey.<domain>` →
-#   `<token>.dkim.amazonses.com` (BYODKIM: a TXT at `<selector>._domainkey.<domain>`). When the
+#   `<token>.dkim.amazonses.com` (BYODKIM: a TXT at `<selector>._domainkey.<domain>`; an identity
+#   whose `signingAttributesOrigin` is AWS_SES is Easy DKIM whatever its inputs say). When the
 #   tokens are known (state, live) every token needs its CNAME. At preview the tokens are unknown,
 #   so the rule checks the structure instead: three CNAMEs (Route53 or Cloudflare) that depend on
 #   the identity (or its v1 DomainDkim), whose names are unknown or `*._domainkey.<domain>` and

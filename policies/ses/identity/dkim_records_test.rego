@@ -188,3 +188,12 @@ test_dkim_clean_identity_is_left_out_first if {
 	count(identity._dkimx_open) == 1 with input as fx.doc(array.concat([off], recs))
 	count(identity._dkimx_open) == 1 with input as fx.doc(array.concat([fx.identity("example.com", fx.U)], recs))
 }
+
+# Easy DKIM by origin (issue 20): three CNAMEs for the tokens, no BYODKIM TXT asked for.
+test_dkim_records_origin_aws_ses_with_secret_key_wants_the_cnames if {
+	tokens := ["a1", "b2", "c3"]
+	attrs := {"tokens": tokens, "signingAttributesOrigin": "AWS_SES", "domainSigningPrivateKey": "[secret]", "domainSigningSelector": ""}
+	rs := array.concat([fx.identity_attrs("example.com", "example.com", attrs)], [_dk_cname(t) | some t in tokens])
+	_dk(rs) == set()
+	_dk([fx.identity_attrs("example.com", "example.com", attrs)]) == {_dk_id}
+}

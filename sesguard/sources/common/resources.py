@@ -58,6 +58,19 @@ def merge(inputs: Any, outputs: Any) -> Any:
     return outputs
 
 
+# Props a provider fills in when the program leaves them out, where a rule must tell the provider's
+# value from the program's: an SNS topic's `policy` output is SNS's default policy as read when the
+# topic was created, which a TopicPolicy on the topic has replaced since (neither Pulumi nor
+# Terraform reads the topic again in the same update). A document resource lists the ones of its
+# props that only the provider reported in `computed`.
+COMPUTED: dict[str, tuple[str, ...]] = {"aws:sns/topic:Topic": ("policy",)}
+
+
+def computed(type_: str, inputs: dict[str, Any], outputs: dict[str, Any]) -> list[str]:
+    """The watched props of a resource that are outputs only, not the program's inputs."""
+    return [k for k in COMPUTED.get(type_, ()) if k in outputs and inputs.get(k) in (None, "")]
+
+
 def internal(type_: str) -> bool:
     """Providers are the engine's bookkeeping, not declared infrastructure.
 
@@ -87,17 +100,18 @@ def resource(state: Any, where: str, at: str) -> tuple[dict[str, Any], Urn]:
         raise InputError(place(where, f"{at}.type"), f"not a Pulumi type token: {type_[:120]!r}")
     inputs = optional_object(state.get("inputs"), where, f"{at}.inputs")
     outputs = optional_object(state.get("outputs"), where, f"{at}.outputs")
-    return (
-        {
-            "urn": urn,
-            "type": type_,
-            "name": parsed.name,
-            "props": merge(inputs, outputs),
-            "parent": optional_string(state.get("parent"), where, f"{at}.parent"),
-            "dependencies": optional_strings(state.get("dependencies"), where, f"{at}.dependencies"),
-        },
-        parsed,
-    )
+    r = {
+        "urn": urn,
+        "type": type_,
+        "name": parsed.name,
+        "props": merge(inputs, outputs),
+        "parent": optional_string(state.get("parent"), where, f"{at}.parent"),
+        "dependencies": optional_strings(state.get("dependencies"), where, f"{at}.dependencies"),
+    }
+    provider_only = computed(type_, inputs, outputs)
+    if provider_only:
+        r["computed"] = provider_only
+    return r, parsed
 
 
 def identity(urns: list[tuple[Urn, str]], where: str) -> tuple[str, str]:

@@ -153,7 +153,10 @@ def redact(value: Any, sensitive: Any) -> Any:
     this runs before anything else reads a value.
     """
     if sensitive is True:
-        return SECRET if value is not None else None  # an unset attribute hides nothing
+        # An unset attribute hides nothing, and neither does an empty one: `terraform show -json`
+        # writes Easy DKIM's `domain_signing_private_key` as a sensitive "", which as "[secret]"
+        # would read as a key given (BYODKIM).
+        return value if value is None or value == "" or value == [] or value == {} else SECRET
     if isinstance(sensitive, dict) and isinstance(value, dict):
         return {k: redact(v, sensitive.get(k)) for k, v in value.items()}
     if isinstance(sensitive, list) and isinstance(value, list):

@@ -19,6 +19,7 @@ from typing import Any
 
 from sesguard.document import SECRET, UNKNOWN, Document, new_document
 from sesguard.errors import InputError
+from sesguard.sources.common import resources as resources_common
 from sesguard.sources.common.reading import (
     STDIN,
     expect_array,
@@ -38,6 +39,7 @@ from sesguard.sources.terraform import mapping as tfmapping
 SUPPORTED_MAJOR = "1"
 PROJECT = "terraform"
 SHOW = "`terraform show -json` (or `tofu show -json`)"
+SHOW_PLAN = SHOW.replace("-json", "-json <planfile>")
 
 
 @dataclass
@@ -75,6 +77,17 @@ def _check_version(top: dict[str, Any], where: str) -> None:
             f"format_version {version[:20]!r} is not supported (major {SUPPORTED_MAJOR} expected): "
             f"show the plan with a Terraform or OpenTofu release that writes format 1.x",
         )
+
+
+def _check_flags(top: dict[str, Any], where: str) -> None:
+    """`errored` and `complete` are JSON booleans in every plan Terraform writes: anything else
+    (the string "true", a number) is not Terraform's output and could hide a failed or partial plan."""
+    for key in ("errored", "complete"):
+        if key in top and not isinstance(top[key], bool):
+            raise InputError(
+                place(where, key),
+                f"expected a boolean (true or false), found {kind(top[key])}: not {SHOW} output",
+            )
 
 
 def _refuse_partial(top: dict[str, Any], where: str, prior: list[dict[str, Any]]) -> None:
@@ -154,9 +167,64 @@ def _object_values(value: Any, where: str, at: str) -> dict[str, Any]:
     return expect_object(value, where, at)
 
 
+def _refuse_duplicates(addresses: list[tuple[Any, str]], where: str) -> None:
+    """One address, one object: a second entry would silently replace the first one judged."""
+    seen: set[Any] = set()
+    for address, at in addresses:
+        if address in seen:
+            raise InputError(
+                place(where, at),
+                f"the address {_shown(address)} appears more than once: not {SHOW} output",
+            )
+        seen.add(address)
+
+
+def _shown(address: Any) -> str:
+    text = address if isinstance(address, str) else repr(address)
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _refuse_unplanned(top: dict[str, Any], where: str) -> None:
+    """Every managed resource in ``planned_values`` has its entry in ``resource_changes``, and
+    there is one at least.
+
+    Terraform writes both for every planned resource (a no-op too); sesguard judges the changes,
+    since only they tell unknown from null. A resource planned but absent from the changes (the
+    list cut or left out) would go unjudged: refuse rather than pass what was not read.
+    """
+    planned = optional_object(top.get("planned_values"), where, "planned_values")
+    changed = {
+        rc.get("address")
+        for rc in expect_array(top.get("resource_changes") or [], where, "resource_changes")
+        if isinstance(rc, dict)
+    }
+    for r in _values_resources(planned or None, where, "planned_values"):
+        if r.get("mode", "managed") == "managed" and r.get("address") not in changed:
+            raise InputError(
+                place(where, r["_at"]),
+                f"planned_values lists {_shown(r.get('address'))}, which resource_changes does not: "
+                f"the plan is incomplete; show the plan file again with {SHOW_PLAN}",
+            )
+    if not changed:
+        # Terraform lists every planned resource, no-ops too: a plan with none plans nothing,
+        # and its data source reads alone would be judged as a stack that declares no SES.
+        raise InputError(
+            where, f"the plan lists no resource_changes: nothing is planned to judge; pass {SHOW_PLAN} output"
+        )
+
+
 def _plan_instances(top: dict[str, Any], where: str) -> list[Instance]:
     out: list[Instance] = []
-    for i, rc in enumerate(expect_array(top.get("resource_changes") or [], where, "resource_changes")):
+    changes = expect_array(top.get("resource_changes") or [], where, "resource_changes")
+    _refuse_duplicates(
+        [
+            (rc.get("address"), f"resource_changes[{i}]")
+            for i, rc in enumerate(changes)
+            if isinstance(rc, dict) and not rc.get("deposed")
+        ],
+        where,
+    )
+    for i, rc in enumerate(changes):
         at = f"resource_changes[{i}]"
         rc = expect_object(rc, where, at)
         if rc.get("deposed"):
@@ -176,6 +244,7 @@ def _plan_instances(top: dict[str, Any], where: str) -> list[Instance]:
 
 
 def _state_instances(resources: list[dict[str, Any]], where: str) -> list[Instance]:
+    _refuse_duplicates([(r.get("address"), r["_at"]) for r in resources if not r.get("deposed_key")], where)
     out: list[Instance] = []
     for r in resources:
         if r.get("deposed_key"):
@@ -211,7 +280,9 @@ def from_json(
     if is_plan:
         prior_state = optional_object(top.get("prior_state"), where, "prior_state")
         prior = _values_resources(prior_state.get("values"), where, "prior_state.values")
+        _check_flags(top, where)
         _refuse_partial(top, where, prior)
+        _refuse_unplanned(top, where)
         changed = _plan_instances(top, where)
         planned = {i.text for i in changed}
         # Data sources read at plan time are in the prior state, not in resource_changes.
@@ -277,20 +348,24 @@ def _document(
             for k, v in inst.values.items()
             if not (k in tm.computed_unless_set and v == UNKNOWN and cfg.sets(node, k) is False)
         }
-        region = _known_string(values.get("region")) or tfconfig.provider_region(
-            cfg, cfg.provider_key(node), variables
+        region = (
+            _known_string(values.get("region"))
+            or tfconfig.provider_region(cfg, cfg.provider_key(node), variables)
+            or _arn_region(values.get("arn"))
         )
-        resources.append(
-            {
-                "urn": urn,
-                "type": tm.token,
-                "name": inst.text,
-                "props": tfmapping.convert(tm, values),
-                "parent": None,
-                "dependencies": [d for d in deps[urn] if d in maps],
-                "region": region,
-            }
-        )
+        resource = {
+            "urn": urn,
+            "type": tm.token,
+            "name": inst.text,
+            "props": tfmapping.convert(tm, values),
+            "parent": None,
+            "dependencies": [d for d in deps[urn] if d in maps],
+            "region": region,
+        }
+        provider_only = _computed(tm, values, cfg, node)
+        if provider_only:
+            resource["computed"] = provider_only
+        resources.append(resource)
     _apply_merges(resources, merges, table, deps, maps)
     if not resources:
         raise InputError(
@@ -306,6 +381,30 @@ def _document(
         file=where,
         language="terraform",
     )
+
+
+def _arn_region(arn: Any) -> str | None:
+    """The region field of a known ARN: a state carries no provider configuration, but every
+    regional resource's ARN names the region its provider created it in."""
+    text = _known_string(arn)
+    parts = text.split(":") if text else []
+    return parts[3] if len(parts) >= 6 and parts[0] == "arn" and parts[3] else None
+
+
+def _computed(
+    tm: tfmapping.TypeMap, values: dict[str, Any], cfg: tfconfig.Config, node: tfconfig.Node
+) -> list[str]:
+    """The watched props (sources/common/resources.COMPUTED) the configuration does not set.
+
+    A state has no configuration: there an Optional+Computed attribute cannot be told from the
+    user's, and is taken as the provider's (a TopicPolicy on the topic is applied after it and wins).
+    """
+    watched = resources_common.COMPUTED.get(tm.token, ())
+    return [
+        tm.rename.get(k, tfmapping.camel(k))
+        for k, v in values.items()
+        if tm.rename.get(k, tfmapping.camel(k)) in watched and v is not None and cfg.sets(node, k) is not True
+    ]
 
 
 def _apply_merges(
