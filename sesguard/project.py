@@ -2,7 +2,8 @@
 
 Found in the current directory (or ``--root DIR``), never anywhere else: sesguard must not judge a
 project the user did not point it at. Read as the Pulumi CLI reads them: ``name``; ``runtime`` as
-a string or ``{name, options}`` (``options.virtualenv`` relative to the project); ``main`` (the
+a string or ``{name, options}`` (``options.virtualenv`` relative to the project, ``options.toolchain``
+pip, uv or poetry); ``main`` (the
 program's folder, default the project's); ``stackConfigDir`` (default: stack files beside
 Pulumi.yaml). A config key without a namespace belongs to the project.
 """
@@ -10,7 +11,6 @@ Pulumi.yaml). A config key without a namespace belongs to the project.
 from __future__ import annotations
 
 import shlex
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from sesguard.errors import InputError, SesguardError
 from sesguard.sources.common.reading import decode_text
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
+TOOLCHAINS = ("pip", "uv", "poetry")  # Pulumi's Python toolchains
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class Project:
     virtualenv: Path | None
     main: Path
     stack_dir: Path
+    toolchain: str = "pip"
+    virtualenv_option: str | None = None  # as written in Pulumi.yaml, for messages
 
     @property
     def language(self) -> str | None:
@@ -60,13 +63,6 @@ class Project:
     def qualify(self, config: dict[Any, Any]) -> dict[str, Any]:
         """Config keys fully qualified: a key without a namespace is the project's."""
         return {(str(k) if ":" in str(k) else f"{self.name}:{k}"): v for k, v in config.items()}
-
-    def python(self) -> Path | None:
-        """The interpreter of the project's declared virtualenv; None when it declares none."""
-        if self.virtualenv is None:
-            return None
-        scripts = "Scripts" if sys.platform == "win32" else "bin"
-        return self.virtualenv / scripts / ("python.exe" if sys.platform == "win32" else "python")
 
     def preview_command(self, stack: str | None) -> str:
         where = "" if self.root == Path.cwd().resolve() else f" --cwd {shlex.quote(str(self.root))}"
@@ -107,6 +103,9 @@ def _read(folder: Path, file: Path) -> Project:
     virtualenv = options.get("virtualenv")
     if virtualenv is not None and not isinstance(virtualenv, str):
         raise InputError(str(file), "runtime.options.virtualenv must be a path")
+    toolchain = options.get("toolchain", "pip")
+    if toolchain not in TOOLCHAINS:
+        raise InputError(str(file), f"runtime.options.toolchain must be one of {', '.join(TOOLCHAINS)}")
     main = data.get("main", ".")
     if not isinstance(main, str):
         raise InputError(str(file), "`main` must be a path")
@@ -121,6 +120,8 @@ def _read(folder: Path, file: Path) -> Project:
         virtualenv=(folder / virtualenv).absolute() if virtualenv else None,
         main=(folder / main).resolve(),
         stack_dir=(folder / stack_dir).resolve(),
+        toolchain=toolchain,
+        virtualenv_option=virtualenv or None,
     )
 
 

@@ -204,8 +204,8 @@ def run_stack(
 
     ``root`` is the project (default: the current directory). ``config_override`` is the complete
     config to use instead of the stack's Pulumi.<name>.yaml (fully qualified keys, values as in the
-    YAML, `{secure: ...}` for secrets). A project that declares a virtualenv runs with that
-    virtualenv's Python (``program_venv``). Raises SesguardError with one line naming the stack
+    YAML, `{secure: ...}` for secrets). The program runs with the Python Pulumi would run it with
+    (``program_venv``). Raises SesguardError with one line naming the stack
     file for bad YAML or bad config, never a traceback.
     """
     proj = project.find(root)
@@ -238,6 +238,8 @@ def run_stack(
         raise
     except SesguardError as err:
         raise InputError(where, str(err).removeprefix("invalid stack config: ")) from None
+    except ModuleNotFoundError as err:  # the program's own dependencies are not installed here
+        raise InputError(where, f"program failed: {err}: {program_venv.setup_hint(proj)}") from None
     except Exception as err:  # a failure inside Pulumi or the program is still one line
         raise InputError(where, f"program failed: {type(err).__name__}: {err}") from None
     region = raw.get("aws:region")
