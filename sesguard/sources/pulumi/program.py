@@ -170,7 +170,8 @@ def _run_program(
     # inside a fresh root stack whose exports are registered when it ends, as the CLI's host does.
     settings.ROOT.set(None)
     settings.SETTINGS.outputs.clear()
-    preview_mocks = PreviewMocks()
+    region = runtime_config.get("aws:region")
+    preview_mocks = PreviewMocks(name, region if isinstance(region, str) else None)
     monitor = RecordingMonitor(preview_mocks, recorder, name, project_name, root, positions.repo_prefix(root))
     set_mocks(preview_mocks, project=project_name, stack=name, preview=True, monitor=monitor)
     _cheap_source_positions()
