@@ -7,6 +7,7 @@ checkout. The build is shared by the whole session (tests/installed.py).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -209,9 +210,15 @@ def test_the_pack_directory_is_self_contained(installed: Installed) -> None:
     main = (installed.pack / "__main__.py").read_text("utf-8")
     assert "sys.path" not in main and "from sesguard import pack" in main
     assert "virtualenv: venv" in (installed.pack / "PulumiPolicy.yaml").read_text("utf-8")
-    from sesguard import __version__
-
-    assert f"sesguard=={__version__}" in (installed.pack / "requirements.txt").read_text("utf-8").splitlines()
+    # The pin is the wheel the user installed (PEP 610), which pip installed alone into the pack's
+    # virtualenv (tests/installed.py: no --find-links); `sesguard==0.1.0` is on no index.
+    digest = hashlib.sha256(installed.wheel.read_bytes()).hexdigest()
+    pins = [
+        line
+        for line in (installed.pack / "requirements.txt").read_text("utf-8").splitlines()
+        if "sesguard" in line
+    ]
+    assert pins == [f"sesguard @ {installed.wheel.resolve().as_uri()}#sha256={digest}"]
     assert (installed.pack / "extra-policies" / "acme" / "sender_domains.rego").is_file()
 
 
