@@ -17,7 +17,6 @@ owns it (docs/cloudformation.md).
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from sesguard.document import SECRET, UNKNOWN, Document, new_document
 from sesguard.errors import InputError
 from sesguard.sources.cloudformation import intrinsics as fn
 from sesguard.sources.cloudformation import resources as cfnresources
-from sesguard.sources.common import graph
+from sesguard.sources.common import graph, positions
 from sesguard.sources.common.reading import STDIN, decode_text, expect_object, kind, label, place, read_bytes
 
 PROJECT = "cloudformation"
@@ -59,11 +58,6 @@ def _decode(raw: bytes, where: str) -> tuple[dict[str, Any], Any]:
         # cfn-lint's message can quote the template; only its position is reported.
         raise InputError(where, f"not a readable JSON or YAML template{at}")
     return expect_object(template, where, "", "a CloudFormation template object"), template
-
-
-def _relative(path: str) -> str:
-    rel = os.path.relpath(path)
-    return path if rel.startswith("..") else rel
 
 
 def _parameters(template: dict[str, Any], where: str) -> dict[str, Any]:
@@ -410,5 +404,5 @@ def _load(path: str | Path, region: str | None, config: dict[str, Any] | None) -
         return _from_cdk_out(Path(path).parent, where, region, Path(path).name, config)
     template, nodes = _decode(read_bytes(path), where)
     stack = "stdin" if str(path) == STDIN else Path(path).name.split(".")[0]
-    file = None if str(path) == STDIN else _relative(str(path))
+    file = None if str(path) == STDIN else positions.input_file(path)
     return from_template(template, nodes, where, Environment(region=region, stack=stack), file, config)
