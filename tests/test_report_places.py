@@ -49,3 +49,31 @@ def test_a_file_judged_from_another_directory_points_at_itself(
     assert run.code in (0, 1), run.stderr
     uris = sarif_uris(run.stdout)
     assert uris == {f"infra/{name}"}, uris
+
+
+@pytest.fixture(scope="module")
+def newsletter(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return Path(
+        shutil.copytree(FIXTURES / "projects" / "newsletter", tmp_path_factory.mktemp("p") / "newsletter")
+    )
+
+
+def _identity_line() -> int:
+    lines = (FIXTURES / "projects" / "newsletter" / "__main__.py").read_text("utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if "aws.sesv2.EmailIdentity(" in line)
+
+
+def test_the_text_report_shows_file_and_line(newsletter: Path) -> None:
+    run = sesguard("check", cwd=newsletter)
+    assert run.code == 1, run.stderr
+    row = next(line for line in run.stdout.splitlines() if line.startswith("SES-005"))
+    assert f"__main__.py:{_identity_line()}" in row
+    # A stack-wide finding has no line of its own.
+    assert "SES-016" in run.stdout
+
+
+def test_the_markdown_report_shows_file_and_line(newsletter: Path) -> None:
+    run = sesguard("check", "--format", "markdown", cwd=newsletter)
+    assert run.code == 1, run.stderr
+    row = next(line for line in run.stdout.splitlines() if "SES-005" in line and line.startswith("|"))
+    assert f"(\\_\\_main\\_\\_.py:{_identity_line()})" in row

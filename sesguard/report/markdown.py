@@ -43,7 +43,9 @@ def _resource(r: StackResult, f: Finding) -> str:
     name = cell(short_name(f.resource) or "-")
     p = place(r, f)
     url = blob_url(p) if p.declared else None
-    return f"[{name}]({url})" if url else name
+    shown = f"[{name}]({url})" if url else name
+    # The declaring file and line as text too: a comment or a summary read outside GitHub has no link.
+    return f"{shown} ({cell(f'{p.file}:{p.line}')})" if p.declared else shown
 
 
 def _finding_row(r: StackResult, f: Finding, rule_links: dict[str, str]) -> str:
