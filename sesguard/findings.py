@@ -126,6 +126,9 @@ class StackResult:
     config_file: str | None = None
     # The language of the code that declared the stack (document.LANGUAGES): picks fix snippets.
     language: str | None = None
+    # Thresholds tightened for this stack (its `sesguard:thresholds` config, the run's
+    # --threshold): a fix's text and code use the value in force, not the default.
+    thresholds: dict[str, float] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:

@@ -51,6 +51,7 @@ class _Stack:
     language: str | None
     # Where each resource is declared, by URN, as one JSON text (``_locations``).
     where: str
+    thresholds: tuple[tuple[str, float], ...] = ()
 
     @classmethod
     def of(cls, document: Document) -> _Stack:
@@ -66,6 +67,9 @@ class _Stack:
             config_file=config_file.file if config_file else None,
             language=language if language in LANGUAGES else None,
             where=_locations(document),
+            thresholds=tuple(tightened(document.get("config", {}).get("sesguard:thresholds")).items())
+            if isinstance(document.get("config"), dict)
+            else (),
         )
 
     def judged(self, findings: list[Finding]) -> StackResult:
@@ -77,7 +81,23 @@ class _Stack:
             file=self.file,
             config_file=self.config_file,
             language=self.language,
+            thresholds=dict(self.thresholds),
         )
+
+
+def tightened(values: object, start: dict[str, float] | None = None) -> dict[str, float]:
+    """``start`` with each valid override of ``values`` that tightens a threshold (the rules ignore
+    the others, and the run already warned about them)."""
+    out = dict(start or {})
+    if not isinstance(values, dict):
+        return out
+    for name, value in values.items():
+        default = settings.DEFAULT_THRESHOLDS.get(name)
+        if default is None or isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        if value <= min(default, out.get(name, default)):
+            out[name] = float(value)
+    return out
 
 
 def _locations(document: Document) -> str:

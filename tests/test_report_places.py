@@ -77,3 +77,31 @@ def test_the_markdown_report_shows_file_and_line(newsletter: Path) -> None:
     assert run.code == 1, run.stderr
     row = next(line for line in run.stdout.splitlines() if "SES-005" in line and line.startswith("|"))
     assert f"(\\_\\_main\\_\\_.py:{_identity_line()})" in row
+
+
+# --- a fix's text uses the threshold in force -----------------------------------------------------
+
+
+def _fix_of(text: str, rule: str) -> str:
+    start = text.index(f"  {rule} ")
+    return text[start : text.index("https://", start)]
+
+
+def test_a_fix_uses_the_runs_threshold(newsletter: Path) -> None:
+    run = sesguard("check", "--threshold", "bounce_rate=0.02", cwd=newsletter)
+    assert run.code == 1, run.stderr
+    fix = _fix_of(run.stdout, "SES-021")
+    assert "0.02 or lower" in fix and "threshold=0.02" in fix
+    assert "0.05" not in fix
+    assert "0.001 or lower" in _fix_of(run.stdout, "SES-022")  # untouched: its own default
+
+
+def test_a_fix_uses_the_stacks_threshold(tmp_path: Path) -> None:
+    project = Path(shutil.copytree(FIXTURES / "projects" / "newsletter", tmp_path / "newsletter"))
+    stack = project / "Pulumi.dev.yaml"
+    stack.write_text(
+        stack.read_text("utf-8") + "  sesguard:thresholds:\n    complaint_rate: 0.0005\n", "utf-8"
+    )
+    run = sesguard("check", "--format", "markdown", cwd=project)
+    assert run.code == 1, run.stderr
+    assert "threshold 0.0005 or lower" in run.stdout and "threshold=0.0005" in run.stdout

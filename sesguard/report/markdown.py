@@ -60,13 +60,13 @@ def _finding_row(r: StackResult, f: Finding, rule_links: dict[str, str]) -> str:
 
 def _fixes(r: StackResult, rules: dict[str, Rule]) -> list[str]:
     ids = list(dict.fromkeys(f.rule for f in r.findings if not f.waived and f.rule in rules))
-    shown = [rid for rid in ids if any(fix(rules[rid], r.language))]
+    shown = [rid for rid in ids if any(fix(rules[rid], r.language, r.thresholds))]
     if not shown:
         return []
     out = ["", "<details><summary>How to fix</summary>", ""]
     for rid in shown:
         rule = rules[rid]
-        remediation, snippet = fix(rule, r.language)
+        remediation, snippet = fix(rule, r.language, r.thresholds)
         out += [f"**{cell(rid)} {cell(rule.title)}**", ""]
         if remediation:
             out += [remediation.strip(), ""]

@@ -91,6 +91,12 @@ def emit(
     if language:
         # An explicit --language wins over what the source found (DESIGN: `--language` overrides).
         listed = [replace(r, language=language) for r in listed]
+    run_thresholds = dict(
+        (name.strip(), float(value))
+        for name, _, value in (t.partition("=") for t in getattr(args, "threshold", None) or [])
+    )
+    if run_thresholds:  # validated when the engine's settings were read; here they name a fix's values
+        listed = [replace(r, thresholds=judging.tightened(run_thresholds, r.thresholds)) for r in listed]
     fmt = getattr(args, "format", None)
     outputs = getattr(args, "output", None) or []
     if isinstance(outputs, str):

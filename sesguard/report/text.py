@@ -32,7 +32,7 @@ def _fixes(console: Console, r: StackResult, rules: dict[str, Rule]) -> None:
     console.print(Text("  how to fix:", style="bold"))
     for rid in ids:
         rule = rules[rid]
-        remediation, snippet = fix(rule, r.language)
+        remediation, snippet = fix(rule, r.language, r.thresholds)
         console.print(Text(f"  {rid} {rule.title}", style="bold"))
         if remediation:
             console.print(Text(textwrap.indent(remediation.strip(), "    ")))
