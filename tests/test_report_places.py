@@ -105,3 +105,33 @@ def test_a_fix_uses_the_stacks_threshold(tmp_path: Path) -> None:
     run = sesguard("check", "--format", "markdown", cwd=project)
     assert run.code == 1, run.stderr
     assert "threshold 0.0005 or lower" in run.stdout and "threshold=0.0005" in run.stdout
+
+
+# --- fix code as users copy it --------------------------------------------------------------------
+
+
+def test_java_is_not_offered_while_no_rule_has_java_code(tmp_path: Path) -> None:
+    run = sesguard(
+        "check", "--state", str(FIXTURES / "exports" / "dev.json"), "--language", "java", cwd=tmp_path
+    )
+    assert run.code == 2 and "--language" in run.stderr and "invalid choice" in run.stderr
+
+
+def test_the_text_report_never_wraps_fix_code() -> None:
+    """The longest snippet lines (Terraform ARNs built in string literals) come out whole."""
+    from sesguard import policyset
+    from sesguard.findings import Finding, StackResult
+    from sesguard.report import text
+
+    policies = policyset.load()
+    for rule_id in ("SES-015", "SES-024"):
+        rule = policies.rule(rule_id)
+        assert rule is not None
+        snippet = rule.snippet("terraform")
+        assert snippet and max(len(line) for line in snippet.splitlines()) > 120
+        finding = Finding(
+            rule=rule_id, resource="urn:pulumi:s::p::t::n", message="m", enforcement="mandatory"
+        )
+        out = text.render([StackResult("p", "s", "terraform", [finding], language="terraform")], policies)
+        for line in snippet.splitlines():
+            assert line.rstrip() in out, line

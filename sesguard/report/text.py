@@ -37,7 +37,9 @@ def _fixes(console: Console, r: StackResult, rules: dict[str, Rule]) -> None:
         if remediation:
             console.print(Text(textwrap.indent(remediation.strip(), "    ")))
         if snippet:
-            console.print(Text(textwrap.indent(snippet, "      ")))
+            # Code is printed as written: a wrap at the console's width would break a string
+            # literal in two, and the copied code would not compile.
+            console.print(Text(textwrap.indent(snippet, "      ")), soft_wrap=True)
         if rule.file:
             console.print(Text(f"    {rule.url}", style="cyan"))
     console.print()
