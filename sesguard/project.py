@@ -11,6 +11,7 @@ Pulumi.yaml). A config key without a namespace belongs to the project.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,8 @@ def find(root: Path | str | None = None) -> Project:
     raise InputError(
         str(folder),
         "no Pulumi.yaml: run sesguard in a Pulumi project (or --root DIR), or judge a file with "
-        "--preview, --state or --document",
+        "--preview, --state, --terraform (terraform show -json output), --cloudformation (a template "
+        "or cdk.out) or --document",
     )
 
 
@@ -191,9 +193,26 @@ def stack_config(path: Path, project_name: str) -> dict[str, Any]:
     return {(str(k) if ":" in str(k) else f"{project_name}:{k}"): v for k, v in config.items()}
 
 
-def not_python(project: Project, stack: str | None) -> SesguardError:
-    """Only a Python program runs under sesguard's mocks; any other runtime is judged from a preview."""
+def not_python(project: Project, stack: str | None, others: Sequence[str] = ()) -> SesguardError:
+    """Only a Python program runs under sesguard's mocks; any other runtime is judged from a preview,
+    one per stack: ``others`` are the stacks after ``stack``, named too."""
+    rest = [s for s in others if s != stack]
+    likewise = f" (likewise --stack {', --stack '.join(shlex.quote(s) for s in rest)})" if rest else ""
     return SesguardError(
         f"{project.file}: runtime {project.runtime}: sesguard runs only Python programs under its "
-        f"mocks; judge a preview instead: {project.preview_command(stack)}"
+        f"mocks; judge each stack's preview instead: {project.preview_command(stack)}{likewise}"
     )
+
+
+def esc_environments(data: Any) -> list[str]:
+    """The Pulumi ESC environments a stack file imports (its `environment:`), by name."""
+    value = data.get("environment") if isinstance(data, dict) else None
+    if isinstance(value, dict):  # the long form: {imports: [...]}
+        value = value.get("imports")
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [
+            v if isinstance(v, str) else next(iter(v), "?") if isinstance(v, dict) else str(v) for v in value
+        ]
+    return []

@@ -48,6 +48,15 @@ def load_stack_config(root: Path | str | None, name: str) -> dict[str, Any]:
     path = proj.stack_file(name)
     if not path.is_file():
         raise InputError(str(path), f"no such stack (stacks: {', '.join(proj.stacks()) or 'none'})")
+    imported = project.esc_environments(project.load_yaml(path))
+    if imported:
+        # ESC values (config, secrets) reach a program only through the Pulumi CLI: judged without
+        # them, a waiver, a threshold or a sender could be missing.
+        raise InputError(
+            proj.relative(path),
+            f"imports the Pulumi ESC environment {', '.join(imported)}, whose values only the Pulumi CLI "
+            f"resolves: judge the stack's preview instead: {proj.preview_command(name)}",
+        )
     return project.stack_config(path, proj.name)
 
 
@@ -188,8 +197,8 @@ def _run_program(
         sys.path.insert(0, str(main))
     try:
         _sync_await(run_pulumi_func(program))
-    except pulumi.RunError as err:
-        raise SesguardError(str(err)) from None
+    except pulumi.RunError as err:  # Pulumi's messages hold newlines and tabs: one line of words
+        raise SesguardError(" ".join(str(err).split())) from None
     finally:
         settings.ROOT.set(None)
         loop.run_until_complete(loop.shutdown_default_executor())

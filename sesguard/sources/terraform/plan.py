@@ -338,6 +338,15 @@ def load(path: str | Path, region: str | None = None, config: dict[str, Any] | N
             f"a binary plan file: run {SHOW.replace('-json', '-json <planfile>')} in the initialised "
             "working directory and pass its output",
         )
+    if str(path).endswith((".tf", ".hcl")) or (
+        raw.lstrip()[:1] not in (b"{", b"") and b"resource" in raw[:65536]
+    ):
+        # Terraform's own language, not the JSON of a plan: the plan is what Terraform will do.
+        raise InputError(
+            where,
+            "a Terraform configuration, not a plan: run `terraform init`, `terraform plan -out tfplan` "
+            "and `terraform show -json tfplan > tfplan.json` in its directory, and pass tfplan.json",
+        )
     data = parse_json(raw, where)
     try:
         doc = from_json(data, where, _stack_name(path), region, config)
