@@ -130,6 +130,9 @@ class StackResult:
     # judges no stack of resources (published DNS). At 0 a pass means nothing SES was judged, and
     # every report says "no SES resources" beside it.
     ses_resources: int | None = None
+    # Thresholds tightened for this stack (its `sesguard:thresholds` config, the run's
+    # --threshold): a fix's text and code use the value in force, not the default.
+    thresholds: dict[str, float] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:

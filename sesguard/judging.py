@@ -52,6 +52,7 @@ class _Stack:
     # Where each resource is declared, by URN, as one JSON text (``_locations``).
     where: str
     ses_resources: int | None
+    thresholds: tuple[tuple[str, float], ...] = ()
 
     @classmethod
     def of(cls, document: Document) -> _Stack:
@@ -68,6 +69,9 @@ class _Stack:
             language=language if language in LANGUAGES else None,
             where=_locations(document),
             ses_resources=_ses_resources(document),
+            thresholds=tuple(tightened(document.get("config", {}).get("sesguard:thresholds")).items())
+            if isinstance(document.get("config"), dict)
+            else (),
         )
 
     def judged(self, findings: list[Finding]) -> StackResult:
@@ -80,6 +84,7 @@ class _Stack:
             config_file=self.config_file,
             language=self.language,
             ses_resources=self.ses_resources,
+            thresholds=dict(self.thresholds),
         )
 
 
@@ -96,6 +101,21 @@ def _ses_resources(document: Document) -> int | None:
         for r in document.get("resources") or ()
         if isinstance(r, dict) and isinstance(r.get("type"), str) and r["type"].startswith(_SES_TYPE_PREFIXES)
     )
+
+
+def tightened(values: object, start: dict[str, float] | None = None) -> dict[str, float]:
+    """``start`` with each valid override of ``values`` that tightens a threshold (the rules ignore
+    the others, and the run already warned about them)."""
+    out = dict(start or {})
+    if not isinstance(values, dict):
+        return out
+    for name, value in values.items():
+        default = settings.DEFAULT_THRESHOLDS.get(name)
+        if default is None or isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        if value <= min(default, out.get(name, default)):
+            out[name] = float(value)
+    return out
 
 
 def _locations(document: Document) -> str:

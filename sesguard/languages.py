@@ -55,9 +55,14 @@ def for_source(source: str, language: str) -> str:
     return language
 
 
+# The languages the rules have fix code in, which `--language` offers. A Java project's report
+# shows each rule's neutral remediation: no rule has Java code yet, so Java is not offered.
+SNIPPET_LANGUAGES = tuple(lang for lang in LANGUAGES if lang != "java")
+
+
 def of_runtime(runtime: str | None) -> str | None:
     """The language of a Pulumi runtime name, or None when it is not one sesguard knows."""
     return RUNTIME_LANGUAGE.get((runtime or "").strip().lower())
 
 
-__all__ = ["LABELS", "LANGUAGES", "RUNTIME_LANGUAGE", "for_source", "of_runtime"]
+__all__ = ["LABELS", "LANGUAGES", "RUNTIME_LANGUAGE", "SNIPPET_LANGUAGES", "for_source", "of_runtime"]

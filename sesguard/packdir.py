@@ -2,17 +2,20 @@
 
 Self-contained, as `pulumi preview --policy-pack DIR` and `pulumi policy publish` need it:
 PulumiPolicy.yaml with a virtualenv of its own (inside the pack), a __main__.py that imports the
-installed sesguard (no sys.path edits), a requirements.txt pinning this sesguard, and the
+installed sesguard (no sys.path edits), a requirements.txt pinning the sesguard that wrote it
+(from where it was installed: PEP 610's direct_url.json), and the
 organisation's --extra-policies copied into extra-policies/<folder>/ so the pack carries them.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Sequence
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
+from typing import Any
 
 from sesguard import __version__, policyset
 from sesguard.errors import SesguardError, one_line
@@ -26,8 +29,52 @@ TEMPLATES = {
 EXTRA_DIR = "extra-policies"
 
 
-def requirement(version: str = __version__) -> str:
-    return f"sesguard=={version}"
+def requirement() -> str:
+    """The requirement that installs the sesguard running now, where it came from (PEP 610).
+
+    pip records a direct install in the distribution's direct_url.json: a VCS checkout (pinned
+    here to the commit it installed, not a branch or tag that can move), an archive (a wheel or
+    sdist, local or remote: its URL, with its hash when pip recorded one) or a local directory.
+    Without that file sesguard came from an index: that index's version. A release number alone
+    is never assumed to exist on an index.
+    """
+    dist = _installed()
+    if dist is None:  # run from a checkout that was never installed
+        return f"sesguard=={__version__}"
+    text = dist.read_text("direct_url.json")
+    info: Any = None
+    if text:
+        try:
+            info = json.loads(text)
+        except ValueError:
+            info = None
+    if not isinstance(info, dict) or not isinstance(info.get("url"), str):
+        return f"sesguard=={dist.version}"
+    url: str = info["url"]
+    fragment = f"#subdirectory={info['subdirectory']}" if isinstance(info.get("subdirectory"), str) else ""
+    vcs = info.get("vcs_info")
+    if isinstance(vcs, dict) and isinstance(vcs.get("commit_id"), str):
+        return f"sesguard @ {vcs.get('vcs', 'git')}+{url}@{vcs['commit_id']}{fragment}"
+    archive = info.get("archive_info")
+    if isinstance(archive, dict):
+        digest = archive.get("hash")
+        hashes = archive.get("hashes")
+        if isinstance(hashes, dict) and isinstance(hashes.get("sha256"), str):
+            digest = f"sha256={hashes['sha256']}"
+        if isinstance(digest, str) and "=" in digest and not fragment:
+            fragment = f"#{digest}"
+    return f"sesguard @ {url}{fragment}"
+
+
+def _installed() -> metadata.Distribution | None:
+    """The installed sesguard: the first on sys.path, leaving out a build's sesguard.egg-info in
+    the current directory (found through sys.path's '' entry, it records no installation)."""
+    for dist in metadata.distributions(name="sesguard"):
+        where = getattr(dist, "_path", None)
+        if where is not None and not Path(str(where)).is_absolute():
+            continue
+        return dist
+    return None
 
 
 # Every file pack init writes says so in its first lines; --force replaces only such files, and

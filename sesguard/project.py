@@ -2,7 +2,8 @@
 
 Found in the current directory (or ``--root DIR``), never anywhere else: sesguard must not judge a
 project the user did not point it at. Read as the Pulumi CLI reads them: ``name``; ``runtime`` as
-a string or ``{name, options}`` (``options.virtualenv`` relative to the project); ``main`` (the
+a string or ``{name, options}`` (``options.virtualenv`` relative to the project, ``options.toolchain``
+pip, uv or poetry); ``main`` (the
 program's folder, default the project's); ``stackConfigDir`` (default: stack files beside
 Pulumi.yaml). A config key without a namespace belongs to the project.
 """
@@ -10,7 +11,7 @@ Pulumi.yaml). A config key without a namespace belongs to the project.
 from __future__ import annotations
 
 import shlex
-import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from sesguard.errors import InputError, SesguardError
 from sesguard.sources.common.reading import decode_text
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
+TOOLCHAINS = ("pip", "uv", "poetry")  # Pulumi's Python toolchains
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class Project:
     # runtime.options as written (nodejs reads typescript, tsconfig, nodeargs); `main` as written.
     options: dict[str, Any] = field(default_factory=dict, hash=False)
     main_given: str | None = None
+    toolchain: str = "pip"
+    virtualenv_option: str | None = None  # as written in Pulumi.yaml, for messages
 
     @property
     def language(self) -> str | None:
@@ -64,13 +68,6 @@ class Project:
         """Config keys fully qualified: a key without a namespace is the project's."""
         return {(str(k) if ":" in str(k) else f"{self.name}:{k}"): v for k, v in config.items()}
 
-    def python(self) -> Path | None:
-        """The interpreter of the project's declared virtualenv; None when it declares none."""
-        if self.virtualenv is None:
-            return None
-        scripts = "Scripts" if sys.platform == "win32" else "bin"
-        return self.virtualenv / scripts / ("python.exe" if sys.platform == "win32" else "python")
-
     def preview_command(self, stack: str | None) -> str:
         where = "" if self.root == Path.cwd().resolve() else f" --cwd {shlex.quote(str(self.root))}"
         name = shlex.quote(stack or "<stack>")
@@ -88,7 +85,8 @@ def find(root: Path | str | None = None) -> Project:
     raise InputError(
         str(folder),
         "no Pulumi.yaml: run sesguard in a Pulumi project (or --root DIR), or judge a file with "
-        "--preview, --state or --document",
+        "--preview, --state, --terraform (terraform show -json output), --cloudformation (a template "
+        "or cdk.out) or --document",
     )
 
 
@@ -110,6 +108,9 @@ def _read(folder: Path, file: Path) -> Project:
     virtualenv = options.get("virtualenv")
     if virtualenv is not None and not isinstance(virtualenv, str):
         raise InputError(str(file), "runtime.options.virtualenv must be a path")
+    toolchain = options.get("toolchain", "pip")
+    if toolchain not in TOOLCHAINS:
+        raise InputError(str(file), f"runtime.options.toolchain must be one of {', '.join(TOOLCHAINS)}")
     main = data.get("main", ".")
     if not isinstance(main, str):
         raise InputError(str(file), "`main` must be a path")
@@ -126,6 +127,8 @@ def _read(folder: Path, file: Path) -> Project:
         stack_dir=(folder / stack_dir).resolve(),
         options=dict(options),
         main_given=data.get("main"),
+        toolchain=toolchain,
+        virtualenv_option=virtualenv or None,
     )
 
 
@@ -199,10 +202,27 @@ def stack_config(path: Path, project_name: str) -> dict[str, Any]:
 MOCK_RUNTIMES = ("python", "nodejs")
 
 
-def not_python(project: Project, stack: str | None) -> SesguardError:
-    """Python and Node.js programs run under mocks; any other runtime is judged from a preview."""
+def not_python(project: Project, stack: str | None, others: Sequence[str] = ()) -> SesguardError:
+    """Python and Node.js programs run under mocks; any other runtime is judged from a preview, one
+    per stack: ``others`` are the stacks after ``stack``, named too."""
+    rest = [s for s in others if s != stack]
+    likewise = f" (likewise --stack {', --stack '.join(shlex.quote(s) for s in rest)})" if rest else ""
     return SesguardError(
         f"{project.file}: runtime {project.runtime}: sesguard runs only Python and Node.js "
-        f"(TypeScript, JavaScript) programs under mocks; judge a preview instead: "
-        f"{project.preview_command(stack)}"
+        f"(TypeScript, JavaScript) programs under mocks; judge each stack's preview instead: "
+        f"{project.preview_command(stack)}{likewise}"
     )
+
+
+def esc_environments(data: Any) -> list[str]:
+    """The Pulumi ESC environments a stack file imports (its `environment:`), by name."""
+    value = data.get("environment") if isinstance(data, dict) else None
+    if isinstance(value, dict):  # the long form: {imports: [...]}
+        value = value.get("imports")
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [
+            v if isinstance(v, str) else next(iter(v), "?") if isinstance(v, dict) else str(v) for v in value
+        ]
+    return []

@@ -20,7 +20,6 @@ from typing import Any
 
 from sesguard.document import UNKNOWN, Document, new_document, parse_config_value
 
-NS = "ses-sender:"
 MAX_USE_CASE = 5000
 # The put_account_details fields sesguard sends; everything else in `request` is sesguard's own.
 PARAM_KEYS = (
@@ -231,9 +230,12 @@ def _text(value: Any) -> str:
 
 def build(config: Mapping[str, Any], stack_doc: Document) -> dict[str, Any]:
     """The request section of the document: {params, answers, claims, evidence}."""
-    raw = parse_config_value(config.get(NS + "request"))
+    from sesguard.stackconfig import setting
+
+    project = str(stack_doc.get("project") or "")
+    raw = parse_config_value(setting(config, project, "request"))
     req: Mapping[str, Any] = raw if isinstance(raw, dict) else {}
-    mail_type = config.get(NS + "mailType", "TRANSACTIONAL")
+    mail_type = setting(config, project, "mailType") or "TRANSACTIONAL"
     answers = {k: _text(req.get(k)) for k in QUESTIONS}
     volume = req.get("expectedDailyVolume")
     parts = [" ".join(declared(stack_doc))]

@@ -12,6 +12,7 @@ Otherwise the document keeps the (empty) config it came with.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -69,3 +70,14 @@ def apply(document: Document, config_file: str | None, root: str | None) -> Docu
     if out.get("region") is None and isinstance(region, str):
         out["region"] = region
     return out
+
+
+def setting(config: Mapping[str, Any], project_name: str, key: str) -> Any:
+    """A sender setting of the stack config, read as the rules read it (lib.sending.setting):
+    ``<project>:<key>``, then ``ses-sender:<key>`` (this repository's example program), then the
+    generic ``sesguard:<key>`` that any project may use; None when none of them is set."""
+    for prefix in dict.fromkeys((project_name, "ses-sender", "sesguard")):
+        value = config.get(f"{prefix}:{key}")
+        if value is not None:
+            return value
+    return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +11,10 @@ import pytest
 
 from sesguard import policyset
 from sesguard.engine.embedded import EmbeddedEngine
+
+# The suite runs as from an activated virtualenv (this checkout's): a project that declares no
+# virtualenv runs with the `python3` on PATH, as under Pulumi, and that is this one.
+os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 
 
 @pytest.fixture(scope="session")

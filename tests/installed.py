@@ -2,14 +2,17 @@
 the repository, with the travelling policy pack that virtualenv belongs to.
 
 Built once per test session and shared by the pytest-xdist workers: the first worker to take
-the lock builds (about two minutes: the wheel, `sesguard pack init`, a virtualenv from the pack's
-requirements.txt, `sesguard engine install`), the others wait and reuse it. A failed build is
-recorded, so the other worker fails at once with the same reason instead of building again.
+the lock builds (a few minutes: the wheel, a user's virtualenv with that wheel, `sesguard pack
+init` run from it, the pack's own virtualenv from the pack's requirements.txt alone, `sesguard
+engine install`), the others wait and reuse it. A failed build is recorded, so the other worker
+fails at once with the same reason instead of building again.
 
 Layout under the session's shared temporary directory:
   dist/            sesguard-<version>.tar.gz and -py3-none-any.whl (`python -m build`)
-  pack/            `sesguard pack init pack --extra-policies tests/fixtures/org-policies/acme`
-  pack/venv/       the pack's virtualenv: `pip install -r requirements.txt --find-links dist`
+  user/            a user's virtualenv: `pip install dist/sesguard-…whl`, `sesguard engine install`
+  pack/            `user/bin/sesguard pack init pack --extra-policies tests/fixtures/org-policies/acme`
+  pack/venv/       the pack's virtualenv: `pip install -r requirements.txt`, nothing else (the pin
+                   the pack wrote must install by itself)
 """
 
 from __future__ import annotations
@@ -58,27 +61,22 @@ def _build(shared: Path) -> Installed:
     _step(
         "python -m build", [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), "."], ROOT
     )
+    wheel = next(dist.glob("sesguard-*.whl"))
+    user = shared / "user"
+    _step("python -m venv (user)", [sys.executable, "-m", "venv", str(user)], shared)
+    pip = ["-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    _step("pip install the wheel", [str(user / "bin" / "python"), *pip, str(wheel)], shared)
+    _step("sesguard engine install (user)", [str(user / "bin" / "sesguard"), "engine", "install"], shared)
     _step(
         "sesguard pack init",
-        [sys.executable, "-m", "sesguard", "pack", "init", str(pack), "--extra-policies", str(ORG_POLICIES)],
+        [str(user / "bin" / "sesguard"), "pack", "init", str(pack), "--extra-policies", str(ORG_POLICIES)],
         shared,
     )
-    _step("python -m venv", [sys.executable, "-m", "venv", str(pack / "venv")], shared)
+    _step("python -m venv (pack)", [sys.executable, "-m", "venv", str(pack / "venv")], shared)
     installed = Installed(dist, pack)
     _step(
         "pip install -r requirements.txt",
-        [
-            str(installed.python),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--find-links",
-            str(dist),
-            "-r",
-            str(pack / "requirements.txt"),
-        ],
+        [str(installed.python), *pip, "-r", str(pack / "requirements.txt")],
         shared,
     )
     _step("sesguard engine install", [str(installed.sesguard), "engine", "install"], shared)

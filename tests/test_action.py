@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -348,3 +349,106 @@ def test_nothing_is_installed_when_not_needed(
 def test_a_bad_install_switch_fails_closed(tmp_path: Path) -> None:
     r = _install_step(tmp_path, {"install-node-modules": "yes"}, NODE_PROJECT)
     assert r["code"] == 2 and "install-node-modules must be true or false" in r["stdout"]
+
+
+# --- a project as `pulumi new aws-python` writes it, through the Action's steps ------------------
+
+AWS_PYTHON_PROJECT = {
+    # `pulumi new aws-python`: the program, its requirements, a virtualenv declared but not committed.
+    "Pulumi.yaml": "name: newsletter\nruntime:\n  name: python\n  options:\n    toolchain: pip\n"
+    "    virtualenv: venv\ndescription: A newsletter sender on Amazon SES\nconfig:\n  pulumi:tags:\n"
+    "    value:\n      pulumi:template: aws-python\n",
+    "requirements.txt": "pulumi>=3.0.0,<4.0.0\npulumi-aws>=7.0.0,<8.0.0\n",
+    ".gitignore": "*.pyc\nvenv/\n",
+}
+
+
+def _steps_env(
+    tmp_path: Path, inputs: dict[str, str], step: dict[str, Any], outputs: dict[str, str]
+) -> dict[str, str]:
+    def one(m: re.Match[str]) -> str:
+        return outputs.get(f"{m.group(1)}.{m.group(2)}", "")
+
+    values = {k: _resolve(str(v), inputs) for k, v in step.get("env", {}).items()}
+    values = {
+        k: re.sub(r"\$\{\{\s*steps\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}", one, v) for k, v in values.items()
+    }
+    return {k: re.sub(r"\$\{\{[^}]*\}\}", "", v) for k, v in values.items()}
+
+
+def _run_steps(tmp_path: Path, work: Path, inputs: dict[str, str], ids: list[str]) -> dict[str, Any]:
+    """The Action's steps ``ids`` in order, each as the runner runs a `shell: bash` step, with the
+    real sesguard where the install step puts it (its python too, for the steps that read
+    Pulumi.yaml through sesguard)."""
+    temp = tmp_path / "runner-temp"
+    bin_dir = temp / "sesguard-venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    for name in ("sesguard", "python"):
+        real = Path(sys.executable).parent / name
+        (bin_dir / name).write_text(f'#!/usr/bin/env bash\nexec "{real}" "$@"\n')
+        (bin_dir / name).chmod(0o755)
+    summary = tmp_path / "summary"
+    summary.touch()
+    outputs: dict[str, str] = {}
+    code, stdout = 0, ""
+    for step_id in ids:
+        step = next(s for s in ACTION["runs"]["steps"] if s.get("id") == step_id)
+        out_file = tmp_path / f"output-{step_id}"
+        out_file.write_text("")
+        env = {
+            "PATH": os.environ["PATH"],
+            "HOME": os.environ.get("HOME", str(tmp_path)),
+            "RUNNER_TEMP": str(temp),
+            "GITHUB_OUTPUT": str(out_file),
+            "GITHUB_STEP_SUMMARY": str(summary),
+            **_steps_env(tmp_path, {**inputs}, step, outputs),
+        }
+        env["PYTHON"] = sys.executable  # setup-python's interpreter
+        script = tmp_path / f"{step_id}.sh"
+        script.write_text(step["run"])
+        proc = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=540,
+        )
+        code, stdout = proc.returncode, stdout + proc.stdout + proc.stderr
+        for line in out_file.read_text().splitlines():
+            if "=" in line:
+                key, value = line.split("=", 1)
+                outputs[f"{step_id}.{key}"] = value
+        if code != 0:
+            break
+    return {"code": code, "stdout": stdout, "outputs": outputs}
+
+
+@pytest.mark.slow
+def test_a_pulumi_new_aws_python_project_runs_green_with_its_venv_created(tmp_path: Path) -> None:
+    """docs/ci.md's workflow on a fresh checkout of a `pulumi new aws-python` project: the venv
+    is not committed, so the Action creates it from requirements.txt (as `pulumi install` would),
+    and the check judges the program: its findings (exit 1), not "could not judge" (exit 2)."""
+    work = tmp_path / "checkout"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "projects" / "newsletter", work)
+    for name, text in AWS_PYTHON_PROJECT.items():
+        (work / name).write_text(text, "utf-8")
+    without = _run_steps(tmp_path / "without", work, {"program-environment": "false"}, ["check"])
+    assert without["code"] == 2 and "virtualenv" in without["stdout"], without["stdout"]
+    r = _run_steps(tmp_path / "with", work, {}, ["program-env", "check"])
+    assert r["code"] == 1 and r["outputs"]["check.exit-code"] == "1", r["stdout"]
+    assert (work / "venv" / "bin" / "python").is_file()
+    assert "SES-005" in (work / "sesguard.md").read_text("utf-8")
+
+
+def test_a_previous_runs_reports_are_removed_before_the_check(tmp_path: Path) -> None:
+    """sesguard stops before writing (no Pulumi.yaml): the last run's reports must not remain to be
+    uploaded or commented as this run's."""
+    work = tmp_path / "checkout"
+    work.mkdir()
+    for name in ("sesguard.sarif", "sesguard.md", "sesguard.xml"):
+        (work / name).write_text("from the previous run\n")
+    r = _run_steps(tmp_path, work, {"junit": "sesguard.xml", "program-environment": "false"}, ["check"])
+    assert r["code"] == 2
+    assert not any((work / n).exists() for n in ("sesguard.sarif", "sesguard.md", "sesguard.xml"))
+    assert r["outputs"]["check.sarif"] == "" and r["outputs"]["check.junit"] == ""

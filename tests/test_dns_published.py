@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -301,3 +302,16 @@ def test_a_name_dns_cannot_carry_is_named_as_such(
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1
     assert "is not a valid DNS name" in err and problem in err and "did not answer" not in err
+
+
+@pytest.mark.parametrize("prefix", ["sesguard", "newsletter"])
+def test_target_from_another_projects_stack_reads_its_senders(tmp_path: Path, prefix: str) -> None:
+    """--stack in a project not named ses-sender: `sesguard:senders` or `<project>:senders`."""
+    (tmp_path / "Pulumi.yaml").write_text("name: newsletter\nruntime: python\n", "utf-8")
+    (tmp_path / "Pulumi.dev.yaml").write_text(
+        "config:\n  aws:region: eu-west-1\n"
+        f"  {prefix}:senders:\n    - domain: news.example.org\n      mailFromSubdomain: bounce\n",
+        "utf-8",
+    )
+    target = dns_source.make_target("news.example.org", stack="dev", dkim_tokens=["T1"], root=tmp_path)
+    assert (target.mail_from, target.region) == ("bounce.news.example.org", "eu-west-1")

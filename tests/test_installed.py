@@ -7,6 +7,7 @@ checkout. The build is shared by the whole session (tests/installed.py).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -162,6 +163,35 @@ def test_a_project_runs_with_its_own_virtualenv(installed: Installed, tmp_path: 
     assert {"SES-004", "SES-005", "SES-008"} <= {f["rule"] for f in result["findings"]}
 
 
+def test_a_program_with_packages_named_like_sesguards_runs_from_the_activated_virtualenv(
+    installed: Installed, tmp_path: Path
+) -> None:
+    """No virtualenv declared: the activated one (this checkout's, with pulumi-aws) runs the program,
+    as under Pulumi; the program's own `checks`, `infra`, `tests` and `policies` are what it imports."""
+    project = shutil.copytree(PROJECTS / "newsletter", tmp_path / "newsletter")
+    names = ("checks", "infra", "tests", "policies")
+    for name in names:
+        (project / name).mkdir()
+        (project / name / "__init__.py").write_text(f'OWNER = "the user"\nNAME = "{name}"\n', "utf-8")
+    main = project / "__main__.py"
+    check_own = "".join(f"import {n}\nassert {n}.OWNER == 'the user', {n}.__file__\n" for n in names)
+    main.write_text(check_own + main.read_text("utf-8"), "utf-8")
+    env = _env()
+    env["PATH"] = os.pathsep.join([str(ROOT / ".venv" / "bin"), env.get("PATH", "")])
+    env["VIRTUAL_ENV"] = str(ROOT / ".venv")
+    done = subprocess.run(
+        [str(installed.sesguard), "check", "--format", "json"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    [result] = json.loads(done.stdout)["results"]
+    assert {"SES-004", "SES-005", "SES-008"} <= {f["rule"] for f in result["findings"]}
+
+
 def test_engine_install_says_what_it_runs(installed: Installed, tmp_path: Path) -> None:
     done = run(installed, "engine", "install", cwd=tmp_path)
     assert done.returncode == 0 and "already installed" in done.stdout
@@ -189,9 +219,15 @@ def test_the_pack_directory_is_self_contained(installed: Installed) -> None:
     main = (installed.pack / "__main__.py").read_text("utf-8")
     assert "sys.path" not in main and "from sesguard import pack" in main
     assert "virtualenv: venv" in (installed.pack / "PulumiPolicy.yaml").read_text("utf-8")
-    from sesguard import __version__
-
-    assert f"sesguard=={__version__}" in (installed.pack / "requirements.txt").read_text("utf-8").splitlines()
+    # The pin is the wheel the user installed (PEP 610), which pip installed alone into the pack's
+    # virtualenv (tests/installed.py: no --find-links); `sesguard==0.1.0` is on no index.
+    digest = hashlib.sha256(installed.wheel.read_bytes()).hexdigest()
+    pins = [
+        line
+        for line in (installed.pack / "requirements.txt").read_text("utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert pins == [f"sesguard @ {installed.wheel.resolve().as_uri()}#sha256={digest}"]
     assert (installed.pack / "extra-policies" / "acme" / "sender_domains.rego").is_file()
 
 

@@ -80,11 +80,11 @@ def test_a_second_python_program_is_judged_with_its_own_findings(tmp_path: Path)
 def test_an_invoke_the_mocks_cannot_answer_names_it_and_suggests_a_preview(tmp_path: Path) -> None:
     project = shutil.copytree(PROJECTS / "newsletter", tmp_path / "newsletter")
     main = project / "__main__.py"
-    main.write_text(main.read_text("utf-8") + '\nzone = aws.route53.get_zone(name="example.org")\n', "utf-8")
+    main.write_text(main.read_text("utf-8") + "\nzones = aws.get_availability_zones()\n", "utf-8")
     run = sesguard("check", "--format", "json", cwd=project)
     assert run.code == 2 and run.stdout == ""
     assert len(run.err_lines) == 1
-    assert "aws:route53/getZone:getZone" in run.stderr and "--preview" in run.stderr
+    assert "aws:index/getAvailabilityZones:getAvailabilityZones" in run.stderr and "--preview" in run.stderr
 
 
 def test_a_declared_virtualenv_that_does_not_exist_is_exit_2(tmp_path: Path) -> None:

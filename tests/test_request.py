@@ -132,7 +132,7 @@ def test_each_missing_answer_is_caught(
     answer: str, docs: dict[str, Document], configs: dict[str, dict[str, Any]], engine: EmbeddedEngine
 ) -> None:
     doc = rebuilt(docs["prod"], configs["prod"], **{answer: None})
-    assert any(f"ses-sender:request.{answer} is empty" in m for m in findings(engine, doc, "SES-030"))
+    assert any(f"sesguard:request.{answer} is empty" in m for m in findings(engine, doc, "SES-030"))
 
 
 @pytest.mark.parametrize(
@@ -273,9 +273,8 @@ def test_mail_type_other_than_the_stacks_is_caught(
     config = copy.deepcopy(configs["prod"])
     config["ses-sender:mailType"] = "MARKETING"
     doc = builder.request_document(docs["prod"], config)
-    assert (
-        "the request's MailType is MARKETING but the stack declares ses-sender:mailType TRANSACTIONAL"
-        in findings(engine, doc, "SES-032")
+    assert "the request's MailType is MARKETING but the stack declares mailType TRANSACTIONAL" in findings(
+        engine, doc, "SES-032"
     )
 
 
@@ -451,3 +450,16 @@ def test_submit_never_sends_behind_a_lying_opa_server(
     assert code == 2
     assert recorder.regions == []
     assert "does not evaluate sesguard's policies" in err
+
+
+@pytest.mark.parametrize("prefix", ["sesguard", "newsletter"])
+def test_another_project_answers_in_sesguard_or_its_own_keys(
+    docs: dict[str, Document], configs: dict[str, dict[str, Any]], prefix: str
+) -> None:
+    """A project not named ses-sender: its `sesguard:` (or `<project>:`) keys answer AWS's questions."""
+    doc = {**docs["prod"], "project": "newsletter"}
+    config = {k.replace("ses-sender:", f"{prefix}:"): v for k, v in configs["prod"].items()}
+    ours = builder.request_document(doc, config)["request"]
+    theirs = builder.request_document(docs["prod"], configs["prod"])["request"]
+    assert ours["answers"] == theirs["answers"] and all(ours["answers"].values())
+    assert ours["params"] == theirs["params"]

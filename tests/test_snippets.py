@@ -25,19 +25,9 @@ import tree_sitter_typescript
 import yaml
 from cfnlint.api import ManualArgs, lint
 
-from sesguard import policyset
+from sesguard import languages, policyset
 
-SNIPPET_LANGUAGES = (
-    "python",
-    "typescript",
-    "go",
-    "csharp",
-    "yaml",
-    "terraform",
-    "cloudformation",
-    "cdk-typescript",
-    "cdk-python",
-)
+SNIPPET_LANGUAGES = languages.SNIPPET_LANGUAGES  # what --language offers
 
 # Rules whose fix is not a resource in the user's program: stack config (waivers, the
 # production-access request), operating the live account, or DNS published outside the stack.

@@ -27,10 +27,15 @@ ses_stack if {
 
 # A setting the stack's config gives for the sender: `<project>:<key>`, `ses-sender:<key>` (this
 # repository's program) or the generic `sesguard:<key>`; null when none does.
-setting(key) := v if {
-	some prefix in [object.get(input, "project", ""), "ses-sender", "sesguard"]
-	v := input.config[sprintf("%s:%s", [prefix, key])]
-	v != null
+# The first prefix that sets the key wins: a stack that sets two of them (an example copied into
+# another project) gets one answer, not a conflict that stops the evaluation.
+setting(key) := vs[0] if {
+	vs := [v |
+		some prefix in [object.get(input, "project", ""), "ses-sender", "sesguard"]
+		v := input.config[sprintf("%s:%s", [prefix, key])]
+		v != null
+	]
+	count(vs) > 0
 } else := null
 
 # Pulumi hands booleans in config to programs as text; both spellings count.

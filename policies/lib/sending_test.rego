@@ -151,3 +151,12 @@ _refs_unresolved := true if {
 	some ref in sending.sns_refs
 	count(sending.ref_topics(ref)) == 0
 } else := false
+
+# A stack that sets a sender setting under two prefixes: the first of <project>, ses-sender,
+# sesguard wins, never a conflict that stops the evaluation.
+test_setting_prefers_the_project_then_ses_sender_then_sesguard if {
+	sending.setting("mailType") == "MARKETING" with input as {"project": "news", "config": {"news:mailType": "MARKETING", "ses-sender:mailType": "TRANSACTIONAL", "sesguard:mailType": "TRANSACTIONAL"}}
+	sending.setting("mailType") == "TRANSACTIONAL" with input as {"project": "news", "config": {"ses-sender:mailType": "TRANSACTIONAL", "sesguard:mailType": "MARKETING"}}
+	sending.setting("mailType") == "MARKETING" with input as {"project": "news", "config": {"sesguard:mailType": "MARKETING"}}
+	sending.setting("mailType") == null with input as {"project": "news", "config": {}}
+}

@@ -192,9 +192,12 @@ def _run_program(args: argparse.Namespace, policies: Any) -> int:
     proj = project.find(args.root)
     names = list(dict.fromkeys(args.stack)) or proj.stacks()
     if proj.runtime not in project.MOCK_RUNTIMES:
-        raise project.not_python(proj, names[0] if names else None)
+        raise project.not_python(proj, names[0] if names else None, names[1:])
     if not names:
         raise SesguardError(f"{proj.stack_dir}: no Pulumi.<stack>.yaml files to check")
+    from sesguard.sources.pulumi import program_venv
+
+    program_venv.interpreter(proj)  # an environment that cannot run the program: one error, not one a stack
     root = proj.root
     engine = factory.make_engine(args, policies, {"program"})
     results: list[StackResult] = []

@@ -45,8 +45,9 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--stack",
         metavar="NAME",
-        help="take region, MAIL FROM and waivers from stacks/Pulumi.NAME.yaml and the "
-        "DKIM tokens from the live identity (read-only sesv2 call) unless --dkim-token is given",
+        help="take region, MAIL FROM and waivers from the project's Pulumi.NAME.yaml (its `sesguard:senders` "
+        "or `<project>:senders`) and the DKIM tokens from the live identity (read-only sesv2 call) unless "
+        "--dkim-token is given",
     )
     parser.add_argument("--profile", metavar="P", help="AWS profile for reading --stack's DKIM tokens")
     parser.add_argument(

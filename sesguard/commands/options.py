@@ -10,7 +10,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from sesguard.document import LANGUAGES
+from sesguard.languages import SNIPPET_LANGUAGES
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
 
@@ -53,9 +53,9 @@ def add_judging_report_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--language",
-        choices=LANGUAGES,
+        choices=SNIPPET_LANGUAGES,
         metavar="LANG",
-        help=f"show fixes as code in this language ({', '.join(LANGUAGES)}); "
+        help=f"show fixes as code in this language ({', '.join(SNIPPET_LANGUAGES)}); "
         "default: the project's runtime when known",
     )
 

@@ -34,8 +34,8 @@ def add_parser(subparsers: Any) -> None:
     init.add_argument(
         "--requirement",
         metavar="SPEC",
-        help=f"what requirements.txt installs (default {packdir.requirement()}; "
-        "e.g. a git+https URL pinned to a tag)",
+        help="what requirements.txt installs (default: the sesguard running now, as it was installed: "
+        "its git commit, wheel or directory URL, or its index version; e.g. a git+https URL pinned to a tag)",
     )
     init.add_argument(
         "--force",

@@ -1,7 +1,8 @@
 """`sesguard request --stack NAME [--submit]`: build and lint the SES production-access request.
 
 The request (sesv2 put_account_details) is written from what the stack declares and the answers in
-its `ses-sender:request` config, printed to stderr, and judged by SES-030 (complete, within AWS's
+its stack config (`sesguard:request`, or `<project>:request` as the example's `ses-sender:request`),
+printed to stderr, and judged by SES-030 (complete, within AWS's
 limits), SES-031 (no red flags) and SES-032 (every claim backed by the stack). The report goes to
 stdout as for every command.
 
@@ -36,7 +37,13 @@ def add_parser(subparsers: Any) -> None:
     parser = options.subcommand(
         subparsers, "request", "build and lint the SES production-access request; --submit sends it", __doc__
     )
-    parser.add_argument("--stack", required=True, metavar="NAME", help="the stack the request is for")
+    parser.add_argument(
+        "--stack",
+        required=True,
+        metavar="NAME",
+        help="the stack the request is for; its Pulumi.NAME.yaml answers AWS's questions in "
+        "`sesguard:request` and `sesguard:mailType` (or `<project>:request`, `<project>:mailType`)",
+    )
     parser.add_argument("--root", metavar="DIR", help="the Pulumi project (default: the current directory)")
     parser.add_argument(
         "--region", metavar="R", help="the SES region to submit in (default: the stack's aws:region)"

@@ -10,6 +10,7 @@ value still cannot leak one.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from typing import Any
@@ -232,9 +233,25 @@ def waiver_reason(f: Finding) -> str:
     return (f.waiver or "").strip() or "waived"
 
 
-def fix(rule: Rule, language: str | None) -> tuple[str, str | None]:
-    """How to fix a rule's findings: its neutral remediation, and its snippet in ``language`` if any."""
-    return rule.remediation, rule.snippet(language)
+def fix(
+    rule: Rule, language: str | None, thresholds: dict[str, float] | None = None
+) -> tuple[str, str | None]:
+    """How to fix a rule's findings: its neutral remediation, and its snippet in ``language`` if any.
+
+    A rule judged against a tightened threshold (its description names `thresholds.<name>`) gets
+    the value in force in both, in place of the default it is written with.
+    """
+    remediation, snippet = rule.remediation, rule.snippet(language)
+    from sesguard.settings import DEFAULT_THRESHOLDS
+
+    for name, value in (thresholds or {}).items():
+        default = DEFAULT_THRESHOLDS.get(name)
+        if default is None or value == default or f"thresholds.{name}" not in rule.description:
+            continue
+        number = re.compile(rf"(?<![\d.]){re.escape(f'{default:g}')}(?![\d])")
+        remediation = number.sub(f"{value:g}", remediation)
+        snippet = number.sub(f"{value:g}", snippet) if snippet else snippet
+    return remediation, snippet
 
 
 def rules_for(results: list[StackResult], policies: PolicySet) -> list[Rule]:

@@ -51,7 +51,7 @@ def _testcase(suite: ET.Element, r: StackResult, rule: Rule, findings: list[Find
             message=f"{len(blocking)} mandatory finding{'s'[: len(blocking) - 1]}: {blocking[0].message}",
             type="mandatory",
         )
-        remediation, snippet = fix(rule, r.language)
+        remediation, snippet = fix(rule, r.language, r.thresholds)
         failure.text = (
             _lines(blocking)
             + (f"\n\nRemediation:\n{remediation}" if remediation else "")

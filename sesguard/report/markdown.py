@@ -46,7 +46,9 @@ def _resource(r: StackResult, f: Finding) -> str:
     name = cell(short_name(f.resource) or "-")
     p = place(r, f)
     url = blob_url(p) if p.declared else None
-    return f"[{name}]({url})" if url else name
+    shown = f"[{name}]({url})" if url else name
+    # The declaring file and line as text too: a comment or a summary read outside GitHub has no link.
+    return f"{shown} ({cell(f'{p.file}:{p.line}')})" if p.declared else shown
 
 
 def _finding_row(r: StackResult, f: Finding, rule_links: dict[str, str]) -> str:
@@ -61,13 +63,13 @@ def _finding_row(r: StackResult, f: Finding, rule_links: dict[str, str]) -> str:
 
 def _fixes(r: StackResult, rules: dict[str, Rule]) -> list[str]:
     ids = list(dict.fromkeys(f.rule for f in r.findings if not f.waived and f.rule in rules))
-    shown = [rid for rid in ids if any(fix(rules[rid], r.language))]
+    shown = [rid for rid in ids if any(fix(rules[rid], r.language, r.thresholds))]
     if not shown:
         return []
     out = ["", "<details><summary>How to fix</summary>", ""]
     for rid in shown:
         rule = rules[rid]
-        remediation, snippet = fix(rule, r.language)
+        remediation, snippet = fix(rule, r.language, r.thresholds)
         out += [f"**{cell(rid)} {cell(rule.title)}**", ""]
         if remediation:
             out += [remediation.strip(), ""]

@@ -96,6 +96,12 @@ def emit(
         from sesguard.languages import for_source
 
         listed = [replace(r, language=for_source(r.source, language)) for r in listed]
+    run_thresholds = dict(
+        (name.strip(), float(value))
+        for name, _, value in (t.partition("=") for t in getattr(args, "threshold", None) or [])
+    )
+    if run_thresholds:  # validated when the engine's settings were read; here they name a fix's values
+        listed = [replace(r, thresholds=judging.tightened(run_thresholds, r.thresholds)) for r in listed]
     fmt = getattr(args, "format", None)
     outputs = getattr(args, "output", None) or []
     if isinstance(outputs, str):

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sesguard.findings import NotJudged, StackResult
+from sesguard.findings import Finding, NotJudged, StackResult
 from sesguard.policyset import PolicySet, Rule
 from sesguard.report import (
     NO_SES_DETAIL,
@@ -42,15 +42,24 @@ def _fixes(console: Console, r: StackResult, rules: dict[str, Rule]) -> None:
     console.print(Text("  how to fix:", style="bold"))
     for rid in ids:
         rule = rules[rid]
-        remediation, snippet = fix(rule, r.language)
+        remediation, snippet = fix(rule, r.language, r.thresholds)
         console.print(Text(f"  {rid} {rule.title}", style="bold"))
         if remediation:
             console.print(Text(textwrap.indent(remediation.strip(), "    ")))
         if snippet:
-            console.print(Text(textwrap.indent(snippet, "      ")))
+            # Code is printed as written: a wrap at the console's width would break a string
+            # literal in two, and the copied code would not compile.
+            console.print(Text(textwrap.indent(snippet, "      ")), soft_wrap=True)
         if rule.file:
             console.print(Text(f"    {rule.url}", style="cyan"))
     console.print()
+
+
+def _where(f: Finding) -> str:
+    loc = f.location
+    if loc is None:
+        return "-"
+    return f"{loc.file}:{loc.line}" if loc.line else loc.file
 
 
 def render(
@@ -85,16 +94,21 @@ def render(
             console.print()
             continue
         table = Table(show_edge=False, pad_edge=False, expand=False, header_style="bold")
-        for col in ("rule", "severity", "level", "resource", "message"):
+        # Where the resource is declared, when the source knows: at a terminal or in a pre-commit
+        # hook's output this is the only pointer to the line to change.
+        located = any(f.location is not None for f in r.findings)
+        for col in ("rule", "severity", "level", "resource", *(("where",) if located else ()), "message"):
             table.add_column(col, overflow="fold")
         for f in r.findings:
             lvl = level(f)
             message = f.message if not f.waived else f"{f.message} (waived: {waiver_reason(f)})"
+            where = (Text(_where(f)),) if located else ()
             table.add_row(
                 Text(f.rule),
                 Text(f.severity),
                 Text(lvl, style=_STYLE.get(lvl, "")),
                 Text(short_name(f.resource) or "-"),
+                *where,
                 Text(message),
             )
         console.print(table)

@@ -21,7 +21,7 @@ use_case := params.UseCaseDescription if is_string(params.UseCaseDescription)
 
 else := ""
 
-# AWS's four questions, by the stack config key that answers each (ses-sender:request.<key>).
+# AWS's four questions, by the stack config key that answers each (sesguard:request.<key>).
 questions := {
 	"listBuilding": "how recipients get on the list",
 	"bounceHandling": "how bounces and complaints are handled",

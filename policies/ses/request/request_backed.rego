@@ -2,6 +2,7 @@ package ses.request
 
 import data.lib.alarms
 import data.lib.result
+import data.lib.sending
 import data.lib.ses
 
 # METADATA
@@ -21,14 +22,20 @@ import data.lib.ses
 #     COMPLAINT to a subscribed topic, aws.sesv2.AccountSuppressionAttributes with BOUNCE and
 #     COMPLAINT, CloudWatch alarms on Reputation.BounceRate and Reputation.ComplaintRate, an
 #     SQS queue, an aws.sesv2.ContactList with topics for marketing mail), or correct the
-#     answers in ses-sender:request so the request says only what is true.
+#     answers in the stack's sesguard:request (or <project>:request) so the request says only
+#     what is true.
 deny contains result.finding(rego.metadata.rule(), null, msg) if {
 	some msg in _unbacked
 }
 
-_config_mail_type := object.get(input.config, "ses-sender:mailType", object.get(input.config, concat(":", [object.get(input, "project", ""), "mailType"]), "TRANSACTIONAL"))
+# The stack's mail type as every rule reads it: `<project>:mailType`, `ses-sender:mailType` or
+# `sesguard:mailType` (lib.sending.setting); TRANSACTIONAL when none is set.
+_config_mail_type := t if {
+	t := sending.setting("mailType")
+	t != null
+} else := "TRANSACTIONAL"
 
-_unbacked contains sprintf("the request's MailType is %v but the stack declares ses-sender:mailType %v", [params.MailType, _config_mail_type]) if {
+_unbacked contains sprintf("the request's MailType is %v but the stack declares mailType %v", [params.MailType, _config_mail_type]) if {
 	req
 	params.MailType != _config_mail_type
 }

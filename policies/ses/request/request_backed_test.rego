@@ -42,7 +42,29 @@ test_v1_notification_topics_back_bounce_handling if {
 }
 
 test_mail_type_differs_fails if {
-	has(backed_msgs(with_param("MailType", "MARKETING"), all_claims, everything), "MailType is MARKETING but the stack declares ses-sender:mailType TRANSACTIONAL")
+	has(backed_msgs(with_param("MailType", "MARKETING"), all_claims, everything), "MailType is MARKETING but the stack declares mailType TRANSACTIONAL")
+}
+
+# The mail type in any project: `sesguard:mailType`, or `<project>:mailType`.
+mail_type_doc(config, project, mail_type) := object.union(
+	object.remove(doc_with(with_param("MailType", mail_type), good_answers, object.union(all_claims, {"mailType": mail_type}), everything), ["config"]),
+	{"config": config, "project": project},
+)
+
+test_mail_type_from_the_generic_key_matches if {
+	not has(msgs(request.deny, "SES-032"), "MailType") with input as mail_type_doc({"sesguard:mailType": "MARKETING"}, "newsletter", "MARKETING")
+}
+
+test_mail_type_from_the_generic_key_differs_fails if {
+	has(msgs(request.deny, "SES-032"), "MailType is TRANSACTIONAL but the stack declares mailType MARKETING") with input as mail_type_doc({"sesguard:mailType": "MARKETING"}, "newsletter", "TRANSACTIONAL")
+}
+
+test_mail_type_from_the_project_key_matches if {
+	not has(msgs(request.deny, "SES-032"), "MailType") with input as mail_type_doc({"newsletter:mailType": "MARKETING"}, "newsletter", "MARKETING")
+}
+
+test_mail_type_from_the_project_key_differs_fails if {
+	has(msgs(request.deny, "SES-032"), "MailType is TRANSACTIONAL but the stack declares mailType MARKETING") with input as mail_type_doc({"newsletter:mailType": "MARKETING"}, "newsletter", "TRANSACTIONAL")
 }
 
 test_bounce_claim_without_destination_fails if {

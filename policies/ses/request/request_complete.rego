@@ -16,7 +16,7 @@ import data.lib.result
 #   severity: high
 #   enforcement: mandatory
 #   remediation: |
-#     Fill in ses-sender:request in the stack config: websiteUrl (https://…), contactEmails
+#     Fill in sesguard:request in the stack config: websiteUrl (https://…), contactEmails
 #     (1-4 addresses), contactLanguage (EN or JA), expectedDailyVolume, and a few sentences each
 #     for listBuilding, bounceHandling, optOut and volumeRationale. Keep them together under
 #     5,000 characters.
@@ -95,7 +95,7 @@ _incomplete contains sprintf("the use case is %d characters; AWS accepts at most
 	count(use_case) > 5000
 }
 
-_incomplete contains sprintf("the use case does not say %s (ses-sender:request.%s is empty)", [q, k]) if {
+_incomplete contains sprintf("the use case does not say %s (sesguard:request.%s is empty)", [q, k]) if {
 	req
 	some k, q in questions
 	answer(k) == ""
@@ -108,13 +108,13 @@ _topics := {
 	"volumeRationale": `[0-9]`,
 }
 
-_incomplete contains sprintf("the answer to %s (ses-sender:request.%s) does not address it: %q", [questions[k], k, answer(k)]) if {
+_incomplete contains sprintf("the answer to %s (sesguard:request.%s) does not address it: %q", [questions[k], k, answer(k)]) if {
 	some k, pattern in _topics
 	answer(k) != ""
 	not regex.match(pattern, answer(k))
 }
 
-_incomplete contains sprintf("the answer to %s does not mention %s (ses-sender:request.bounceHandling)", [questions.bounceHandling, what]) if {
+_incomplete contains sprintf("the answer to %s does not mention %s (sesguard:request.bounceHandling)", [questions.bounceHandling, what]) if {
 	a := answer("bounceHandling")
 	a != ""
 	some [what, pattern] in [["bounces", `(?i)\bbounc`], ["complaints", `(?i)\bcomplain`]]

@@ -140,7 +140,7 @@ test_use_case_5000_passes if {
 
 test_each_missing_answer_fails if {
 	every k, _ in good_answers {
-		has(complete_msgs(good_params, object.union(good_answers, {k: ""})), sprintf("ses-sender:request.%s is empty", [k]))
+		has(complete_msgs(good_params, object.union(good_answers, {k: ""})), sprintf("sesguard:request.%s is empty", [k]))
 	}
 }
 

@@ -17,7 +17,7 @@ import data.lib.waivers
 #   enforcement: mandatory
 #   remediation: |
 #     Give every waiver a rule, a reason and an expiry date in the future:
-#     `sesguard:waivers: [{rule: SES-015, resource: "urn:...", reason: "DLQ lands in JIRA-123", expires: "2025-12-31"}]`;
+#     `sesguard:waivers: [{rule: SES-015, resource: "urn:...", reason: "DLQ lands in JIRA-123", expires: "2028-06-30"}]`;
 #     renew or delete expired ones.
 deny contains result.finding(rego.metadata.rule(), v.resource, v.msg) if {
 	some v in _ses026

@@ -31,6 +31,7 @@ from sesguard import limits
 from sesguard.document import Document
 from sesguard.errors import InputError
 from sesguard.sources.cloudformation import template as cfn
+from sesguard.sources.common import positions
 from sesguard.sources.common.reading import decode_text, expect_object, kind, place
 
 MANIFEST = "manifest.json"
@@ -271,7 +272,7 @@ def _stack(
         nodes,
         tpl_where,
         env,
-        cfn._relative(str(directory / template_file)),
+        positions.input_file(directory / template_file),
         config,
         parameters,
         _nested_reader(directory, label, seen),

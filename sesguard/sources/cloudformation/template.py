@@ -16,7 +16,6 @@ owns it (docs/cloudformation.md).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from sesguard.document import SECRET, UNKNOWN, Document, new_document
 from sesguard.errors import InputError, warn
 from sesguard.sources.cloudformation import intrinsics as fn
 from sesguard.sources.cloudformation import resources as cfnresources
+from sesguard.sources.common import positions
 from sesguard.sources.common.reading import STDIN, decode_text, expect_object, kind, label, place, read_bytes
 
 PROJECT = "cloudformation"
@@ -88,11 +88,6 @@ def _bounded(text: str, where: str) -> None:
         raise InputError(where, f"not a template{at}: {exc.problem}") from None
     except yaml.YAMLError:
         pass
-
-
-def _relative(path: str) -> str:
-    rel = os.path.relpath(path)
-    return path if rel.startswith("..") else rel
 
 
 def _parameters(
@@ -387,7 +382,7 @@ def _convert(
                 sub_nodes,
                 sub_where,
                 env,
-                None if file is None else _relative(sub_where),
+                None if file is None else positions.input_file(sub_where),
                 dict(passed or {}),
                 nested,
                 f"{names[lid]}/",
@@ -544,7 +539,7 @@ def load_all(
         template, nodes = _decode(read_bytes(path), where)
         _check_parameters(template, where, parameters)
         stack = "stdin" if str(path) == STDIN else Path(path).name.split(".")[0]
-        file = None if str(path) == STDIN else _relative(str(path))
+        file = None if str(path) == STDIN else positions.input_file(path)
         nested = _no_nested if str(path) == STDIN else _local_nested(Path(path).parent)
         env = Environment(region=region, stack=stack)
         return from_template(template, nodes, where, env, file, config, parameters, nested)

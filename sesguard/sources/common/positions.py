@@ -41,6 +41,21 @@ def repo_prefix(project_root: Path | str | None) -> str:
     return ""
 
 
+def input_file(path: Path | str) -> str:
+    """Where reports point for a finding of a file source (a plan, a template): the input file,
+    relative to the root of the Git repository holding it, wherever sesguard runs from; outside a
+    repository, relative to the current directory when inside it, else its name. Never a
+    Pulumi.yaml a Terraform or CloudFormation repository does not have."""
+    file = Path(path).absolute()
+    for candidate in file.parents:
+        if (candidate / ".git").exists():
+            return file.relative_to(candidate).as_posix()
+    try:
+        return file.relative_to(Path.cwd().absolute()).as_posix()
+    except ValueError:
+        return file.name
+
+
 def _relative(path: str, prefix: str) -> str | None:
     parts = PurePosixPath(path).parts
     if not parts or ".." in parts or any(ord(c) < 32 for c in path) or len(path) > _MAX_PATH:

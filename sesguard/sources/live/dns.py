@@ -215,6 +215,7 @@ class Target:
     dkim_tokens: tuple[str, ...] = ()
     stack: str | None = None
     config: dict[str, Any] = field(default_factory=dict)
+    project: str | None = None  # the Pulumi project of --stack
 
 
 def questions(target: Target) -> list[tuple[str, str]]:
@@ -262,7 +263,7 @@ def _urn(stack: str, project: str, name: str, rdtype: str) -> str:
 def build_document(
     target: Target, queries: Sequence[Query], spf: Iterable[dict[str, Any]], *, nameserver: str
 ) -> Document:
-    project = "ses-sender" if target.stack else PROJECT
+    project = target.project or PROJECT
     stack = target.stack or target.domain
     resources = [
         {
@@ -353,11 +354,16 @@ def make_target(
         _check_name(_norm(mail_from), "--mail-from")
     config: dict[str, Any] = {}
     stack_mail_from = None
+    project_name: str | None = None
     if stack:
+        from sesguard import stackconfig
         from sesguard.sources.pulumi import program
 
         config = program.load_stack_config(root, stack)
-        senders = config.get("ses-sender:senders") or []
+        project_name = pulumi_project.find(root).name
+        senders = stackconfig.setting(config, project_name, "senders") or []
+        if not isinstance(senders, list):
+            raise SesguardError(f"stack {stack}: `senders` must be a list of {{domain, mailFromSubdomain}}")
         sender = next(
             (s for s in senders if isinstance(s, dict) and _norm(str(s.get("domain", ""))) == domain), None
         )
@@ -374,4 +380,4 @@ def make_target(
     if not tokens and stack:
         tokens = tuple(_norm(t) for t in live_dkim_tokens(domain, region, client_factory))
     mf = _norm(mail_from or stack_mail_from or f"mail.{domain}")
-    return Target(domain, mf, region, tokens, stack, config)
+    return Target(domain, mf, region, tokens, stack, config, project_name)

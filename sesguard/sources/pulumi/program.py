@@ -49,6 +49,15 @@ def load_stack_config(root: Path | str | None, name: str) -> dict[str, Any]:
     path = proj.stack_file(name)
     if not path.is_file():
         raise InputError(str(path), f"no such stack (stacks: {', '.join(proj.stacks()) or 'none'})")
+    imported = project.esc_environments(project.load_yaml(path))
+    if imported:
+        # ESC values (config, secrets) reach a program only through the Pulumi CLI: judged without
+        # them, a waiver, a threshold or a sender could be missing.
+        raise InputError(
+            proj.relative(path),
+            f"imports the Pulumi ESC environment {', '.join(imported)}, whose values only the Pulumi CLI "
+            f"resolves: judge the stack's preview instead: {proj.preview_command(name)}",
+        )
     return project.stack_config(path, proj.name)
 
 
@@ -182,7 +191,8 @@ def _run_program(
     # inside a fresh root stack whose exports are registered when it ends, as the CLI's host does.
     settings.ROOT.set(None)
     settings.SETTINGS.outputs.clear()
-    preview_mocks = PreviewMocks()
+    region = runtime_config.get("aws:region")
+    preview_mocks = PreviewMocks(name, region if isinstance(region, str) else None)
     monitor = RecordingMonitor(preview_mocks, recorder, name, project_name, root, positions.repo_prefix(root))
     set_mocks(preview_mocks, project=project_name, stack=name, preview=True, monitor=monitor)
     _cheap_source_positions()
@@ -202,8 +212,8 @@ def _run_program(
         # The whole run, callbacks (`apply`) included, sees nothing of sesguard by name.
         with hidden(main / "__main__.py"):
             _sync_await(run_in_stack(program))
-    except pulumi.RunError as err:
-        raise SesguardError(str(err)) from None
+    except pulumi.RunError as err:  # Pulumi's messages hold newlines and tabs: one line of words
+        raise SesguardError(" ".join(str(err).split())) from None
     finally:
         settings.ROOT.set(None)
         loop.run_until_complete(loop.shutdown_default_executor())
@@ -219,8 +229,8 @@ def run_stack(
 
     ``root`` is the project (default: the current directory). ``config_override`` is the complete
     config to use instead of the stack's Pulumi.<name>.yaml (fully qualified keys, values as in the
-    YAML, `{secure: ...}` for secrets). A project that declares a virtualenv runs with that
-    virtualenv's Python (``program_venv``). Raises SesguardError with one line naming the stack
+    YAML, `{secure: ...}` for secrets). The program runs with the Python Pulumi would run it with
+    (``program_venv``). Raises SesguardError with one line naming the stack
     file for bad YAML or bad config, never a traceback.
     """
     proj = project.find(root)
@@ -260,6 +270,8 @@ def run_stack(
         raise
     except SesguardError as err:
         raise InputError(where, str(err).removeprefix("invalid stack config: ")) from None
+    except ModuleNotFoundError as err:  # the program's own dependencies are not installed here
+        raise InputError(where, f"program failed: {err}: {program_venv.setup_hint(proj)}") from None
     except Exception as err:  # a failure inside Pulumi or the program is still one line
         raise InputError(where, f"program failed: {type(err).__name__}: {err}") from None
     resources = _resources(recorder)

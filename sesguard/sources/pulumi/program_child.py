@@ -38,6 +38,8 @@ def main() -> int:
         code = 0
     except SesguardError as exc:
         answer, code = {"error": str(exc)}, 0
+    except ModuleNotFoundError as exc:  # the parent adds how to install the program's dependencies
+        answer, code = {"error": f"program failed: {exc}", "missing": exc.name or ""}, 0
     except BaseException as exc:  # one line for the parent, never a traceback
         answer, code = {"error": f"program failed: {type(exc).__name__}: {exc}"}, 0
     with os.fdopen(answer_fd, "w", encoding="utf-8") as out:

@@ -16,11 +16,14 @@ from pulumi.runtime import mocks
 from sesguard.document import UNKNOWN
 from sesguard.errors import SesguardError
 from sesguard.sources.common import positions
+from sesguard.sources.pulumi import policy_document
 from sesguard.sources.pulumi.computed import COMPUTED as _COMPUTED
 from sesguard.sources.pulumi.computed import DKIM_COMPUTED as _DKIM_COMPUTED
 
 STACK_TYPE = "pulumi:pulumi:Stack"
+AWS_PROVIDER = "pulumi:providers:aws"
 MOCK_ACCOUNT_ID = "123456789012"
+UNKNOWN_ID = f"sesguard-unknown-{UNKNOWN}"  # an id an invoke cannot know, until it is recorded
 
 
 class Recorder:
@@ -66,7 +69,7 @@ class RecordingMonitor(mocks.MockMonitor):
             "type": request.type,
             "name": request.name,
             "custom": request.custom,
-            "props": merge(inputs, outputs),
+            "props": known(merge(inputs, outputs)),
             "parent": request.parent or None,
             "dependencies": sorted(set(request.dependencies)),  # the SDK sends them in set order
         }
@@ -88,7 +91,7 @@ class RecordingMonitor(mocks.MockMonitor):
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
         outputs = json_format.MessageToDict(request.outputs) if request.HasField("outputs") else {}
-        self.recorder.outputs.setdefault(request.urn, {}).update(outputs)
+        self.recorder.outputs.setdefault(request.urn, {}).update(known(outputs))
         return super().RegisterResourceOutputs(request)
 
 
@@ -103,8 +106,18 @@ def merge(inputs: Any, outputs: Any) -> Any:
 
 
 class PreviewMocks(mocks.Mocks):
+    """``stack`` names the stack in messages; ``region`` is its ``aws:region`` (None when unset)."""
+
+    def __init__(self, stack: str = "<stack>", region: str | None = None) -> None:
+        self.stack = stack
+        self.region = region
+        self.provider_regions: dict[str, str | None] = {}  # explicit aws providers, by name
+
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         state = dict(args.inputs)
+        if args.typ == AWS_PROVIDER:
+            region = state.get("region")
+            self.provider_regions[args.name] = region if isinstance(region, str) else None
         if not args.custom:
             return "", state
         for prop in _COMPUTED.get(args.typ, ()):
@@ -124,8 +137,68 @@ class PreviewMocks(mocks.Mocks):
             return {"accountId": MOCK_ACCOUNT_ID, "arn": arn, "userId": "AIDAMOCK", "id": MOCK_ACCOUNT_ID}, []
         if args.token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
+        if args.token == "aws:index/getRegion:getRegion":
+            return self._region(args), []
+        if args.token == "aws:iam/getPolicyDocument:getPolicyDocument":
+            try:
+                return policy_document.render(dict(args.args)), []
+            except policy_document.PolicyDocumentError as exc:
+                raise SesguardError(f"stack {self.stack}: aws.iam.getPolicyDocument: {exc}") from None
+        if args.token == "aws:route53/getZone:getZone":
+            return self._zone(args), []
         # An invoke the mocks do not know must not quietly return nothing.
-        raise SesguardError(
-            f"program called {args.token}, which the mock runner does not answer: "
-            "judge a preview instead (pulumi preview --json --stack <stack> | sesguard check --preview -)"
+        raise SesguardError(self._unanswered(args.token))
+
+    def _unanswered(self, token: str, why: str = "which the mock runner does not answer") -> str:
+        return (
+            f"program called {token}, {why}: judge a preview instead "
+            f"(pulumi preview --json --stack {self.stack} | sesguard check --preview -)"
         )
+
+    def _region(self, args: mocks.MockCallArgs) -> dict[str, Any]:
+        """The region a provider would report: the one asked for, the invoke's provider's, or the
+        stack's ``aws:region``. Its description (the console's name) only AWS knows: left out."""
+        asked = args.args.get("region") or args.args.get("name")
+        provider = args.provider.split("::")[3] if args.provider and args.provider.count("::") >= 3 else None
+        region = asked or (self.provider_regions.get(provider) if provider else None) or self.region
+        if not isinstance(region, str) or not region:
+            raise SesguardError(
+                f"stack {self.stack}: the program calls aws.getRegion, and the stack sets no aws:region "
+                f"(add it to Pulumi.{self.stack}.yaml)"
+            )
+        suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+        return {
+            "region": region,
+            "name": region,
+            "id": region,
+            "endpoint": f"ec2.{region}.{suffix}",
+        }
+
+    def _zone(self, args: mocks.MockCallArgs) -> dict[str, Any]:
+        """A hosted zone looked up by name: its name as the provider writes it (lower case, no
+        final dot). Its id only AWS knows: an invoke result cannot carry an unknown (the SDK's
+        typed result refuses it), so the id is a placeholder the recorder turns back into the
+        unknown sentinel wherever a resource uses it. What else AWS knows is left out."""
+        name = args.args.get("name")
+        if not isinstance(name, str) or not name:
+            raise SesguardError(
+                self._unanswered(
+                    "aws:route53/getZone:getZone", "looking a zone up by id, which only AWS answers"
+                )
+            )
+        answer: dict[str, Any] = {k: v for k, v in args.args.items() if v is not None}
+        answer["name"] = name if name == "." else name.rstrip(".").lower()
+        answer["privateZone"] = bool(args.args.get("privateZone"))
+        answer["zoneId"] = answer["id"] = UNKNOWN_ID
+        return answer
+
+
+def known(value: Any) -> Any:
+    """``value`` with the placeholders of ids only AWS knows turned into the unknown sentinel."""
+    if value == UNKNOWN_ID:
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {k: known(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [known(v) for v in value]
+    return value

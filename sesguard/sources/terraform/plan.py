@@ -12,13 +12,13 @@ a partial view could hide the resource a rule needs, so it is exit 2, never a pa
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sesguard.document import SECRET, UNKNOWN, Document, new_document
 from sesguard.errors import InputError
+from sesguard.sources.common import positions
 from sesguard.sources.common import resources as resources_common
 from sesguard.sources.common.reading import (
     STDIN,
@@ -437,6 +437,15 @@ def load(path: str | Path, region: str | None = None, config: dict[str, Any] | N
             f"a binary plan file: run {SHOW.replace('-json', '-json <planfile>')} in the initialised "
             "working directory and pass its output",
         )
+    if str(path).endswith((".tf", ".hcl")) or (
+        raw.lstrip()[:1] not in (b"{", b"") and b"resource" in raw[:65536]
+    ):
+        # Terraform's own language, not the JSON of a plan: the plan is what Terraform will do.
+        raise InputError(
+            where,
+            "a Terraform configuration, not a plan: run `terraform init`, `terraform plan -out tfplan` "
+            "and `terraform show -json tfplan > tfplan.json` in its directory, and pass tfplan.json",
+        )
     data = parse_json(raw, where)
     try:
         doc = from_json(data, where, _stack_name(path), region, config)
@@ -444,9 +453,8 @@ def load(path: str | Path, region: str | None = None, config: dict[str, Any] | N
         raise InputError(where, "nested too deeply to be a Terraform plan or state") from None
     if str(path) != STDIN:
         # A plan names no file for its resources, so every finding falls back to a stack-wide
-        # place: the plan handed in (reports name it only when it is relative and inside the
-        # repository), never a Pulumi.yaml a Terraform repository does not have. --config's
+        # place: the plan handed in (relative to its repository's root, from wherever sesguard
+        # runs), never a Pulumi.yaml a Terraform repository does not have. --config's
         # stack file, when given, takes its place.
-        rel = os.path.relpath(path)
-        doc["config_file"] = str(path) if rel.startswith("..") else rel
+        doc["config_file"] = positions.input_file(path)
     return doc
