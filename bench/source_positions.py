@@ -15,7 +15,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-from sesguard.sources.pulumi import program
+from sesguard.sources.pulumi import preload, program
 
 
 def _modes() -> dict[str, Callable[[], None]]:
@@ -35,7 +35,7 @@ def _modes() -> dict[str, Callable[[], None]]:
 
 def run(runs: int) -> list[str]:
     """Modes interleaved run by run, so a busy machine slows each of them alike."""
-    program.preload()
+    preload.preload()
     stacks = program.list_stacks()
     real = program._cheap_source_positions
     modes = _modes()
