@@ -127,9 +127,9 @@ def not_evaluated(
 
 
 def run(args: argparse.Namespace) -> int:
-    run = options.run_of(args)
-    policies = run.policies
-    engine = run.make_engine()
+    job = options.run_of(args)
+    policies = job.policies
+    engine = job.make_engine()
     try:
         config: dict[str, Any] = {}
         production = False
@@ -154,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         engine.close()
     result, skipped = not_evaluated(result, document, policies, drift=declared is not None)
-    code = output.emit([result], run.reports, policies)
+    code = output.emit([result], job.reports, policies)
     if skipped:
         print(
             f"sesguard: audit incomplete: {len(skipped)} rule(s) not evaluated ({', '.join(skipped)}); "

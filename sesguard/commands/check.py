@@ -112,7 +112,7 @@ def _regional() -> tuple[str, ...]:
 
 def check_run(args: argparse.Namespace) -> CheckRun:
     """The command line as a CheckRun; options that cannot go together are exit 2 here."""
-    run = options.run_of(args)
+    common = options.run_of(args)
     source = _file_source(args)
     if source is not None and args.stack:
         raise SesguardError(f"--stack selects program stacks; it cannot be combined with --{source[0]}")
@@ -127,7 +127,7 @@ def check_run(args: argparse.Namespace) -> CheckRun:
             f"not --{source[0]}"
         )
     return CheckRun(
-        run,
+        common,
         source,
         stacks=tuple(dict.fromkeys(args.stack)),
         root=args.root,

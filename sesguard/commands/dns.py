@@ -62,7 +62,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if not 0 < args.timeout <= 60:
         raise SesguardError(f"--timeout {args.timeout:g}: expected more than 0 and at most 60 seconds")
-    run = options.run_of(args)
+    job = options.run_of(args)
     nameserver = dns_source.parse_nameserver(args.nameserver) if args.nameserver else None
     target = dns_source.make_target(
         args.domain,
@@ -75,12 +75,12 @@ def run(args: argparse.Namespace) -> int:
     resolver = dns_source.make_resolver(nameserver, args.timeout)
     progress = _progress if sys.stderr.isatty() else None
     document = dns_source.read(target, resolver, progress=progress)
-    engine = run.make_engine()
+    engine = job.make_engine()
     try:
         results = judging.judge([document], engine)
     finally:
         engine.close()
-    return output.emit(results, run.reports, run.policies)
+    return output.emit(results, job.reports, job.policies)
 
 
 def _progress(what: str) -> None:

@@ -73,13 +73,13 @@ def run(args: argparse.Namespace, *, client_factory: ClientFactory | None = None
             raise SesguardError(
                 f"{args.request_output}: cannot write the request: {exc.strerror or exc}"
             ) from None
-    run = options.run_of(args)
-    engine = run.make_engine()
+    job = options.run_of(args)
+    engine = job.make_engine()
     try:
         results = judging.judge([document], engine)
     finally:
         engine.close()
-    code = output.emit(results, run.reports, run.policies)
+    code = output.emit(results, job.reports, job.policies)
     if not args.submit:
         return code
     if code != judging.EXIT_PASS:
