@@ -14,6 +14,7 @@ import ast
 import importlib
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 from sesguard import project
 
@@ -22,7 +23,7 @@ MAX_FILES = 200
 
 
 def preload(root: Path | str | None = None) -> list[str]:
-    """Import what the project's program imports from outside the project; the modules imported.
+    """Import what the project's program imports from outside the project; the names reached.
 
     Best effort: a project that cannot be found or read, or a module that does not import, is the
     stack runs' to report (each names its stack), not this warm-up's.
@@ -35,14 +36,31 @@ def preload(root: Path | str | None = None) -> list[str]:
         main = project.find(root).main
     except Exception:
         return []
-    loaded = []
-    for name in program_imports(main):
-        try:
-            importlib.import_module(name)
-        except Exception:  # also not a module at all: `from pulumi_aws.sesv2 import EmailIdentity`
-            continue
-        loaded.append(name)
-    return loaded
+    return [name for name in program_imports(main) if _warm(name)]
+
+
+def _warm(name: str) -> bool:
+    """Reach ``name`` as the program would: import its top module, then each attribute in turn
+    (which loads a pulumi_aws module on first use), importing a submodule only when its package
+    has no attribute of that name yet.
+
+    Never an import where the package already binds the name: ``pulumi_aws.route53.get_zone`` is
+    a module and the function the package exports under the same name, and importing the module
+    would rebind the name to it, breaking every call of the function.
+    """
+    parts = name.split(".")
+    try:
+        obj = importlib.import_module(parts[0])
+        for i, part in enumerate(parts[1:], start=2):
+            if hasattr(obj, part):
+                obj = getattr(obj, part)
+            elif isinstance(obj, ModuleType):
+                obj = importlib.import_module(".".join(parts[:i]))
+            else:
+                return False
+    except Exception:  # not there, or broken: the stack's own run reports it, naming its stack
+        return False
+    return True
 
 
 def program_imports(main: Path) -> list[str]:
