@@ -17,7 +17,8 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
-from sesguard import __version__, policyset
+from sesguard import __version__
+from sesguard.engine import compiled
 from sesguard.errors import SesguardError, one_line
 
 TEMPLATES = {
@@ -118,7 +119,7 @@ def write(target: Path, extras: Sequence[Path] = (), spec: str | None = None, fo
                 f"{one_line(text)}: {what} holds a line break or control character: choose another name"
             )
     # The organisation's rules are judged by the same contract here as in every command.
-    policyset.checked(None, tuple(Path(p) for p in extras))
+    compiled.checked(None, tuple(Path(p) for p in extras))
     if target.exists() and not target.is_dir():
         raise SesguardError(f"{target}: not a directory")
     if target.is_dir() and any(target.iterdir()):

@@ -64,7 +64,9 @@ def _build(shared: Path) -> Installed:
     wheel = next(dist.glob("sesguard-*.whl"))
     user = shared / "user"
     _step("python -m venv (user)", [sys.executable, "-m", "venv", str(user)], shared)
-    pip = ["-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    # No bytecode for every installed module (pulumi, grpc, boto3, cfn-lint): what the tests import
+    # is compiled when first imported.
+    pip = ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile"]
     _step("pip install the wheel", [str(user / "bin" / "python"), *pip, str(wheel)], shared)
     _step("sesguard engine install (user)", [str(user / "bin" / "sesguard"), "engine", "install"], shared)
     _step(

@@ -118,3 +118,21 @@ def test_bundle_command_unwritable(tmp_path: Path, capsys: pytest.CaptureFixture
     assert cli.main(["bundle", "-o", str(tmp_path / "file" / "b.tar.gz")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("sesguard: ") and "cannot write the bundle" in err and err.count("\n") == 1
+
+
+def test_bundle_command_says_with_settings_only_when_some_are_baked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["bundle", "-o", str(tmp_path / "plain.tar.gz"), "--revision", "r1"]) == 0
+    assert "with settings" not in capsys.readouterr().out
+    baked = [
+        "bundle",
+        "-o",
+        str(tmp_path / "baked.tar.gz"),
+        "--revision",
+        "r1",
+        "--level",
+        "SES-006=advisory",
+    ]
+    assert cli.main(baked) == 0
+    assert "modules, with settings)" in capsys.readouterr().out

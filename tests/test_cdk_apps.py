@@ -18,7 +18,7 @@ from sesguard import cli
 from sesguard.document import UNKNOWN
 from sesguard.engine.embedded import EmbeddedEngine
 from sesguard.errors import InputError
-from sesguard.sources.cloudformation import template as cloudformation
+from sesguard.sources.cloudformation import inputs as cloudformation
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cloudformation"
 SENDER = FIXTURES / "cdk-sender" / "cdk.out"
@@ -161,10 +161,10 @@ def test_another_stacks_template_is_refused(tmp_path: Path) -> None:
 def test_a_huge_template_is_refused_before_it_is_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sesguard.sources.cloudformation import assembly
+    from sesguard.sources.cloudformation import files
 
     out, _ = _assembly(tmp_path)
-    monkeypatch.setattr(assembly, "MAX_FILE_BYTES", 1024)
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 1024)
     with pytest.raises(InputError, match="is larger than"):
         documents(out)
 

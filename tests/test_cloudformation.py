@@ -15,7 +15,8 @@ from sesguard import judging, policyset, report
 from sesguard.document import SECRET, UNKNOWN
 from sesguard.engine.embedded import EmbeddedEngine
 from sesguard.errors import InputError
-from sesguard.sources.cloudformation import template as cloudformation
+from sesguard.sources.cloudformation import inputs as cloudformation
+from sesguard.sources.cloudformation import template as cfn_template
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cloudformation"
 TEMPLATE = FIXTURES / "ses-sender.yaml"
@@ -241,7 +242,7 @@ def test_no_echo_parameters_never_reach_a_report(engine: EmbeddedEngine, tmp_pat
     assert by_name(doc, "AlertsTopic.Subscription[0]")["props"]["endpoint"] == UNKNOWN
     plain = text.replace("NoEcho: true", "NoEcho: false")
     assert by_name(
-        cloudformation.from_template(*_decoded(plain), "t", cloudformation.Environment(), None),
+        cfn_template.from_template(*_decoded(plain), "t", cfn_template.Environment(), None),
         "AlertsTopic.Subscription[0]",
     )["props"]["endpoint"].endswith(CANARY)
     result = judging.judge_one(doc, engine)

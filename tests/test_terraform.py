@@ -489,13 +489,18 @@ def test_v1_dkim_records_are_required(engine: EmbeddedEngine) -> None:
 
 
 def test_v1_plan_secrets_never_reach_a_report(tmp_path: Path) -> None:
-    for fmt in FORMATS:
-        out = tmp_path / f"report.{fmt}"
-        run = sesguard(
-            "check", "--terraform", str(FIXTURES / "plan-v1-cloudflare.json"), "--format", fmt, "-o", str(out)
-        )
-        assert run.code == 1, run.stderr
-        text = run.stdout + run.stderr + out.read_text("utf-8")
+    # Every format from one run: --output FORMAT=FILE is repeatable.
+    outs = {fmt: tmp_path / f"report.{fmt}" for fmt in FORMATS}
+    run = sesguard(
+        "check",
+        "--terraform",
+        str(FIXTURES / "plan-v1-cloudflare.json"),
+        *(f"--output={fmt}={out}" for fmt, out in outs.items()),
+    )
+    assert run.code == 1, run.stderr
+    assert TOKEN not in run.stdout + run.stderr and SMTP_SECRET not in run.stdout + run.stderr
+    for fmt, out in outs.items():
+        text = out.read_text("utf-8")
         assert TOKEN not in text and SMTP_SECRET not in text, fmt
 
 

@@ -45,7 +45,7 @@ def _old_policies(ref: str, into: Path) -> Path:
 
 def _fixture_documents() -> Iterator[tuple[str, dict[str, Any]]]:
     from sesguard.sources import document
-    from sesguard.sources.cloudformation import template as cloudformation
+    from sesguard.sources.cloudformation import inputs as cloudformation
     from sesguard.sources.pulumi import preview, state
     from sesguard.sources.terraform import plan as terraform
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from sesguard import judging, policyset
+from sesguard import judging
 from sesguard.commands import options
-from sesguard.engine import factory
 from sesguard.errors import SesguardError, one_line
 from sesguard.findings import NotJudged, StackResult
 from sesguard.report import output
@@ -96,6 +96,20 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+@dataclass(frozen=True)
+class CheckRun:
+    """One `sesguard check`, read from its command line: what to judge, and how (``run``)."""
+
+    run: options.Run
+    source: tuple[str, str] | None  # (kind, path) of a file source; None: the program's stacks
+    stacks: tuple[str, ...] = ()  # --stack, in order, without repeats (program mode)
+    root: str | None = None  # --root: the Pulumi project
+    config: str | None = None  # --config: a Pulumi.<stack>.yaml for a file source
+    region: str | None = None  # --region of a plan or a template
+    jobs: int | None = None  # --jobs
+    parameters: dict[str, str] | None = None  # --parameter/--parameters of a CloudFormation input
+
+
 def _file_source(args: argparse.Namespace) -> tuple[str, str] | None:
     from sesguard.sources import FILE_SOURCES
 
@@ -112,8 +126,9 @@ def _regional() -> tuple[str, ...]:
     return REGIONAL_SOURCES
 
 
-def run(args: argparse.Namespace) -> int:
-    policies = policyset.from_args(args)
+def check_run(args: argparse.Namespace) -> CheckRun:
+    """The command line as a CheckRun; options that cannot go together are exit 2 here."""
+    common = options.run_of(args)
     source = _file_source(args)
     if source is not None and args.stack:
         raise SesguardError(f"--stack selects program stacks; it cannot be combined with --{source[0]}")
@@ -129,19 +144,37 @@ def run(args: argparse.Namespace) -> int:
             f"--root names the Pulumi project: it applies to program mode, --state and --preview, "
             f"not --{source[0]}"
         )
+    return CheckRun(
+        common,
+        source,
+        stacks=tuple(dict.fromkeys(args.stack)),
+        root=args.root,
+        config=args.config,
+        region=args.region,
+        jobs=args.jobs,
+        parameters=_parameters(args),
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    return check(check_run(args))
+
+
+def check(job: CheckRun) -> int:
+    source = job.source
     if source is not None:
         # The engine first: OPA parses and compiles the policies on its own thread while this one
         # reads the source. A stack document may come from any source, so it gets the whole pack.
-        engine = factory.make_engine(args, policies, None if source[0] == "document" else {source[0]})
+        engine = job.run.make_engine(None if source[0] == "document" else {source[0]})
         try:
             # Loaded inside the judging, which alone holds the document and can free it before OPA
             # reads its input: an ESP-sized stack's peak memory.
             # A cdk.out app gives one loader per stack, each judged with its own result.
-            results = [judging.judge_loaded(load, engine) for load in _loaders(args, source)]
+            results = [judging.judge_loaded(load, engine) for load in _loaders(job, source)]
         finally:
             engine.close()
-        return output.emit(results, args, policies)
-    return _run_program(args, policies)
+        return output.emit(results, job.run.reports, job.run.policies)
+    return _run_program(job)
 
 
 def _parameters(args: argparse.Namespace) -> dict[str, str] | None:
@@ -153,7 +186,7 @@ def _parameters(args: argparse.Namespace) -> dict[str, str] | None:
     return {**given, **parameters.parse_option(args.parameter)}
 
 
-def _loaders(args: argparse.Namespace, source: tuple[str, str]) -> list[Callable[[], Any]]:
+def _loaders(job: CheckRun, source: tuple[str, str]) -> list[Callable[[], Any]]:
     from sesguard import sources, stackconfig
 
     if source[0] not in _regional():
@@ -161,23 +194,23 @@ def _loaders(args: argparse.Namespace, source: tuple[str, str]) -> list[Callable
         def load() -> Any:
             document = sources.load(*source)
             if source[0] in ("state", "preview"):
-                document = stackconfig.apply(document, args.config, args.root)
+                document = stackconfig.apply(document, job.config, job.root)
             return document
 
         return [load]
     # A plan or a template carries no stack settings: --config gives them, over the
     # template's own (CloudFormation Metadata).
-    config = stackconfig.read(args.config) if args.config is not None else None
-    region = args.region or (config or {}).get("aws:region")
+    config = stackconfig.read(job.config) if job.config is not None else None
+    region = job.region or (config or {}).get("aws:region")
     found = sources.load_all(
         *source,
         region=region if isinstance(region, str) else None,
         config=config,
-        parameters=_parameters(args),
+        parameters=job.parameters,
     )
-    if args.config is None:
+    if job.config is None:
         return found
-    config_file: str = args.config
+    config_file: str = job.config
 
     def located(load: Callable[[], Any]) -> Callable[[], Any]:
         return lambda: stackconfig.locate(load(), config_file)
@@ -185,12 +218,12 @@ def _loaders(args: argparse.Namespace, source: tuple[str, str]) -> list[Callable
     return [located(load) for load in found]
 
 
-def _run_program(args: argparse.Namespace, policies: Any) -> int:
+def _run_program(job: CheckRun) -> int:
     from sesguard import project
     from sesguard.sources.pulumi import parallel
 
-    proj = project.find(args.root)
-    names = list(dict.fromkeys(args.stack)) or proj.stacks()
+    proj = project.find(job.root)
+    names = list(job.stacks) or proj.stacks()
     if proj.runtime not in project.MOCK_RUNTIMES:
         raise project.not_python(proj, names[0] if names else None, names[1:])
     if not names:
@@ -199,12 +232,12 @@ def _run_program(args: argparse.Namespace, policies: Any) -> int:
 
     program_venv.interpreter(proj)  # an environment that cannot run the program: one error, not one a stack
     root = proj.root
-    engine = factory.make_engine(args, policies, {"program"})
+    engine = job.run.make_engine({"program"})
     results: list[StackResult] = []
     errors: list[SesguardError] = []
     not_judged: list[NotJudged] = []
     try:
-        for outcome in parallel.run_stacks(names, root, args.jobs):
+        for outcome in parallel.run_stacks(names, root, job.jobs):
             if outcome.error is not None:
                 errors.append(outcome.error)
                 not_judged.append(NotJudged(outcome.stack, str(outcome.error)))
@@ -227,7 +260,12 @@ def _run_program(args: argparse.Namespace, policies: Any) -> int:
     ]
     # With no stack judged, stderr says it all; report files are still written so that a PR
     # comment or a code-scanning upload shows an incomplete run, not a stale or missing one.
-    code = output.emit(results, args, policies, not_judged) if results or args.output else judging.EXIT_ERROR
+    reports = job.run.reports
+    code = (
+        output.emit(results, reports, job.run.policies, not_judged)
+        if results or reports.outputs
+        else judging.EXIT_ERROR
+    )
     for error in errors:
         print(one_line(f"sesguard: {error}"), file=sys.stderr)
     return judging.EXIT_ERROR if errors else code

@@ -8,11 +8,10 @@ the extension. ``--format`` alone chooses what goes to stdout.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sesguard import judging
@@ -33,8 +32,20 @@ BY_EXTENSION = {
 }
 
 
-def _color(args: argparse.Namespace) -> bool:
-    return not getattr(args, "output", None) and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+@dataclass(frozen=True)
+class Reports:
+    """Which reports a judging run writes: ``--format``, each ``--output``, and ``--language``."""
+
+    format: str | None = None  # the report on stdout, or of a single output (None: text)
+    outputs: tuple[str, ...] = ()  # each [FORMAT=]FILE
+    language: str | None = None  # fixes shown as code in this language, over the source's own
+    # --threshold NAME=VALUE of the run: a fix's text and code name the value in force
+    thresholds: tuple[tuple[str, float], ...] = ()
+
+
+def _color() -> bool:
+    """Whether the report on stdout may be coloured: a terminal, and the user did not say NO_COLOR."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _write(path: str, text: str) -> None:
@@ -44,9 +55,8 @@ def _write(path: str, text: str) -> None:
         raise SesguardError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
 
 
-def write_report(text: str, args: argparse.Namespace, summary: str) -> None:
-    """The report to --output (and the summary line to stdout), or the report alone to stdout."""
-    output = getattr(args, "output", None)
+def write_report(text: str, output: str | None, summary: str) -> None:
+    """The report to ``output`` (and the summary line to stdout), or the report alone to stdout."""
     if output:
         _write(output, text)
         print(inert(summary))
@@ -78,7 +88,7 @@ def targets(outputs: Sequence[str], fmt: str | None) -> list[tuple[str, str]]:
 
 def emit(
     results: Sequence[StackResult],
-    args: argparse.Namespace,
+    reports: Reports,
     policies: PolicySet,
     not_judged: Sequence[NotJudged] = (),
 ) -> int:
@@ -89,31 +99,22 @@ def emit(
     from sesguard import report
 
     listed = list(results)
-    language = getattr(args, "language", None)
-    if language:
+    if reports.language:
         # An explicit --language wins over what the source found (DESIGN: `--language` overrides),
         # in the source's own family: CDK code for a CloudFormation input, never Pulumi's.
         from sesguard.languages import for_source
 
-        listed = [replace(r, language=for_source(r.source, language)) for r in listed]
-    run_thresholds = dict(
-        (name.strip(), float(value))
-        for name, _, value in (t.partition("=") for t in getattr(args, "threshold", None) or [])
-    )
-    if run_thresholds:  # validated when the engine's settings were read; here they name a fix's values
+        listed = [replace(r, language=for_source(r.source, reports.language)) for r in listed]
+    if reports.thresholds:  # validated when the engine's settings were read; here they name a fix's values
+        run_thresholds = dict(reports.thresholds)
         listed = [replace(r, thresholds=judging.tightened(run_thresholds, r.thresholds)) for r in listed]
-    fmt = getattr(args, "format", None)
-    outputs = getattr(args, "output", None) or []
-    if isinstance(outputs, str):
-        outputs = [outputs]
+    fmt, outputs = reports.format, reports.outputs
     if outputs:
         for kind, path in targets(outputs, fmt):
             _write(path, report.render(kind, listed, policies, not_judged=not_judged))
         print(report.summary_line(listed, not_judged))
     else:
-        text = report.render(
-            fmt or DEFAULT_FORMAT, listed, policies, color=_color(args), not_judged=not_judged
-        )
+        text = report.render(fmt or DEFAULT_FORMAT, listed, policies, color=_color(), not_judged=not_judged)
         sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
         sys.stdout.flush()
     return judging.exit_code(listed) if not not_judged else judging.EXIT_ERROR

@@ -33,7 +33,7 @@ def loader(kind: str) -> Callable[[str | Path], Document]:
 
         return terraform.load
     if kind == "cloudformation":
-        from sesguard.sources.cloudformation import template as cloudformation
+        from sesguard.sources.cloudformation import inputs as cloudformation
 
         return cloudformation.load
     raise ValueError(f"unknown file source {kind!r}")
@@ -61,7 +61,7 @@ def load(
 
         return terraform.load(path, region=region, config=config)
     if kind == "cloudformation":
-        from sesguard.sources.cloudformation import template as cloudformation
+        from sesguard.sources.cloudformation import inputs as cloudformation
 
         return cloudformation.load(path, region=region, config=config, parameters=parameters)
     return loader(kind)(path)
@@ -77,7 +77,7 @@ def load_all(
     """One loader per stack the input holds: every stack of a `cdk synth` cloud assembly (an app
     is judged whole, each stack with its own result), the one stack of any other file."""
     if kind == "cloudformation":
-        from sesguard.sources.cloudformation import template as cloudformation
+        from sesguard.sources.cloudformation import inputs as cloudformation
 
         found = cloudformation.load_all(path, region=region, config=config, parameters=parameters)
         return [load for _, load in found]

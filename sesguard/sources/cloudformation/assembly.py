@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,15 +30,13 @@ from sesguard import limits
 from sesguard.document import Document
 from sesguard.errors import InputError
 from sesguard.sources.cloudformation import template as cfn
+from sesguard.sources.cloudformation.files import read_file
 from sesguard.sources.common import positions
 from sesguard.sources.common.reading import decode_text, expect_object, kind, place
 
 MANIFEST = "manifest.json"
 STACK = "aws:cloudformation:stack"
 NESTED_ASSEMBLY = "cdk:cloud-assembly"
-# A cloud assembly file larger than this is refused before it is read: CloudFormation takes
-# templates of at most 1 MB, and the largest manifests and metadata files of real apps are a few MB.
-MAX_FILE_BYTES = 64 * 1024 * 1024
 # cdk.Stage inside cdk.Stage inside ...: deeper than any app nests stages.
 MAX_ASSEMBLY_DEPTH = 8
 
@@ -50,53 +47,6 @@ class Stack:
 
     name: str
     load: Callable[[], Document]
-
-
-def read_file(directory: Path, name: Any, where: str, seen: set[str]) -> bytes:
-    """The bytes of ``name`` (as a manifest spells it) in the assembly ``directory``.
-
-    ``where`` names the manifest entry in messages; ``seen`` holds the real paths already read, so a
-    template named twice (another stack's, or a stack's as a nested one) is refused.
-    """
-    if not isinstance(name, str) or not name or "\x00" in name:
-        raise InputError(where, f"expected a file name, found {kind(name)}")
-    if os.path.isabs(name):
-        raise InputError(where, f"{name!r} is an absolute path: a cloud assembly names files inside it")
-    root = os.path.realpath(directory)
-    real = os.path.realpath(os.path.join(root, name))
-    if os.path.commonpath([root, real]) != root:
-        raise InputError(where, f"{name!r} resolves outside the assembly directory")
-    if real in seen:
-        raise InputError(where, f"{name!r} is already read as another stack's template")
-    try:
-        # Non-blocking: a FIFO swapped in after any check must not hang the run.
-        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-    except FileNotFoundError:
-        raise InputError(where, f"{name!r}: no such file in the assembly") from None
-    except OSError as exc:
-        raise InputError(where, f"{name!r}: cannot read: {exc.strerror or exc}") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(where, f"{name!r} is not a regular file")
-        if info.st_size > MAX_FILE_BYTES:
-            raise InputError(where, f"{name!r} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
-        chunks: list[bytes] = []
-        left = MAX_FILE_BYTES + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        if left <= 0:
-            raise InputError(where, f"{name!r} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
-    except OSError as exc:
-        raise InputError(where, f"{name!r}: cannot read: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
-    seen.add(real)
-    return b"".join(chunks)
 
 
 def _json(raw: bytes, where: str, what: str) -> dict[str, Any]:
@@ -238,7 +188,7 @@ def _nested_reader(directory: Path, label: str, seen: set[str]) -> cfn.NestedRea
             )
         raw = read_file(directory, asset, place(at, "Metadata.aws:asset:path"), seen)
         nested_where = f"{label}/{asset}"
-        template, nodes = cfn._decode(raw, nested_where)
+        template, nodes = cfn.decode(raw, nested_where)
         return template, nodes, nested_where
 
     return read
@@ -264,7 +214,7 @@ def _stack(
         raise InputError(where, "the manifest names no templateFile")
     raw = read_file(directory, template_file, place(where, "properties.templateFile"), seen)
     tpl_where = f"{label}/{template_file}"
-    template, nodes = cfn._decode(raw, tpl_where)
+    template, nodes = cfn.decode(raw, tpl_where)
     paths, created = _metadata(directory, artifact, where, seen)
     env = _environment(name, artifact, region, paths, created, app_language(root, created))
     return cfn.from_template(

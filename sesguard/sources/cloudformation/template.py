@@ -25,8 +25,9 @@ from sesguard.document import SECRET, UNKNOWN, Document, new_document
 from sesguard.errors import InputError, warn
 from sesguard.sources.cloudformation import intrinsics as fn
 from sesguard.sources.cloudformation import resources as cfnresources
+from sesguard.sources.cloudformation.files import read_file
 from sesguard.sources.common import positions
-from sesguard.sources.common.reading import STDIN, decode_text, expect_object, kind, label, place, read_bytes
+from sesguard.sources.common.reading import decode_text, expect_object, kind, place
 
 PROJECT = "cloudformation"
 MANIFEST = "manifest.json"
@@ -53,7 +54,7 @@ NestedReader = Callable[[str, dict[str, Any], str], tuple[dict[str, Any], Any, s
 MAX_NESTING = 5
 
 
-def _decode(raw: bytes, where: str) -> tuple[dict[str, Any], Any]:
+def decode(raw: bytes, where: str) -> tuple[dict[str, Any], Any]:
     from cfnlint.decode import decode_str
 
     if not raw.strip():
@@ -323,7 +324,7 @@ def _macros(template: dict[str, Any], where: str) -> None:
             todo.extend((v, f"{at}[{i}]") for i, v in enumerate(node))
 
 
-def _no_nested(lid: str, resource: dict[str, Any], where: str) -> tuple[dict[str, Any], Any, str]:
+def no_nested(lid: str, resource: dict[str, Any], where: str) -> tuple[dict[str, Any], Any, str]:
     raise InputError(
         place(where, f"Resources.{lid}"),
         "a nested stack (AWS::CloudFormation::Stack) whose template is not in the input: judge the "
@@ -457,7 +458,7 @@ def from_template(
     file: str | None,
     config: dict[str, Any] | None = None,
     parameters: dict[str, str] | None = None,
-    nested: NestedReader = _no_nested,
+    nested: NestedReader = no_nested,
     one_of_many: bool = False,
 ) -> Document:
     """``parameters``: values the deploy gives (``--parameter``): they decide Conditions.
@@ -487,67 +488,7 @@ def from_template(
     )
 
 
-def load(
-    path: str | Path,
-    region: str | None = None,
-    config: dict[str, Any] | None = None,
-    parameters: dict[str, str] | None = None,
-) -> Document:
-    """The one stack of a template, or of a cloud assembly that has one stack.
-
-    ``config``: stack settings given outside the template (``--config``), over its Metadata;
-    ``parameters``: the deploy's parameter values (``--parameter``/``--parameters``).
-    """
-    documents = load_all(path, region, config, parameters)
-    if len(documents) > 1:
-        names = ", ".join(sorted(name for name, _ in documents))
-        raise InputError(
-            label(path), f"the cloud assembly has {len(documents)} stacks ({names}): judge each with load_all"
-        )
-    return documents[0][1]()
-
-
-def load_all(
-    path: str | Path,
-    region: str | None = None,
-    config: dict[str, Any] | None = None,
-    parameters: dict[str, str] | None = None,
-) -> list[tuple[str, Callable[[], Document]]]:
-    """(stack name, its document's loader) for each stack: one for a template, every stack of a cdk.out."""
-    from sesguard.sources.cloudformation import assembly
-
-    def guarded(load: Callable[[], Document]) -> Callable[[], Document]:
-        def run() -> Document:
-            try:
-                return load()
-            except RecursionError:
-                raise InputError(label(path), "nested too deeply to be a CloudFormation template") from None
-
-        return run
-
-    where = label(path)
-    if str(path) != STDIN and Path(path).is_dir():
-        found = assembly.stacks(Path(path), where, region, config, parameters)
-        return [(s.name, guarded(s.load)) for s in found]
-    if str(path) != STDIN and (Path(path).parent / assembly.MANIFEST).is_file():
-        # A template inside cdk.out: its manifest entry gives the environment and construct paths.
-        parent = Path(path).parent
-        found = assembly.stacks(parent, str(parent), region, config, parameters, Path(path).name)
-        return [(s.name, guarded(s.load)) for s in found]
-
-    def single() -> Document:
-        template, nodes = _decode(read_bytes(path), where)
-        _check_parameters(template, where, parameters)
-        stack = "stdin" if str(path) == STDIN else Path(path).name.split(".")[0]
-        file = None if str(path) == STDIN else positions.input_file(path)
-        nested = _no_nested if str(path) == STDIN else _local_nested(Path(path).parent)
-        env = Environment(region=region, stack=stack)
-        return from_template(template, nodes, where, env, file, config, parameters, nested)
-
-    return [(where, guarded(single))]
-
-
-def _check_parameters(template: dict[str, Any], where: str, parameters: dict[str, str] | None) -> None:
+def check_parameters(template: dict[str, Any], where: str, parameters: dict[str, str] | None) -> None:
     """A value for a parameter the template does not declare is a typo that would fix nothing."""
     declared = template.get("Parameters") if isinstance(template.get("Parameters"), dict) else {}
     unknown = sorted(set(parameters or {}) - set(declared or {}))
@@ -555,20 +496,18 @@ def _check_parameters(template: dict[str, Any], where: str, parameters: dict[str
         raise InputError(where, f"--parameter {unknown[0]}: the template declares no such parameter")
 
 
-def _local_nested(directory: Path) -> NestedReader:
+def local_nested(directory: Path) -> NestedReader:
     """A nested stack whose TemplateURL is a file beside the template (before `cloudformation package`)."""
 
     def read(lid: str, resource: dict[str, Any], where: str) -> tuple[dict[str, Any], Any, str]:
-        from sesguard.sources.cloudformation import assembly
-
         props = resource.get("Properties")
         url = props.get("TemplateURL") if isinstance(props, dict) else None
         if not isinstance(url, str) or "://" in url or url.startswith("s3:"):
-            return _no_nested(lid, resource, where)
+            return no_nested(lid, resource, where)
         at = place(where, f"Resources.{lid}.Properties.TemplateURL")
-        raw = assembly.read_file(directory, url, at, set())
+        raw = read_file(directory, url, at, set())
         nested_where = str(directory / url)
-        template, nodes = _decode(raw, nested_where)
+        template, nodes = decode(raw, nested_where)
         return template, nodes, nested_where
 
     return read

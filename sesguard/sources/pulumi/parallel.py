@@ -146,15 +146,15 @@ class _Progress:
 
 
 def preload(root: str | Path | None = None) -> None:
-    """Import pulumi_aws and the program once, before any fork (a Python program's only)."""
+    """Import what a Python program imports from outside the project once, before any fork."""
     from sesguard import project
-    from sesguard.sources.pulumi import program
+    from sesguard.sources.pulumi import preload
 
     found = project.find_optional(root)
     if found is not None and found.runtime != "python":
         return  # a Node.js program runs in its own node process: nothing here to warm
 
-    program.preload(root)
+    preload.preload(root)
 
 
 def run_stacks(
