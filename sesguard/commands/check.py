@@ -12,7 +12,9 @@ incomplete and names each stack not judged and why, and the run exits 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from sesguard import judging, policyset
@@ -43,8 +45,9 @@ def add_parser(subparsers: Any) -> None:
     source.add_argument("--document", metavar="FILE", help="a sesguard stack document (- for stdin)")
     source.add_argument(
         "--terraform",
-        metavar="FILE",
-        help="`terraform show -json` / `tofu show -json` output: a plan or a state (- for stdin)",
+        metavar="FILE|DIR",
+        help="`terraform show -json` / `tofu show -json` output: a plan or a state (- for stdin); or a "
+        "directory of .tf files, judged without a plan",
     )
     source.add_argument(
         "--cloudformation",
@@ -56,6 +59,14 @@ def add_parser(subparsers: Any) -> None:
         metavar="REGION",
         help="the AWS region a --terraform plan or --cloudformation template deploys to, when the "
         "input does not say (CloudFormation's AWS::Region; a provider configured outside the plan)",
+    )
+    parser.add_argument(
+        "--var-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a .tfvars file for a --terraform directory, after terraform.tfvars and *.auto.tfvars "
+        "(repeatable; later files win, as with `terraform plan -var-file`)",
     )
     parser.add_argument(
         "--jobs",
@@ -97,9 +108,25 @@ def _regional() -> tuple[str, ...]:
     return REGIONAL_SOURCES
 
 
+def _terraform_directory(args: argparse.Namespace) -> tuple[str, str] | None:
+    """A directory of .tf files and no Pulumi.yaml is a Terraform configuration to judge."""
+    from sesguard import project
+
+    root = Path(args.root or ".")
+    if any((root / name).is_file() for name in project.PROJECT_FILES):
+        return None
+    return ("terraform", str(root)) if any(p.is_file() for p in root.glob("*.tf")) else None
+
+
 def run(args: argparse.Namespace) -> int:
     policies = policyset.from_args(args)
     source = _file_source(args)
+    if source is None and not args.stack and args.config is None:
+        source = _terraform_directory(args)
+        if source is not None:
+            args.root = None
+    if args.var_file and (source is None or source[0] != "terraform" or not os.path.isdir(source[1])):
+        raise SesguardError("--var-file applies to a Terraform configuration directory (--terraform DIR)")
     if source is not None and args.stack:
         raise SesguardError(f"--stack selects program stacks; it cannot be combined with --{source[0]}")
     if args.config is not None and (source is None or source[0] == "document"):
@@ -134,7 +161,12 @@ def _load(args: argparse.Namespace, source: tuple[str, str]) -> Any:
         # template's own (CloudFormation Metadata).
         config = stackconfig.read(args.config) if args.config is not None else None
         region = args.region or (config or {}).get("aws:region")
-        document = sources.load(*source, region=region if isinstance(region, str) else None, config=config)
+        document = sources.load(
+            *source,
+            region=region if isinstance(region, str) else None,
+            config=config,
+            var_files=[Path(f) for f in args.var_file],
+        )
         if args.config is not None:
             document = stackconfig.locate(document, args.config)
     else:

@@ -45,13 +45,22 @@ REGIONAL_SOURCES = ("terraform", "cloudformation")
 
 
 def load(
-    kind: str, path: str | Path, region: str | None = None, config: dict[str, Any] | None = None
+    kind: str,
+    path: str | Path,
+    region: str | None = None,
+    config: dict[str, Any] | None = None,
+    var_files: list[Path] | None = None,
 ) -> Document:
     """The stack document of a file source; InputError (exit 2) names the file and the problem.
 
     ``config`` is stack config (``sesguard:<key>`` settings such as ``sesguard:externalDns``) for
     sources whose input cannot carry Pulumi config: Terraform plans and CloudFormation templates.
     """
+    if kind == "terraform" and str(path) != "-" and Path(path).is_dir():
+        # A directory is the configuration itself, judged without a plan.
+        from sesguard.sources.terraform import hcl
+
+        return hcl.load(path, region=region, config=config, var_files=var_files)
     if kind == "terraform":
         from sesguard.sources.terraform import plan as terraform
 
