@@ -18,6 +18,7 @@ initialised, an HCL error, a value tfparse could not evaluate (unknown, as in a 
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -145,9 +146,17 @@ def _references(value: Any) -> list[str]:
     return [r.text for r in _refs(value)]
 
 
-def _parse_file(path: Path, where: str) -> dict[str, Any]:
+@cache
+def _parse_text(text: str) -> dict[str, Any]:
+    """python-hcl2's reading of one text, once: its LALR parser is pure Python (about 0.2 ms a
+    token), and module instances and policy literals repeat the same text."""
     import hcl2
 
+    parsed: dict[str, Any] = hcl2.loads(text)
+    return parsed
+
+
+def _parse_file(path: Path, where: str) -> dict[str, Any]:
     try:
         text = path.read_text("utf-8")
     except UnicodeDecodeError:
@@ -155,7 +164,7 @@ def _parse_file(path: Path, where: str) -> dict[str, Any]:
     except OSError as exc:
         raise InputError(where, f"cannot read {path.name}: {exc.strerror or exc}") from None
     try:
-        parsed: dict[str, Any] = hcl2.loads(text)
+        parsed = _parse_text(text)
     except RecursionError:
         raise InputError(where, f"{path.name} is nested too deeply to be Terraform configuration") from None
     except Exception as exc:  # python-hcl2 raises lark's errors, whose text names line and column
@@ -519,10 +528,8 @@ class _Values:
         m = _JSONENCODE.fullmatch(raw) if isinstance(raw, str) else None
         if m is None:
             return None
-        import hcl2
-
         try:
-            literal = hcl2.loads(f"x = {m.group(1)}\n")["x"]
+            literal = copy.deepcopy(_parse_text(f"x = {m.group(1)}\n")["x"])
             evaluated = json.loads(v) if isinstance(v, str) else None
         except Exception:  # not a literal python-hcl2 reads, or tfparse's text is not JSON
             return None
