@@ -45,17 +45,22 @@ def by_name(doc: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    ("var_files", "plan_file"),
-    [([], "plan.json"), (["weak-dmarc.tfvars"], "plan-weak-dmarc.json")],
+    ("folder", "var_files", "plan_file", "blocked"),
+    [
+        ("ses-domain", [], "plan.json", None),
+        ("ses-domain", ["weak-dmarc.tfvars"], "plan-weak-dmarc.json", f"{COM}.aws_route53_record.dmarc"),
+        ("trussworks", [], "plan.json", "module.ses_domain.aws_route53_record.txt_dmarc[0]"),
+        ("trussworks", ["reject.tfvars"], "plan-reject.json", None),
+    ],
 )
 def test_the_directory_gives_its_plans_findings(
-    engine: EmbeddedEngine, var_files: list[str], plan_file: str
+    engine: EmbeddedEngine, folder: str, var_files: list[str], plan_file: str, blocked: str | None
 ) -> None:
-    from_hcl = findings(engine, hcl.load(SES_DOMAIN, var_files=[SES_DOMAIN / f for f in var_files]))
-    from_plan = findings(engine, terraform.load(SES_DOMAIN / plan_file))
+    root = HERE / folder
+    from_hcl = findings(engine, hcl.load(root, var_files=[root / f for f in var_files]))
+    from_plan = findings(engine, terraform.load(root / plan_file))
     assert from_hcl ^ from_plan == KNOWN_DIFFERENCES & from_plan
-    if var_files:
-        assert ("SES-005", f"{COM}.aws_route53_record.dmarc") in from_hcl
+    assert (blocked is not None) == (("SES-005", blocked) in from_hcl)
 
 
 def test_count_for_each_modules_and_variables_are_expanded() -> None:
