@@ -252,3 +252,15 @@ def test_sarif_points_at_the_tf_line(tmp_path: Path) -> None:
 def test_var_file_without_a_directory_is_a_usage_error() -> None:
     run = sesguard("check", "--terraform", str(SES_DOMAIN / "plan.json"), "--var-file", "x.tfvars")
     assert run.code == 2 and "--var-file" in run.stderr
+
+
+def test_an_aliased_provider_gives_its_resources_its_region(tmp_path: Path) -> None:
+    root = copy_fixture(tmp_path)
+    (root / "virginia.tf").write_text(
+        'provider "aws" {\n  alias  = "virginia"\n  region = "us-east-1"\n}\n'
+        'resource "aws_sesv2_configuration_set" "virginia" {\n  provider               = aws.virginia\n'
+        '  configuration_set_name = "virginia"\n}\n'
+    )
+    doc = hcl.load(root)
+    assert by_name(doc, "aws_sesv2_configuration_set.virginia")["region"] == "us-east-1"
+    assert by_name(doc, f"{COM}.aws_sesv2_configuration_set.this")["region"] == "eu-west-1"
