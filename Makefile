@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: check test bench lint bundle docs clean fixtures fixtures-terraform-hcl mapping
+.PHONY: check test test-fast bench lint bundle docs clean fixtures fixtures-terraform-hcl mapping
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,16 @@ check: $(STAMP)
 test: $(STAMP)
 	@bash tests/system-deps.sh
 	$(PY) -m pytest -n 2 --dist loadgroup
+
+# The quick loop while editing (under a minute): the Rego unit tests and the pure-Python units,
+# all in process: no subprocess, server, wheel or virtualenv. `make test` runs them too, with the rest.
+FAST_TESTS := tests/test_rego.py tests/test_architecture.py tests/test_config.py tests/test_findings_typed.py \
+	tests/test_iac_mutations.py tests/test_mutations.py tests/test_pack_logic.py tests/test_preload.py \
+	tests/test_projection.py tests/test_regions.py tests/test_reports.py tests/test_snippets.py \
+	tests/test_wrong_types.py
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -p no:cacheprovider $(FAST_TESTS)
 
 bench: $(STAMP)
 	$(PY) -m bench

@@ -550,7 +550,7 @@ def serve(extra_policies: Sequence[Path] = ()) -> None:
 
     try:
         install.ensure(_log)
-        from sesguard.policyset import checked
+        from sesguard.engine.compiled import checked
 
         built = policies(checked(None, tuple(Path(p) for p in extra_policies)), warm=True)
     except SesguardError as exc:

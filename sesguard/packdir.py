@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
-from sesguard import __version__, policyset
+from sesguard import __version__
+from sesguard.engine import compiled
 from sesguard.errors import SesguardError
 
 TEMPLATES = {
@@ -32,7 +33,7 @@ def requirement(version: str = __version__) -> str:
 def write(target: Path, extras: Sequence[Path] = (), spec: str | None = None, force: bool = False) -> Path:
     """Write the pack into ``target`` (created; must be empty unless ``force``)."""
     # The organisation's rules are judged by the same contract here as in every command.
-    policyset.checked(None, tuple(Path(p) for p in extras))
+    compiled.checked(None, tuple(Path(p) for p in extras))
     if target.exists() and not target.is_dir():
         raise SesguardError(f"{target}: not a directory")
     if target.is_dir() and any(target.iterdir()) and not force:

@@ -14,13 +14,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import Any, overload
 
 from sesguard.document import LANGUAGES
 from sesguard.errors import SesguardError
-
-if TYPE_CHECKING:
-    from sesguard.engine.embedded import EmbeddedEngine
 
 
 def _installed_pack() -> Path:
@@ -324,48 +321,6 @@ def load(root: Path | None = None, extras: tuple[Path, ...] = ()) -> PolicySet:
     if extras:
         _check_ids(policyset)
     return policyset
-
-
-def from_args(args: object) -> PolicySet:
-    """The policies a command runs: ``--policies``/SESGUARD_POLICIES and each ``--extra-policies``.
-
-    Organisation rules are compiled once here, so Rego that does not compile is exit 2 naming its
-    file in every command, even one (``policies``, ``bundle``) that never evaluates.
-    """
-    chosen = getattr(args, "policies", None)
-    extras = tuple(Path(p) for p in getattr(args, "extra_policies", None) or ())
-    return checked(Path(chosen) if chosen else None, extras)
-
-
-def checked(root: Path | None, extras: tuple[Path, ...]) -> PolicySet:
-    """``load``, with a customised pack or organisation rules compiled (exit 2 naming the file
-    when they do not); the installed pack is compiled by its own tests."""
-    policyset = load(root, extras)
-    if extras or root is not None or default_root() != POLICY_DIR:
-        _compile(policyset)
-    return policyset
-
-
-def _compile(policyset: PolicySet) -> None:
-    compiled_with_tests(policyset).close()
-
-
-def compiled_with_tests(policyset: PolicySet) -> EmbeddedEngine:
-    """An engine holding the modules and their tests, compiled; Rego that OPA refuses is exit 2
-    with one line naming the file (every query would fail alike on it)."""
-    from sesguard.engine.embedded import EmbeddedEngine
-    from sesguard.errors import PolicyError
-
-    try:
-        engine = EmbeddedEngine(policyset, with_tests=True)
-        try:
-            engine.check_compiles()
-        except PolicyError:
-            engine.close()
-            raise
-    except PolicyError as exc:
-        raise SesguardError(f"Rego does not compile: {compile_message(policyset, str(exc))}") from None
-    return engine
 
 
 _ERRORS_OCCURRED = re.compile(r"^(\d+) errors occurred:$")

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from sesguard.engine import compiled
 from sesguard.errors import EngineError
-from sesguard.policyset import PolicySet, compiled_with_tests
+from sesguard.policyset import PolicySet
 
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
 _TEST = re.compile(r"^(test_\w+)\b", re.MULTILINE)
@@ -59,7 +60,7 @@ def _lines(ranges: list[dict]) -> set[int]:
 def run(policies: PolicySet, *, coverage: bool = True) -> TestRun:
     # Compiled first: Rego that does not compile would fail every test alike, each after its own
     # compilation of the whole set (hundreds of them: minutes).
-    engine = compiled_with_tests(policies)
+    engine = compiled.with_tests(policies)
     tests = {path for path, _ in policies.tests}
     result = TestRun()
 

@@ -1,14 +1,13 @@
-"""Rule settings for one run: levels, thresholds and file waivers, parsed from the command line.
+"""Rule settings for one run: levels, thresholds and file waivers, parsed from their command-line text.
 
 What a run may change without touching the Rego; a malformed setting is exit 2, never ignored.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -129,9 +128,15 @@ def load_waivers(path: str) -> list[Any]:
     return [_jsonable(w) for w in data]
 
 
-def from_args(args: argparse.Namespace, policies: PolicySet | None = None) -> Settings:
+def parse(
+    levels: Sequence[str] = (),
+    thresholds: Sequence[str] = (),
+    waivers: str | None = None,
+    policies: PolicySet | None = None,
+) -> Settings:
+    """The settings of ``--level ID=LEVEL``, ``--threshold NAME=VALUE`` and a ``--waivers`` file."""
     return Settings(
-        levels=parse_levels(getattr(args, "level", None) or [], policies),
-        thresholds=parse_thresholds(getattr(args, "threshold", None) or []),
-        waivers=load_waivers(args.waivers) if getattr(args, "waivers", None) else [],
+        levels=parse_levels(levels, policies),
+        thresholds=parse_thresholds(thresholds),
+        waivers=load_waivers(waivers) if waivers else [],
     )

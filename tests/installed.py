@@ -74,6 +74,9 @@ def _build(shared: Path) -> Installed:
             "install",
             "--quiet",
             "--disable-pip-version-check",
+            # No bytecode for every installed module (pulumi, grpc, boto3, cfn-lint): what the
+            # tests import is compiled when first imported.
+            "--no-compile",
             "--find-links",
             str(dist),
             "-r",

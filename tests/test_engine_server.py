@@ -231,7 +231,7 @@ def liar(policies: PolicySet) -> Iterator[OpaRestServer]:
 
 @pytest.fixture
 def lying(liar: OpaRestServer) -> Iterator[OpaRestServer]:
-    yield liar
+    yield liar.warm()
     liar.set_fault(None)
     liar.answer, liar.answer_status = {"result": []}, 200
 
@@ -326,15 +326,19 @@ def test_canary_honours_the_runs_levels_and_waivers(pushed: OpaRestServer, polic
 
 
 def test_a_dripping_server_ends_at_the_deadline(lying: OpaRestServer, policies: PolicySet) -> None:
-    """Each byte arrives well within the timeout; the whole answer does not."""
+    """Each byte arrives well within the timeout; the whole answer does not, and the connection is
+    cut at the deadline, not read to the end (the server answers HTTP/1.0, so http.client hands
+    the socket to the response: the cut must still reach it)."""
     lying.set_fault("drip", QUERY)
-    lying.answer = {"result": [], "padding": "x" * 40}
+    lying.answer = {"result": [], "padding": "x" * 100}  # 24 s of answer at 0.2 s a byte
+    lying.cut_off.clear()
     with pytest.raises(EngineError) as err:
         # bundle_loaded: nothing is pushed, so the canary query is the first request that can lag.
-        ServerEngine(lying.url, policies, timeout=1, bundle_loaded=True)
+        ServerEngine(lying.url, policies, timeout=2, bundle_loaded=True)
     assert str(err.value).endswith(
-        "canary query (POST /v1/data/sesguard/findings): no complete answer within 1 s"
+        "canary query (POST /v1/data/sesguard/findings): no complete answer within 2 s"
     )
+    assert lying.cut_off.wait(10), "the answer was read to its end past the deadline"
 
 
 def test_url_credentials_are_sent_as_basic_auth_and_never_shown(policies: PolicySet) -> None:

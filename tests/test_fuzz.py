@@ -300,11 +300,33 @@ def test_readers_accept_their_valid_fixture() -> None:
 # --- end to end ----------------------------------------------------------------------------------
 
 
+class _Shared:
+    """The session's engine for every fuzzed run, kept open when a run closes it: a check builds
+    its engine before it reads its input, and building one per example was most of this test."""
+
+    def __init__(self, engine: EmbeddedEngine) -> None:
+        self._engine = engine
+        self.name = engine.name
+
+    def evaluate(self, document: Any) -> Any:
+        return self._engine.evaluate(document)
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def one_engine(monkeypatch: pytest.MonkeyPatch, engine: EmbeddedEngine) -> None:
+    from sesguard.engine import factory
+
+    monkeypatch.setattr(factory, "make_engine", lambda *args, **kwargs: _Shared(engine))
+
+
 @E2E
 @pytest.mark.parametrize("kind", sorted(READERS))
 @given(raw=st.one_of(st.binary(max_size=200), json_values.map(lambda v: json.dumps(v).encode())))
 def test_garbage_never_passes_the_check(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, kind: str, raw: bytes
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, kind: str, raw: bytes, one_engine: None
 ) -> None:
     path = tmp_path / "garbage.json"
     path.write_bytes(raw)

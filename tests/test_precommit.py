@@ -85,6 +85,10 @@ def test_hook_refuses_a_violating_commit_and_passes_a_compliant_one(tmp_path: Pa
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "VIRTUAL_ENV", "PRE_COMMIT"))}
     env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")
+    # pip installs without compiling every module to bytecode (pulumi-aws alone is 3,000 files,
+    # 119 MB, most of the environment's build); what the hook imports is compiled when first
+    # imported. pip reads a negated option's variable inverted: PIP_NO_COMPILE=0 is --no-compile.
+    env["PIP_NO_COMPILE"] = "0"
     subprocess.run(
         [str(PRE_COMMIT), "install"], cwd=project, env=env, check=True, capture_output=True, timeout=60
     )

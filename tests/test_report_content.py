@@ -7,7 +7,6 @@ as passed, and stack text that cannot inject markup or terminal escapes into a r
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import subprocess
@@ -103,15 +102,13 @@ def test_language_option_overrides_the_documents_language(
 ) -> None:
     finding = Finding("SES-005", URN, "no DMARC record", "DMARC", "critical")
     result = StackResult("shop", "prod", "program", [finding], language="python")
-    args = argparse.Namespace(format="markdown", output=[], language=None)
-    assert output.emit([result], args, policies) == 1
+    assert output.emit([result], output.Reports(format="markdown"), policies) == 1
     assert PY in capsys.readouterr().out
-    args.language = "typescript"
-    output.emit([result], args, policies)
+    output.emit([result], output.Reports(format="markdown", language="typescript"), policies)
     text = capsys.readouterr().out
     assert TS in text and PY not in text
     neutral = StackResult("shop", "prod", "state", [finding])
-    output.emit([neutral], argparse.Namespace(format="markdown", output=[], language=None), policies)
+    output.emit([neutral], output.Reports(format="markdown"), policies)
     text = capsys.readouterr().out
     assert TS not in text and PY not in text and policies.rule("SES-005").remediation.splitlines()[0] in text  # type: ignore[union-attr]
 
@@ -351,7 +348,7 @@ def test_every_stack_not_judged_is_named_with_its_reason(
     (tmp_path / "stacks").mkdir()
     (tmp_path / "Pulumi.yaml").write_text("name: shop\nruntime: python\nstackConfigDir: stacks\n", "utf-8")
     monkeypatch.setattr(parallel, "run_stacks", outcomes)
-    monkeypatch.setattr(factory, "make_engine", lambda args, policies, sources=None: _EngineFailingOn("b"))
+    monkeypatch.setattr(factory, "make_engine", lambda *args, **kwargs: _EngineFailingOn("b"))
     stacks = ["a", "dies", "b", "c"]
     argv = ["check", "--root", str(tmp_path), "--format", "json", *(f"--stack={s}" for s in stacks)]
     assert cli.main(argv) == 2

@@ -23,7 +23,10 @@ import tree_sitter_go
 import tree_sitter_hcl
 import tree_sitter_typescript
 import yaml
-from cfnlint.api import ManualArgs, lint
+from cfnlint.api import ManualArgs
+from cfnlint.config import ConfigMixIn
+from cfnlint.decode.decode import decode_str
+from cfnlint.runner import Runner
 
 from sesguard import policyset
 
@@ -219,8 +222,17 @@ def test_the_pulumi_yaml_check_rejects_a_wrong_property() -> None:
 # --- CloudFormation ---------------------------------------------------------------------------
 
 
+@cache
+def _cfn_runner() -> Runner:
+    # What cfnlint.api.lint builds on every call (its rules and their specs, most of a second
+    # or more each time): built once, then each snippet is validated as lint() would.
+    return Runner(ConfigMixIn(**ManualArgs(regions=["us-east-1"])))
+
+
 def _cfn_errors(code: str) -> list[str]:
-    matches = lint(code, config=ManualArgs(regions=["us-east-1"]))
+    template, matches = decode_str(code)
+    if not matches and template is not None:
+        matches = list(_cfn_runner().validate_template(template))
     return [f"{m.rule.id}: {m.message}" for m in matches if m.rule.id not in CFN_REFERENCE_RULES]
 
 

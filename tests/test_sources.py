@@ -195,15 +195,38 @@ def test_json_report_per_source(inputs: dict[str, dict[str, Path]], source: str)
     ]
 
 
+@pytest.fixture(scope="module")
+def every_format(
+    inputs: dict[str, dict[str, Path]], tmp_path_factory: pytest.TempPathFactory
+) -> dict[tuple[str, str], tuple[int, dict[str, str]]]:
+    """(source, compliant|violating) -> the exit code and each format's report, from one run per
+    input writing all six (``--output FORMAT=FILE``, repeatable): the same rendering as a report
+    on stdout, one process instead of six."""
+    out = tmp_path_factory.mktemp("every-format")
+    runs = {}
+    for source in ("preview", "state", "document"):
+        for kind in ("compliant", "violating"):
+            files = {fmt: out / f"{source}-{kind}.{fmt}" for fmt in FORMATS}
+            run = sesguard(
+                "check",
+                f"--{source}",
+                str(inputs[kind][source]),
+                *(f"--output={fmt}={path}" for fmt, path in files.items()),
+            )
+            runs[source, kind] = (run.code, {fmt: path.read_text("utf-8") for fmt, path in files.items()})
+    return runs
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("source", ["preview", "state", "document"])
-def test_every_format_per_source(inputs: dict[str, dict[str, Path]], source: str, fmt: str) -> None:
-    ok = sesguard("check", f"--{source}", str(inputs["compliant"][source]), "--format", fmt)
-    bad = sesguard("check", f"--{source}", str(inputs["violating"][source]), "--format", fmt)
-    assert (ok.code, bad.code) == (0, 1), (ok.stderr, bad.stderr)
+def test_every_format_per_source(
+    every_format: dict[tuple[str, str], tuple[int, dict[str, str]]], source: str, fmt: str
+) -> None:
+    (ok_code, ok), (bad_code, bad) = every_format[source, "compliant"], every_format[source, "violating"]
+    assert (ok_code, bad_code) == (0, 1)
     # SARIF and JUnit list every rule; the violating identity is what only a failing report names.
-    assert ok.stdout.strip() and "unverified-example.org" not in ok.stdout
-    assert "unverified-example.org" in bad.stdout and "SES-001" in bad.stdout
+    assert ok[fmt].strip() and "unverified-example.org" not in ok[fmt]
+    assert "unverified-example.org" in bad[fmt] and "SES-001" in bad[fmt]
 
 
 def test_preview_from_stdin(inputs: dict[str, dict[str, Path]]) -> None:
@@ -226,20 +249,18 @@ def test_planted_secrets_are_never_printed(tmp_path: Path) -> None:
         "document": builders.write_json(tmp_path / "document.json", with_secret_config),
     }
     for source, path in files.items():
-        for fmt in FORMATS:
-            out = tmp_path / f"report-{source}.{fmt}"
-            summary = tmp_path / "step-summary.md"
-            run = sesguard(
-                "check",
-                f"--{source}",
-                str(path),
-                "--format",
-                fmt,
-                "--output",
-                str(out),
-                env={"GITHUB_STEP_SUMMARY": str(summary)},
-            )
-            assert run.code == 1, run.stderr
-            everything = run.stdout + run.stderr + out.read_text("utf-8")
-            everything += summary.read_text("utf-8") if summary.exists() else ""
-            assert plain not in everything, (source, fmt)
+        # Every format from one run (--output FORMAT=FILE, repeatable), the GitHub step summary too.
+        outs = {fmt: tmp_path / f"report-{source}.{fmt}" for fmt in FORMATS}
+        summary = tmp_path / f"step-summary-{source}.md"
+        run = sesguard(
+            "check",
+            f"--{source}",
+            str(path),
+            *(f"--output={fmt}={out}" for fmt, out in outs.items()),
+            env={"GITHUB_STEP_SUMMARY": str(summary)},
+        )
+        assert run.code == 1, run.stderr
+        assert plain not in run.stdout + run.stderr, source
+        assert plain not in (summary.read_text("utf-8") if summary.exists() else ""), source
+        for fmt, out in outs.items():
+            assert plain not in out.read_text("utf-8"), (source, fmt)

@@ -19,10 +19,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sesguard import judging, policyset
+from sesguard import judging
 from sesguard.commands import options
 from sesguard.document import Document
-from sesguard.engine import factory
 from sesguard.findings import Finding, StackResult
 from sesguard.policyset import PolicySet
 from sesguard.report import output
@@ -128,8 +127,9 @@ def not_evaluated(
 
 
 def run(args: argparse.Namespace) -> int:
-    policies = policyset.from_args(args)
-    engine = factory.make_engine(args, policies)
+    run = options.run_of(args)
+    policies = run.policies
+    engine = run.make_engine()
     try:
         config: dict[str, Any] = {}
         production = False
@@ -154,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         engine.close()
     result, skipped = not_evaluated(result, document, policies, drift=declared is not None)
-    code = output.emit([result], args, policies)
+    code = output.emit([result], run.reports, policies)
     if skipped:
         print(
             f"sesguard: audit incomplete: {len(skipped)} rule(s) not evaluated ({', '.join(skipped)}); "

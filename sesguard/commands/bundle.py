@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from sesguard import judging, policyset, settings
+from sesguard import judging
 from sesguard.bundle import build_bundle, default_revision
 from sesguard.commands import options
 
@@ -37,12 +37,12 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    policies = policyset.from_args(args)
+    policies = options.policies_of(args)
     run_settings = (
-        settings.from_args(args, policies) if (args.waivers or args.level or args.threshold) else None
+        options.settings_of(args, policies) if (args.waivers or args.level or args.threshold) else None
     )
     revision = args.revision or default_revision(policies, run_settings)
     out = build_bundle(policies, Path(args.output), revision=revision, settings=run_settings)
-    baked = ", with settings" if settings is not None else ""
+    baked = ", with settings" if run_settings is not None else ""
     print(f"sesguard: wrote {out} (revision {revision}, {len(policies.modules)} modules{baked})")
     return judging.EXIT_PASS

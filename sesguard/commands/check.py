@@ -14,12 +14,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sesguard import judging, policyset
+from sesguard import judging
 from sesguard.commands import options
-from sesguard.engine import factory
 from sesguard.errors import SesguardError, one_line
 from sesguard.findings import NotJudged, StackResult
 from sesguard.report import output
@@ -92,6 +92,20 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+@dataclass(frozen=True)
+class CheckRun:
+    """One `sesguard check`, read from its command line: what to judge, and how (``run``)."""
+
+    run: options.Run
+    source: tuple[str, str] | None  # (kind, path) of a file source; None: the program's stacks
+    stacks: tuple[str, ...] = ()  # --stack, in order, without repeats (program mode)
+    root: str | None = None  # --root: the Pulumi project
+    config: str | None = None  # --config: a Pulumi.<stack>.yaml for a file source
+    region: str | None = None  # --region of a plan or a template
+    jobs: int | None = None  # --jobs
+    var_files: tuple[Path, ...] = ()  # --var-file of a Terraform configuration directory
+
+
 def _file_source(args: argparse.Namespace) -> tuple[str, str] | None:
     from sesguard.sources import FILE_SOURCES
 
@@ -108,23 +122,25 @@ def _regional() -> tuple[str, ...]:
     return REGIONAL_SOURCES
 
 
-def _terraform_directory(args: argparse.Namespace) -> tuple[str, str] | None:
+def _terraform_directory(root: str | None) -> tuple[str, str] | None:
     """A directory of .tf files and no Pulumi.yaml is a Terraform configuration to judge."""
     from sesguard import project
 
-    root = Path(args.root or ".")
-    if any((root / name).is_file() for name in project.PROJECT_FILES):
+    folder = Path(root or ".")
+    if any((folder / name).is_file() for name in project.PROJECT_FILES):
         return None
-    return ("terraform", str(root)) if any(p.is_file() for p in root.glob("*.tf")) else None
+    return ("terraform", str(folder)) if any(p.is_file() for p in folder.glob("*.tf")) else None
 
 
-def run(args: argparse.Namespace) -> int:
-    policies = policyset.from_args(args)
+def check_run(args: argparse.Namespace) -> CheckRun:
+    """The command line as a CheckRun; options that cannot go together are exit 2 here."""
+    run = options.run_of(args)
     source = _file_source(args)
+    root = args.root
     if source is None and not args.stack and args.config is None:
-        source = _terraform_directory(args)
+        source = _terraform_directory(root)
         if source is not None:
-            args.root = None
+            root = None  # --root named the Terraform directory, which is now the source
     if args.var_file and (source is None or source[0] != "terraform" or not os.path.isdir(source[1])):
         raise SesguardError("--var-file applies to a Terraform configuration directory (--terraform DIR)")
     if source is not None and args.stack:
@@ -133,66 +149,84 @@ def run(args: argparse.Namespace) -> int:
         raise SesguardError("--config gives a file source a stack config; program mode reads the project's")
     if args.region is not None and (source is None or source[0] not in _regional()):
         raise SesguardError("--region applies to --terraform and --cloudformation only")
-    if args.root is not None and source is not None and source[0] not in ("state", "preview"):
+    if root is not None and source is not None and source[0] not in ("state", "preview"):
         # Said, not ignored: a user who names a project expects its stack files to be read.
         raise SesguardError(
             f"--root names the Pulumi project: it applies to program mode, --state and --preview, "
             f"not --{source[0]}"
         )
+    return CheckRun(
+        run,
+        source,
+        stacks=tuple(dict.fromkeys(args.stack)),
+        root=root,
+        config=args.config,
+        region=args.region,
+        jobs=args.jobs,
+        var_files=tuple(Path(f) for f in args.var_file),
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    return check(check_run(args))
+
+
+def check(job: CheckRun) -> int:
+    source = job.source
     if source is not None:
         # The engine first: OPA parses and compiles the policies on its own thread while this one
         # reads the source. A stack document may come from any source, so it gets the whole pack.
-        engine = factory.make_engine(args, policies, None if source[0] == "document" else {source[0]})
+        engine = job.run.make_engine(None if source[0] == "document" else {source[0]})
         try:
             # Loaded inside the judging, which alone holds the document and can free it before OPA
             # reads its input: an ESP-sized stack's peak memory.
-            results = [judging.judge_loaded(lambda: _load(args, source), engine)]
+            results = [judging.judge_loaded(lambda: _load(job, source), engine)]
         finally:
             engine.close()
-        return output.emit(results, args, policies)
-    return _run_program(args, policies)
+        return output.emit(results, job.run.reports, job.run.policies)
+    return _run_program(job)
 
 
-def _load(args: argparse.Namespace, source: tuple[str, str]) -> Any:
+def _load(job: CheckRun, source: tuple[str, str]) -> Any:
     from sesguard import sources, stackconfig
 
     if source[0] in _regional():
         # A plan or a template carries no stack settings: --config gives them, over the
         # template's own (CloudFormation Metadata).
-        config = stackconfig.read(args.config) if args.config is not None else None
-        region = args.region or (config or {}).get("aws:region")
+        config = stackconfig.read(job.config) if job.config is not None else None
+        region = job.region or (config or {}).get("aws:region")
         document = sources.load(
             *source,
             region=region if isinstance(region, str) else None,
             config=config,
-            var_files=[Path(f) for f in args.var_file],
+            var_files=list(job.var_files),
         )
-        if args.config is not None:
-            document = stackconfig.locate(document, args.config)
+        if job.config is not None:
+            document = stackconfig.locate(document, job.config)
     else:
         document = sources.load(*source)
     if source[0] in ("state", "preview"):
-        document = stackconfig.apply(document, args.config, args.root)
+        document = stackconfig.apply(document, job.config, job.root)
     return document
 
 
-def _run_program(args: argparse.Namespace, policies: Any) -> int:
+def _run_program(job: CheckRun) -> int:
     from sesguard import project
     from sesguard.sources.pulumi import parallel
 
-    proj = project.find(args.root)
-    names = list(dict.fromkeys(args.stack)) or proj.stacks()
+    proj = project.find(job.root)
+    names = list(job.stacks) or proj.stacks()
     if proj.runtime != "python":
         raise project.not_python(proj, names[0] if names else None)
     if not names:
         raise SesguardError(f"{proj.stack_dir}: no Pulumi.<stack>.yaml files to check")
     root = proj.root
-    engine = factory.make_engine(args, policies, {"program"})
+    engine = job.run.make_engine({"program"})
     results: list[StackResult] = []
     errors: list[SesguardError] = []
     not_judged: list[NotJudged] = []
     try:
-        for outcome in parallel.run_stacks(names, root, args.jobs):
+        for outcome in parallel.run_stacks(names, root, job.jobs):
             if outcome.error is not None:
                 errors.append(outcome.error)
                 not_judged.append(NotJudged(outcome.stack, str(outcome.error)))
@@ -215,7 +249,12 @@ def _run_program(args: argparse.Namespace, policies: Any) -> int:
     ]
     # With no stack judged, stderr says it all; report files are still written so that a PR
     # comment or a code-scanning upload shows an incomplete run, not a stale or missing one.
-    code = output.emit(results, args, policies, not_judged) if results or args.output else judging.EXIT_ERROR
+    reports = job.run.reports
+    code = (
+        output.emit(results, reports, job.run.policies, not_judged)
+        if results or reports.outputs
+        else judging.EXIT_ERROR
+    )
     for error in errors:
         print(one_line(f"sesguard: {error}"), file=sys.stderr)
     return judging.EXIT_ERROR if errors else code

@@ -12,10 +12,9 @@ import argparse
 import sys
 from typing import Any
 
-from sesguard import judging, policyset
+from sesguard import judging
 from sesguard.aws import sesv2_client
 from sesguard.commands import options
-from sesguard.engine import factory
 from sesguard.errors import SesguardError, one_line
 from sesguard.report import output
 from sesguard.sources.live import dns as dns_source
@@ -63,6 +62,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if not 0 < args.timeout <= 60:
         raise SesguardError(f"--timeout {args.timeout:g}: expected more than 0 and at most 60 seconds")
+    run = options.run_of(args)
     nameserver = dns_source.parse_nameserver(args.nameserver) if args.nameserver else None
     target = dns_source.make_target(
         args.domain,
@@ -75,13 +75,12 @@ def run(args: argparse.Namespace) -> int:
     resolver = dns_source.make_resolver(nameserver, args.timeout)
     progress = _progress if sys.stderr.isatty() else None
     document = dns_source.read(target, resolver, progress=progress)
-    policies = policyset.from_args(args)
-    engine = factory.make_engine(args, policies)
+    engine = run.make_engine()
     try:
         results = judging.judge([document], engine)
     finally:
         engine.close()
-    return output.emit(results, args, policies)
+    return output.emit(results, run.reports, run.policies)
 
 
 def _progress(what: str) -> None:

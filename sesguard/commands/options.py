@@ -1,4 +1,5 @@
-"""Command-line options every judging command shares: the report, the engine and the rule settings.
+"""Command-line options every judging command shares: the report, the engine and the rule settings,
+and the typed values a command reads them into (``Run``).
 
 Every command takes the same ``--format``/``--output`` and engine options, so a user learns them once.
 """
@@ -7,10 +8,17 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from sesguard import settings
 from sesguard.document import LANGUAGES
+from sesguard.engine import Engine, Settings, compiled, factory
+from sesguard.engine.factory import EngineOptions
+from sesguard.policyset import PolicySet
+from sesguard.report.output import Reports
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
 
@@ -148,3 +156,56 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
     return value
+
+
+# The command line read once into typed values: below sesguard/commands/ no module sees argparse.
+# A command builds what it runs on here, then hands those values down (pip-audit's _cli.py).
+
+
+@dataclass(frozen=True)
+class Run:
+    """What every judging command runs with: the policies, where and with which rule settings they
+    are evaluated, and which reports are written."""
+
+    policies: PolicySet
+    engine: EngineOptions
+    settings: Settings
+    reports: Reports
+
+    def make_engine(self, sources: Collection[str] | None = None) -> Engine:
+        return factory.make_engine(self.engine, self.policies, self.settings, sources)
+
+
+def policies_of(args: argparse.Namespace) -> PolicySet:
+    """``--policies`` (or $SESGUARD_POLICIES) and each ``--extra-policies``, compiled when not the
+    installed pack's: Rego that does not compile is exit 2 naming its file in every command."""
+    chosen = getattr(args, "policies", None)
+    extras = tuple(Path(p) for p in getattr(args, "extra_policies", None) or ())
+    return compiled.checked(Path(chosen) if chosen else None, extras)
+
+
+def settings_of(args: argparse.Namespace, policies: PolicySet) -> Settings:
+    """``--level``, ``--threshold`` and ``--waivers``."""
+    return settings.parse(args.level, args.threshold, args.waivers, policies)
+
+
+def engine_of(args: argparse.Namespace) -> EngineOptions:
+    """``--opa-url`` and how to reach that server."""
+    return EngineOptions(
+        opa_url=args.opa_url,
+        timeout=args.opa_timeout,
+        ca=args.opa_ca,
+        token=args.opa_token,
+        bundle_loaded=args.opa_bundle_loaded,
+    )
+
+
+def reports_of(args: argparse.Namespace) -> Reports:
+    """``--format``, each ``--output`` and ``--language`` of a judging command."""
+    return Reports(format=args.format, outputs=tuple(args.output), language=args.language)
+
+
+def run_of(args: argparse.Namespace) -> Run:
+    """The options `add_common` added, read once; a bad setting is exit 2 before anything runs."""
+    policies = policies_of(args)
+    return Run(policies, engine_of(args), settings_of(args, policies), reports_of(args))

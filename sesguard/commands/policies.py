@@ -10,7 +10,7 @@ import argparse
 import json
 from typing import Any
 
-from sesguard import __version__, judging, languages, policyset
+from sesguard import __version__, judging, languages
 from sesguard.commands import options
 from sesguard.policyset import PolicySet, Rule
 from sesguard.report import output
@@ -111,7 +111,7 @@ def as_json(policies: PolicySet) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    policies = policyset.from_args(args)
+    policies = options.policies_of(args)
     text = markdown(policies) if args.format == "markdown" else as_json(policies)
-    output.write_report(text, args, f"sesguard: {len(policies.rules)} rules written to {args.output}")
+    output.write_report(text, args.output, f"sesguard: {len(policies.rules)} rules written to {args.output}")
     return judging.EXIT_PASS

@@ -20,12 +20,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sesguard import judging, policyset
+from sesguard import judging
 from sesguard import request as request_builder
 from sesguard.aws import sesv2_client
 from sesguard.commands import options
 from sesguard.document import Document
-from sesguard.engine import factory
 from sesguard.errors import SesguardError, one_line
 from sesguard.report import output
 
@@ -74,13 +73,13 @@ def run(args: argparse.Namespace, *, client_factory: ClientFactory | None = None
             raise SesguardError(
                 f"{args.request_output}: cannot write the request: {exc.strerror or exc}"
             ) from None
-    policies = policyset.from_args(args)
-    engine = factory.make_engine(args, policies)
+    run = options.run_of(args)
+    engine = run.make_engine()
     try:
         results = judging.judge([document], engine)
     finally:
         engine.close()
-    code = output.emit(results, args, policies)
+    code = output.emit(results, run.reports, run.policies)
     if not args.submit:
         return code
     if code != judging.EXIT_PASS:

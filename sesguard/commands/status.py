@@ -167,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
     acc = summary["account"] or {}
     output.write_report(
         text,
-        args,
+        args.output,
         f"sesguard: {summary['region']}: {acc.get('mode', 'unknown')}, "
         f"enforcement {acc.get('enforcementStatus', 'unknown')}",
     )

@@ -10,7 +10,7 @@ import argparse
 import json
 from typing import Any
 
-from sesguard import judging, policyset, regotest
+from sesguard import judging, regotest
 from sesguard.commands import options
 from sesguard.report import output
 
@@ -73,10 +73,10 @@ def _json(run: regotest.TestRun, minimum: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = regotest.run(policyset.from_args(args))
+    result = regotest.run(options.policies_of(args))
     text = (_text if args.format == "text" else _json)(result, args.coverage_min)
     passed = len(result.outcomes) - len(result.failed)
     summary = f"{passed} passed, {len(result.failed)} failed, coverage {result.coverage:.1f}%"
-    output.write_report(text, args, summary)
+    output.write_report(text, args.output, summary)
     ok = not result.failed and result.coverage >= args.coverage_min
     return judging.EXIT_PASS if ok else judging.EXIT_FINDINGS

@@ -18,6 +18,7 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 
@@ -34,14 +35,38 @@ class DeadlineExceeded(requests.exceptions.Timeout):
 
 
 class _Tracker:
-    """The connection the current request uses, so the watchdog can cut it."""
+    """The socket the current request uses, so the watchdog can cut it.
+
+    The socket, not the connection: a server that answers HTTP/1.0 or ``Connection: close`` has
+    http.client hand the socket to the response and clear the connection's ``sock``, and a cut
+    through the connection would then find nothing to cut while the body drips on.
+    """
 
     def __init__(self) -> None:
-        self.connection: Any = None
+        self.sock: socket.socket | None = None
+
+
+class _TrackedConnection(HTTPConnection):
+    tracker: _Tracker | None = None
+
+    def connect(self) -> None:
+        super().connect()
+        if self.tracker is not None:
+            self.tracker.sock = self.sock
+
+
+class _TrackedHTTPSConnection(HTTPSConnection):
+    tracker: _Tracker | None = None
+
+    def connect(self) -> None:
+        super().connect()
+        if self.tracker is not None:
+            self.tracker.sock = self.sock
 
 
 class _Tracked:
-    """A connection pool that remembers the connection it hands out, so the deadline can cut it."""
+    """A connection pool that tells the tracker the socket of each connection it hands out (a
+    kept-alive one's now, a new one's when it connects), so the deadline can cut it."""
 
     def __init__(self, *args: Any, tracker: _Tracker, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -49,16 +74,17 @@ class _Tracked:
 
     def _get_conn(self, timeout: float | None = None) -> Any:
         conn = super()._get_conn(timeout)  # type: ignore[misc]
-        self._tracker.connection = conn
+        conn.tracker = self._tracker
+        self._tracker.sock = conn.sock
         return conn
 
 
 class _TrackedPool(_Tracked, HTTPConnectionPool):
-    pass
+    ConnectionCls = _TrackedConnection
 
 
 class _TrackedHTTPSPool(_Tracked, HTTPSConnectionPool):
-    pass
+    ConnectionCls = _TrackedHTTPSConnection
 
 
 class StrictAdapter(HTTPAdapter):
@@ -80,7 +106,7 @@ class StrictAdapter(HTTPAdapter):
 
     def _cut(self, fired: threading.Event) -> None:
         fired.set()
-        sock = getattr(self._tracker.connection, "sock", None)
+        sock = self._tracker.sock
         if sock is not None:
             with contextlib.suppress(OSError):  # already closed: nothing left to cut
                 sock.shutdown(socket.SHUT_RDWR)
@@ -89,7 +115,7 @@ class StrictAdapter(HTTPAdapter):
         self, request: requests.PreparedRequest, stream: bool = False, **kwargs: Any
     ) -> requests.Response:
         fired = threading.Event()
-        self._tracker.connection = None
+        self._tracker.sock = None
         watchdog = threading.Timer(self.deadline, self._cut, args=(fired,))
         watchdog.daemon = True
         watchdog.start()

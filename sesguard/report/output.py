@@ -8,11 +8,10 @@ the extension. ``--format`` alone chooses what goes to stdout.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sesguard import judging
@@ -32,8 +31,18 @@ BY_EXTENSION = {
 }
 
 
-def _color(args: argparse.Namespace) -> bool:
-    return not getattr(args, "output", None) and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+@dataclass(frozen=True)
+class Reports:
+    """Which reports a judging run writes: ``--format``, each ``--output``, and ``--language``."""
+
+    format: str | None = None  # the report on stdout, or of a single output (None: text)
+    outputs: tuple[str, ...] = ()  # each [FORMAT=]FILE
+    language: str | None = None  # fixes shown as code in this language, over the source's own
+
+
+def _color() -> bool:
+    """Whether the report on stdout may be coloured: a terminal, and the user did not say NO_COLOR."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _write(path: str, text: str) -> None:
@@ -43,9 +52,8 @@ def _write(path: str, text: str) -> None:
         raise SesguardError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
 
 
-def write_report(text: str, args: argparse.Namespace, summary: str) -> None:
-    """The report to --output (and the summary line to stdout), or the report alone to stdout."""
-    output = getattr(args, "output", None)
+def write_report(text: str, output: str | None, summary: str) -> None:
+    """The report to ``output`` (and the summary line to stdout), or the report alone to stdout."""
     if output:
         _write(output, text)
         print(summary)
@@ -76,7 +84,7 @@ def targets(outputs: Sequence[str], fmt: str | None) -> list[tuple[str, str]]:
 
 def emit(
     results: Sequence[StackResult],
-    args: argparse.Namespace,
+    reports: Reports,
     policies: PolicySet,
     not_judged: Sequence[NotJudged] = (),
 ) -> int:
@@ -87,22 +95,16 @@ def emit(
     from sesguard import report
 
     listed = list(results)
-    language = getattr(args, "language", None)
-    if language:
+    if reports.language:
         # An explicit --language wins over what the source found (DESIGN: `--language` overrides).
-        listed = [replace(r, language=language) for r in listed]
-    fmt = getattr(args, "format", None)
-    outputs = getattr(args, "output", None) or []
-    if isinstance(outputs, str):
-        outputs = [outputs]
+        listed = [replace(r, language=reports.language) for r in listed]
+    fmt, outputs = reports.format, reports.outputs
     if outputs:
         for kind, path in targets(outputs, fmt):
             _write(path, report.render(kind, listed, policies, not_judged=not_judged))
         print(report.summary_line(listed, not_judged))
     else:
-        text = report.render(
-            fmt or DEFAULT_FORMAT, listed, policies, color=_color(args), not_judged=not_judged
-        )
+        text = report.render(fmt or DEFAULT_FORMAT, listed, policies, color=_color(), not_judged=not_judged)
         sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
         sys.stdout.flush()
     return judging.exit_code(listed) if not not_judged else judging.EXIT_ERROR

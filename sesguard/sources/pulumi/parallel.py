@@ -121,10 +121,10 @@ class _Progress:
 
 
 def preload(root: str | Path | None = None) -> None:
-    """Import pulumi_aws and the program once, before any fork."""
-    from sesguard.sources.pulumi import program
+    """Import what the program imports from outside the project once, before any fork."""
+    from sesguard.sources.pulumi import preload
 
-    program.preload(root)
+    preload.preload(root)
 
 
 def run_stacks(

@@ -100,48 +100,6 @@ def _cheap_source_positions() -> None:
     resource._get_stack_trace = stack_trace
 
 
-def preload(root: Path | str | None = None) -> None:
-    """Import everything a run needs, so forked workers start warm (pulumi_aws loads lazily).
-
-    Only this repository's example program (its ``infra`` package beside ``__main__.py``) is
-    preloaded beyond the SDK: another project's modules are its own business.
-    """
-    try:
-        import pulumi_aws as aws
-    except ImportError:
-        return  # the program's own import will say so, naming its stack
-    if root is None or not (Path(root) / "infra" / "program.py").is_file():
-        return
-    try:  # a broken module is the program's own failure: each stack's run reports it, in one line
-        if str(Path(root).resolve()) not in sys.path:
-            sys.path.insert(0, str(Path(root).resolve()))
-        from infra import config
-
-        used = {
-            "sesv2": (
-                "EmailIdentity",
-                "EmailIdentityMailFromAttributes",
-                "ConfigurationSet",
-                "ConfigurationSetEventDestination",
-                "AccountSuppressionAttributes",
-                "ContactList",
-            ),
-            "sns": ("Topic", "TopicPolicy", "TopicSubscription"),
-            "sqs": ("Queue", "QueuePolicy"),
-            "cloudwatch": ("MetricAlarm",),
-            "kms": ("Key", "Alias"),
-            "route53": ("Record",),
-        }
-        for module, names in used.items():
-            for name in names:
-                getattr(getattr(aws, module), name)
-        assert callable(aws.get_caller_identity)
-        config._ses_regions()
-        import infra.program  # noqa: F401
-    except Exception:
-        return
-
-
 def _run_program(
     main: Path,
     project_name: str,
