@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: check test test-fast bench lint bundle docs clean fixtures fixtures-cdk fixtures-node fixtures-terraform
+.PHONY: check test test-fast bench lint bundle docs clean fixtures fixtures-cdk fixtures-node fixtures-terraform fixtures-terraform-hcl mapping
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,7 +53,7 @@ bundle: $(STAMP)
 
 # The real tools' output the suite reads (committed; the suite never runs the tools). Each family
 # has its own part: fixtures-cdk needs node 20+ and npm (packages cached outside the repository).
-fixtures: fixtures-cdk fixtures-node fixtures-terraform
+fixtures: fixtures-cdk fixtures-node fixtures-terraform fixtures-terraform-hcl
 
 fixtures-cdk:
 	bash tests/fixtures/cloudformation/generate-cdk.sh
@@ -64,6 +64,16 @@ fixtures-terraform: $(STAMP)
 
 docs: $(STAMP)
 	$(VENV)/bin/sesguard policies --format markdown --output docs/rules.md
+
+# Fixtures are the real tools' output: each part regenerates its own (the suite reads what is committed).
+fixtures-terraform-hcl: $(STAMP)
+	PYTHON=$(abspath $(PY)) bash tests/fixtures/terraform/hcl/generate.sh
+
+# What only apply knows, per Terraform type, from the hashicorp/aws provider schema.
+mapping: $(STAMP)
+	@mkdir -p build
+	bash tools/terraform_schema.sh > build/aws-provider-schema.json
+	$(PY) tools/terraform_computed.py build/aws-provider-schema.json
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -22,7 +22,7 @@ from bench.common import IMG, OUT, ROOT, Section, cores, machine
 
 DOC = ROOT / "docs" / "benchmarks.md"
 SAVED = OUT / "sections"
-ALL = ("engine", "stacks", "pack", "peer", "peer-tf", "wait", "ts", "mutations")
+ALL = ("engine", "stacks", "pack", "peer", "peer-tf", "peer-tf-hcl", "wait", "ts", "mutations")
 
 
 def mutations_section() -> Section:
@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         pack,
         peer_checkov,
         peer_checkov_terraform,
+        peer_checkov_terraform_hcl,
         stacks_throughput,
         typescript,
         user_wait,
@@ -99,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             sections.append(peer_checkov.run(1 if args.quick else 3))
         elif name == "peer-tf":
             sections.append(peer_checkov_terraform.run(1 if args.quick else 3))
+        elif name == "peer-tf-hcl":
+            sections.append(peer_checkov_terraform_hcl.run(1 if args.quick else 3))
         elif name == "wait":
             sections.append(user_wait.run(1 if args.quick else 5, 100 if args.quick else 10000))
         elif name == "ts":

@@ -12,9 +12,11 @@ incomplete and names each stack not judged and why, and the run exits 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sesguard import judging
@@ -44,8 +46,9 @@ def add_parser(subparsers: Any) -> None:
     source.add_argument("--document", metavar="FILE", help="a sesguard stack document (- for stdin)")
     source.add_argument(
         "--terraform",
-        metavar="FILE",
-        help="`terraform show -json` / `tofu show -json` output: a plan or a state (- for stdin)",
+        metavar="FILE|DIR",
+        help="`terraform show -json` / `tofu show -json` output: a plan or a state (- for stdin); or a "
+        "directory of .tf files, judged without a plan",
     )
     source.add_argument(
         "--cloudformation",
@@ -71,6 +74,14 @@ def add_parser(subparsers: Any) -> None:
         metavar="FILE",
         help="--cloudformation parameter values as `aws cloudformation deploy --parameter-overrides "
         "file://…` or `create-stack --parameters` take them (JSON); --parameter wins",
+    )
+    parser.add_argument(
+        "--var-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a .tfvars file for a --terraform directory, after terraform.tfvars and *.auto.tfvars "
+        "(repeatable; later files win, as with `terraform plan -var-file`)",
     )
     parser.add_argument(
         "--jobs",
@@ -108,6 +119,7 @@ class CheckRun:
     region: str | None = None  # --region of a plan or a template
     jobs: int | None = None  # --jobs
     parameters: dict[str, str] | None = None  # --parameter/--parameters of a CloudFormation input
+    var_files: tuple[Path, ...] = ()  # --var-file of a Terraform configuration directory
 
 
 def _file_source(args: argparse.Namespace) -> tuple[str, str] | None:
@@ -126,10 +138,27 @@ def _regional() -> tuple[str, ...]:
     return REGIONAL_SOURCES
 
 
+def _terraform_directory(root: str | None) -> tuple[str, str] | None:
+    """A directory of .tf files and no Pulumi.yaml is a Terraform configuration to judge."""
+    from sesguard import project
+
+    folder = Path(root or ".")
+    if any((folder / name).is_file() for name in project.PROJECT_FILES):
+        return None
+    return ("terraform", str(folder)) if any(p.is_file() for p in folder.glob("*.tf")) else None
+
+
 def check_run(args: argparse.Namespace) -> CheckRun:
     """The command line as a CheckRun; options that cannot go together are exit 2 here."""
     common = options.run_of(args)
     source = _file_source(args)
+    root = args.root
+    if source is None and not args.stack and args.config is None:
+        source = _terraform_directory(root)
+        if source is not None:
+            root = None  # --root named the Terraform directory, which is now the source
+    if args.var_file and (source is None or source[0] != "terraform" or not os.path.isdir(source[1])):
+        raise SesguardError("--var-file applies to a Terraform configuration directory (--terraform DIR)")
     if source is not None and args.stack:
         raise SesguardError(f"--stack selects program stacks; it cannot be combined with --{source[0]}")
     if args.config is not None and (source is None or source[0] == "document"):
@@ -138,7 +167,7 @@ def check_run(args: argparse.Namespace) -> CheckRun:
         raise SesguardError("--region applies to --terraform and --cloudformation only")
     if (args.parameter or args.parameters) and (source is None or source[0] != "cloudformation"):
         raise SesguardError("--parameter and --parameters apply to --cloudformation only")
-    if args.root is not None and source is not None and source[0] not in ("state", "preview"):
+    if root is not None and source is not None and source[0] not in ("state", "preview"):
         # Said, not ignored: a user who names a project expects its stack files to be read.
         raise SesguardError(
             f"--root names the Pulumi project: it applies to program mode, --state and --preview, "
@@ -148,11 +177,12 @@ def check_run(args: argparse.Namespace) -> CheckRun:
         common,
         source,
         stacks=tuple(dict.fromkeys(args.stack)),
-        root=args.root,
+        root=root,
         config=args.config,
         region=args.region,
         jobs=args.jobs,
         parameters=_parameters(args),
+        var_files=tuple(Path(f) for f in args.var_file),
     )
 
 
@@ -207,6 +237,7 @@ def _loaders(job: CheckRun, source: tuple[str, str]) -> list[Callable[[], Any]]:
         region=region if isinstance(region, str) else None,
         config=config,
         parameters=job.parameters,
+        var_files=list(job.var_files),
     )
     if job.config is None:
         return found

@@ -50,12 +50,18 @@ def load(
     region: str | None = None,
     config: dict[str, Any] | None = None,
     parameters: dict[str, str] | None = None,
+    var_files: list[Path] | None = None,
 ) -> Document:
     """The stack document of a file source; InputError (exit 2) names the file and the problem.
 
     ``config`` is stack config (``sesguard:<key>`` settings such as ``sesguard:externalDns``) for
     sources whose input cannot carry Pulumi config: Terraform plans and CloudFormation templates.
     """
+    if kind == "terraform" and str(path) != "-" and Path(path).is_dir():
+        # A directory is the configuration itself, judged without a plan.
+        from sesguard.sources.terraform import hcl
+
+        return hcl.load(path, region=region, config=config, var_files=var_files)
     if kind == "terraform":
         from sesguard.sources.terraform import plan as terraform
 
@@ -73,6 +79,7 @@ def load_all(
     region: str | None = None,
     config: dict[str, Any] | None = None,
     parameters: dict[str, str] | None = None,
+    var_files: list[Path] | None = None,
 ) -> list[Callable[[], Document]]:
     """One loader per stack the input holds: every stack of a `cdk synth` cloud assembly (an app
     is judged whole, each stack with its own result), the one stack of any other file."""
@@ -81,4 +88,4 @@ def load_all(
 
         found = cloudformation.load_all(path, region=region, config=config, parameters=parameters)
         return [load for _, load in found]
-    return [lambda: load(kind, path, region, config, parameters)]
+    return [lambda: load(kind, path, region, config, parameters, var_files)]
