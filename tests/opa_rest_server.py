@@ -72,6 +72,8 @@ class OpaRestServer:
         self.data: dict[str, Any] = {}
         self.roots: list[str] = []
         self.revision: str | None = None
+        self.manifest: dict[str, Any] | None = None
+        self.bundle_name = ""
         self._lock = threading.RLock()
         self._engine: opa_bindings.OpaEngine | None = None
         self._stop = threading.Event()
@@ -145,6 +147,8 @@ class OpaRestServer:
             if error is not None:
                 raise ValueError(f"bundle does not compile: {error}")
             self.modules, self.data, self.roots, self.revision = modules, data, roots, manifest["revision"]
+            # As OPA activates a bundle: its manifest under data.system.bundles[<name>].
+            self.manifest, self.bundle_name = manifest, path.name
 
     def _try(self, modules: dict[str, str], data: dict[str, Any]) -> str | None:
         """Build a fresh engine from modules and data; keep it if it compiles, else the error."""
@@ -326,6 +330,14 @@ class OpaRestServer:
                         return
                 if method not in ("GET", "POST"):
                     self._error(405, "method_not_allowed", method)
+                    return
+                if keys[:2] == ["system", "bundles"]:
+                    with server._lock:
+                        if server.manifest is None:
+                            self._send(200, {})
+                        else:
+                            held = {server.bundle_name: {"manifest": server.manifest}}
+                            self._send(200, {"result": held} if len(keys) == 2 else {})
                     return
                 doc_input = None
                 if method == "POST" and body:

@@ -14,6 +14,7 @@ import requests
 from opa_rest_server import OpaRestServer
 
 from sesguard import policyset
+from sesguard.bundle import with_digest
 from sesguard.engine import Settings, canary, to_findings
 from sesguard.engine.embedded import EmbeddedEngine
 from sesguard.engine.server import ServerEngine, push_order
@@ -133,7 +134,14 @@ def test_module_that_does_not_parse_is_refused_once(empty: OpaRestServer) -> Non
     assert sum(1 for m, p in empty.requests if m == "PUT" and p.startswith("/v1/policies/")) == 1
 
 
+def _claims_the_bundle(server: OpaRestServer, policies: PolicySet) -> OpaRestServer:
+    """A server whose manifest names this pack's digest, whatever it really holds."""
+    server.manifest = {"revision": with_digest("claimed", policies), "roots": ["ses", "lib", "sesguard"]}
+    return server
+
+
 def test_undefined_result_is_an_error_not_a_pass(empty: OpaRestServer, policies: PolicySet) -> None:
+    _claims_the_bundle(empty, policies)
     with pytest.raises(EngineError, match=r"canary query .*data\.sesguard\.findings is undefined"):
         ServerEngine(empty.url, policies, bundle_loaded=True)
     assert not any(p.startswith("/v1/policies/") for _, p in empty.requests), "bundle_loaded pushed policies"
@@ -165,7 +173,7 @@ def test_refused_connection(policies: PolicySet) -> None:
 def test_server_faults_are_engine_errors(
     empty: OpaRestServer, policies: PolicySet, fault: str, path: str, expected: str
 ) -> None:
-    empty.set_fault(fault, path)
+    _claims_the_bundle(empty, policies).set_fault(fault, path)
     with pytest.raises(EngineError) as err:
         engine = ServerEngine(empty.url, policies, timeout=0.5, bundle_loaded=True)
         try:
@@ -234,6 +242,7 @@ def lying(liar: OpaRestServer) -> Iterator[OpaRestServer]:
     yield liar
     liar.set_fault(None)
     liar.answer, liar.answer_status = {"result": []}, 200
+    liar.manifest = None
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
@@ -327,7 +336,7 @@ def test_canary_honours_the_runs_levels_and_waivers(pushed: OpaRestServer, polic
 
 def test_a_dripping_server_ends_at_the_deadline(lying: OpaRestServer, policies: PolicySet) -> None:
     """Each byte arrives well within the timeout; the whole answer does not."""
-    lying.set_fault("drip", QUERY)
+    _claims_the_bundle(lying, policies).set_fault("drip", QUERY)
     lying.answer = {"result": [], "padding": "x" * 40}
     with pytest.raises(EngineError) as err:
         # bundle_loaded: nothing is pushed, so the canary query is the first request that can lag.

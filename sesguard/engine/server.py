@@ -137,6 +137,15 @@ class _Client(OpaClient):
             raise ValueError("not a JSON object")
         return body.get("result")
 
+    def bundles(self) -> Any:
+        """The manifests of the bundles the server activated (``GET /v1/data/system/bundles``)."""
+        response = self._session.get(f"{self.root_url}/data/system/bundles", timeout=self.timeout)
+        response.raise_for_status()
+        body = response.json()
+        if not isinstance(body, dict):
+            raise ValueError("not a JSON object")
+        return body.get("result")
+
     def health(self) -> None:
         """GET /health, raising what went wrong (the library's check_health only says False)."""
         response = self._session.get(f"{self.schema}{self.host}:{self.port}/health", timeout=self.timeout)
@@ -208,7 +217,9 @@ class ServerEngine:
         self._client = self._connect(url, ca, token)
         try:
             self._call("health check (GET /health)", self._client.health)
-            if not bundle_loaded:
+            if bundle_loaded:
+                self._check_bundle(policies)
+            else:
                 self._push_policies(policies)
             run_settings = settings or Settings()
             data = run_settings.as_data()[SETTINGS_PATH]
@@ -342,6 +353,34 @@ class ServerEngine:
         current = {POLICY_PREFIX + path for path, _ in policies.modules}
         for pid in sorted(p for p in held if p.startswith(POLICY_PREFIX) and p not in current):
             self._call(f"deleting stale policy {pid}", lambda pid=pid: self._client.delete_policy(pid))  # type: ignore[misc]
+
+    def _check_bundle(self, policies: PolicySet) -> None:
+        """The server must have activated a bundle of exactly these policies: its manifest's
+        revision names their digest (``sesguard bundle`` writes it). An older or other pack is
+        refused before any verdict; the decoys then check that the server evaluates it."""
+        from sesguard.bundle import digest_of, pack_digest
+
+        what = "reading the bundle manifests (GET /v1/data/system/bundles)"
+        held = self._call(what, self._client.bundles)
+        want = pack_digest(policies)
+        if not isinstance(held, dict) or not held:
+            raise self._error(
+                f"{what}: no bundle is activated there; load the one `sesguard bundle` builds, or "
+                "leave out --opa-bundle-loaded so sesguard pushes its policies"
+            )
+        digests = []
+        for entry in held.values():
+            manifest = entry.get("manifest") if isinstance(entry, dict) else None
+            revision = manifest.get("revision") if isinstance(manifest, dict) else None
+            digests.append(digest_of(revision))
+        if want in digests:
+            return
+        named = sorted({d[:12] for d in digests if d})
+        held_text = f"pack-sha256={', '.join(named)}…" if named else "no pack digest in its revision"
+        raise self._error(
+            f"the bundle it serves is not this pack (it holds {held_text}, this run's policies are "
+            f"pack-sha256={want[:12]}…): rebuild it with `sesguard bundle` from the same policies"
+        )
 
     # -- evaluation ------------------------------------------------------------------------
 
