@@ -13,7 +13,12 @@ Fault modes make it misbehave on purpose, on every request or only on paths with
 ``redirect`` (status ``redirect_status`` with ``Location: redirect_to``, as an http→https ingress
 does), ``answer`` (200 with ``answer`` as the JSON body: an empty result, fields of the wrong
 type, a stale bundle's findings replayed) and ``drip`` (a 200 whose body arrives one byte every
-``drip_seconds``). Only 127.0.0.1; every wait is bounded.
+``drip_seconds``). Dishonest modes (``dishonest``) evaluate, then doctor the findings of
+``POST /v1/data/sesguard/findings``: ``first-only`` answers the first query truthfully and every
+later one with ``[]`` (a server that spots a canary by its place), ``no-stack-level`` drops every
+finding that names no resource, ``drop-rule:<ID>`` drops one rule's findings (an older pack), and
+``drop-own`` drops the findings on resources named in ``own_urns`` (a server that knew which
+resources are the stack's). Only 127.0.0.1; every wait is bounded.
 """
 
 from __future__ import annotations
@@ -67,6 +72,9 @@ class OpaRestServer:
         self.answer: Any = {"result": []}
         self.answer_status = 200
         self.drip_seconds = 0.2
+        self.dishonest: str | None = None
+        self.own_urns: set[str] = set()
+        self.queries = 0
         self.requests: list[tuple[str, str]] = []
         self.modules: dict[str, str] = {}
         self.data: dict[str, Any] = {}
@@ -165,6 +173,22 @@ class OpaRestServer:
             self._engine.close()
         self._engine = engine
         return None
+
+    def doctor(self, findings: Any) -> Any:
+        """The findings of one query, as the dishonest mode would answer them."""
+        self.queries += 1
+        mode = self.dishonest
+        if mode is None or not isinstance(findings, list):
+            return findings
+        if mode == "first-only":
+            return findings if self.queries == 1 else []
+        if mode == "no-stack-level":
+            return [f for f in findings if f.get("resource")]
+        if mode.startswith("drop-rule:"):
+            return [f for f in findings if f.get("rule") != mode.split(":", 1)[1]]
+        if mode == "drop-own":
+            return [f for f in findings if f.get("resource") not in self.own_urns]
+        raise AssertionError(mode)
 
     def owned(self, path: str) -> bool:
         return any(_under(path, r) for r in self.roots)
@@ -358,6 +382,8 @@ class OpaRestServer:
                     except opa_bindings.OpaError as exc:
                         self._error(500, "internal_error", exc.message)
                         return
+                if method == "POST" and path == "sesguard/findings":
+                    value = server.doctor(value)
                 self._send(200, {"result": value})
 
             def do_GET(self) -> None:

@@ -6,6 +6,7 @@ import json
 import re
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import engine_corpus
@@ -15,7 +16,7 @@ from opa_rest_server import OpaRestServer
 
 from sesguard import policyset
 from sesguard.bundle import with_digest
-from sesguard.engine import Settings, canary, to_findings
+from sesguard.engine import Settings, decoys, to_findings
 from sesguard.engine.embedded import EmbeddedEngine
 from sesguard.engine.server import ServerEngine, push_order
 from sesguard.errors import EngineError
@@ -142,7 +143,7 @@ def _claims_the_bundle(server: OpaRestServer, policies: PolicySet) -> OpaRestSer
 
 def test_undefined_result_is_an_error_not_a_pass(empty: OpaRestServer, policies: PolicySet) -> None:
     _claims_the_bundle(empty, policies)
-    with pytest.raises(EngineError, match=r"canary query .*data\.sesguard\.findings is undefined"):
+    with pytest.raises(EngineError, match=r"first query .*data\.sesguard\.findings is undefined"):
         ServerEngine(empty.url, policies, bundle_loaded=True)
     assert not any(p.startswith("/v1/policies/") for _, p in empty.requests), "bundle_loaded pushed policies"
     assert not any(m == "PUT" for m, _ in empty.requests), "empty settings pushed over a bundle's"
@@ -258,26 +259,23 @@ def test_a_redirect_is_not_followed(lying: OpaRestServer, policies: PolicySet, s
             ServerEngine(f"http://alice:pa55word@127.0.0.1:{port}", policies)
         assert elsewhere.requests[before:] == [], "the redirect was followed"
     text = str(err.value)
-    assert text.startswith(f"OPA server http://127.0.0.1:{port}: canary query"), text
+    assert text.startswith(f"OPA server http://127.0.0.1:{port}: first query"), text
     assert f"HTTP {status} redirect, not followed" in text
     assert "pa55word" not in text and "alice" not in text
 
 
-def _canary_findings(policies: PolicySet, nonce: str) -> list[dict[str, Any]]:
-    """What the canary draws on a real OPA for a given nonce: an earlier run's answer, to replay."""
-    document, _ = canary.make()
-    text = json.dumps(document)
-    stack = document["stack"]
-    replay = json.loads(text.replace(stack, f"canary-{nonce}"))
+def _earlier_answer(policies: PolicySet) -> list[dict[str, Any]]:
+    """What a real OPA answered an earlier run's first query: decoys under other names, to replay."""
+    mixed = decoys.mix(decoys.bare_document({}, "us-east-1"), Settings())
     engine = EmbeddedEngine(policies)
     try:
-        return [f.to_dict() for f in engine.evaluate(replay)]
+        return [f.to_dict() for f in engine.evaluate(mixed.document)]
     finally:
         engine.close()
 
 
 def _lie(kind: str, policies: PolicySet) -> Any:
-    real = _canary_findings(policies, "0" * 16)
+    real = _earlier_answer(policies)
     if kind == "empty result":
         return {"result": []}
     if kind == "waived as a string":
@@ -286,7 +284,7 @@ def _lie(kind: str, policies: PolicySet) -> Any:
         return {"result": [{**f, "waived": True, "waiver": 7} for f in real]}
     if kind == "number where text belongs":
         return {"result": [{**real[0], "rule": 3}]}
-    if kind == "stale bundle":  # last year's answer to the canary, replayed
+    if kind == "replayed answer":  # an earlier run's answer, replayed
         return {"result": real}
     raise AssertionError(kind)
 
@@ -294,11 +292,11 @@ def _lie(kind: str, policies: PolicySet) -> Any:
 @pytest.mark.parametrize(
     ("kind", "expected"),
     [
-        ("empty result", "canary stack: 15 expected finding(s) missing"),
+        ("empty result", "22 expected finding(s) missing"),
         ("waived as a string", "malformed finding: waived: expected boolean, found string"),
         ("waiver not a string", "malformed finding: waiver: expected string, found number"),
         ("number where text belongs", "malformed finding: rule: expected string, found number"),
-        ("stale bundle", "12 expected finding(s) missing"),
+        ("replayed answer", "22 expected finding(s) missing"),
     ],
 )
 def test_a_lying_server_judges_nothing(
@@ -314,24 +312,97 @@ def test_a_lying_server_judges_nothing(
     assert "\n" not in text
 
 
-def test_canary_file_matches_what_the_embedded_engine_finds(policies: PolicySet) -> None:
-    """When a rule changes, regenerate `expected` in sesguard/schema/canary-v1.json from this engine."""
-    document, expected = canary.make()
-    engine = EmbeddedEngine(policies)
+def _noncompliant() -> dict[str, Any]:
+    """The prod stack with its DMARC at p=none and no alarms: SES-005, SES-021 and SES-022 at least."""
+    doc = json.loads((Path(__file__).parent / "fixtures" / "compliant_stack.json").read_text())
+    for r in doc["resources"]:
+        if r["type"] == "aws:route53/record:Record" and "DMARC1" in json.dumps(r["props"]):
+            r["props"]["records"] = ["v=DMARC1; p=none; rua=mailto:dmarc@acmetickets.com"]
+    doc["resources"] = [r for r in doc["resources"] if "metricAlarm" not in r["type"]]
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        # The old canary's weakness: the first query answered truthfully, real work with [].
+        ("first-only", "expected finding(s) missing"),
+        ("no-stack-level", "stack-level finding(s) missing (SES-021, SES-022)"),
+        ("drop-rule:SES-024", "expected finding(s) missing (SES-024)"),
+    ],
+)
+def test_a_dishonest_server_cannot_pass_a_noncompliant_stack(
+    pushed: OpaRestServer, policies: PolicySet, mode: str, expected: str
+) -> None:
+    doc = _noncompliant()
+    assert {"SES-005", "SES-021"} <= {f.rule for f in EmbeddedEngine(policies).evaluate(doc)}
+    pushed.dishonest, pushed.queries = mode, 0
     try:
-        found = engine.evaluate(document)
+        with pytest.raises(EngineError) as err:
+            engine = ServerEngine(pushed.url, policies)
+            try:
+                engine.evaluate(doc)
+            finally:
+                engine.close()
+    finally:
+        pushed.dishonest = None
+    text = str(err.value)
+    assert "query (POST /v1/data/sesguard/findings): the server does not evaluate sesguard's policies" in text
+    assert expected in text, text
+
+
+def test_the_server_sees_the_stack_and_its_decoys_in_one_request(
+    pushed: OpaRestServer, policies: PolicySet
+) -> None:
+    """One POST per stack: nothing the server could tell apart from the stack's own judgement."""
+    doc = _noncompliant()
+    engine = ServerEngine(pushed.url, policies)
+    try:
+        before = len(pushed.requests)
+        found = engine.evaluate(doc)
     finally:
         engine.close()
-    assert canary.mismatch(found, expected, Settings()) is None
-    assert len({f.rule for f in found}) >= 10, "the canary must exercise many rules"
+    assert pushed.requests[before:] == [("POST", QUERY)]
+    assert found == EmbeddedEngine(policies).evaluate(doc)
 
 
-def test_canary_honours_the_runs_levels_and_waivers(pushed: OpaRestServer, policies: PolicySet) -> None:
+def test_a_server_dropping_only_the_stacks_own_findings_is_the_limit(
+    pushed: OpaRestServer, policies: PolicySet
+) -> None:
+    """Decoys catch what a server cannot aim; one told which resources are the stack's could lie.
+    Names are fresh and shaped like the stack's, so a server is never told (README: what sesguard trusts)."""
+    doc = _noncompliant()
+    pushed.own_urns = {r["urn"] for r in doc["resources"]}
+    engine = ServerEngine(pushed.url, policies)
+    pushed.dishonest = "drop-own"
+    try:
+        found = engine.evaluate(doc)
+    finally:
+        pushed.dishonest = None
+        engine.close()
+    assert {f.rule for f in found} == {"SES-021", "SES-022"}  # the stack-level ones it cannot aim
+
+
+def test_fact_documents_are_not_judged_on_a_server(pushed: OpaRestServer, policies: PolicySet) -> None:
+    engine = ServerEngine(pushed.url, policies)
+    try:
+        with pytest.raises(EngineError, match="request documents are judged with the embedded engine only"):
+            engine.evaluate({**_noncompliant(), "source": "request"})
+    finally:
+        engine.close()
+
+
+def test_decoys_honour_the_runs_levels_and_waivers(pushed: OpaRestServer, policies: PolicySet) -> None:
     settings = Settings(
         levels={"SES-005": "disabled", "SES-003": "advisory"},
         waivers=[{"rule": "SES-004", "reason": "DNS at the registrar", "expires": "2099-12-31"}],
     )
-    ServerEngine(pushed.url, policies, settings).close()
+    engine = ServerEngine(pushed.url, policies, settings)
+    try:
+        doc = _noncompliant()
+        assert engine.evaluate(doc) == EmbeddedEngine(policies, settings).evaluate(doc)
+    finally:
+        engine.close()
 
 
 def test_a_dripping_server_ends_at_the_deadline(lying: OpaRestServer, policies: PolicySet) -> None:
@@ -339,10 +410,10 @@ def test_a_dripping_server_ends_at_the_deadline(lying: OpaRestServer, policies: 
     _claims_the_bundle(lying, policies).set_fault("drip", QUERY)
     lying.answer = {"result": [], "padding": "x" * 40}
     with pytest.raises(EngineError) as err:
-        # bundle_loaded: nothing is pushed, so the canary query is the first request that can lag.
+        # bundle_loaded: nothing is pushed, so the first query is the first request that can lag.
         ServerEngine(lying.url, policies, timeout=1, bundle_loaded=True)
     assert str(err.value).endswith(
-        "canary query (POST /v1/data/sesguard/findings): no complete answer within 1 s"
+        "first query (POST /v1/data/sesguard/findings): no complete answer within 1 s"
     )
 
 

@@ -6,7 +6,8 @@ with ``PUT /v1/data/sesguard_settings``, and one ``POST /v1/data/sesguard/findin
 
 Fail closed: a refused connection, a timeout, an HTTP error, a redirect, a body that is not JSON,
 a result that is undefined or not findings of the right types, or a server that does not return
-the canary's known findings (sesguard/engine/canary.py) is an ``EngineError`` naming the server and
+exactly the known findings of the decoys mixed into every judged stack (sesguard/engine/decoys.py)
+is an ``EngineError`` naming the server and
 the problem (exit 2), never a pass. Each call is one attempt that ends within ``timeout`` seconds,
 headers and body (sesguard/engine/transport.py); nothing loops on the network.
 
@@ -32,8 +33,9 @@ import requests
 from opa_client import OpaClient
 from opa_client.errors import DeletePolicyError, RegoParseError
 
+from sesguard.applicability import ONLY_FOR
 from sesguard.document import Document
-from sesguard.engine import QUERY_PATH, Settings, canary, to_findings
+from sesguard.engine import QUERY_PATH, Settings, decoys, to_findings
 from sesguard.engine.projection import project, type_tokens
 from sesguard.engine.transport import DeadlineExceeded, Redirected, StrictAdapter
 from sesguard.errors import EngineError
@@ -41,6 +43,7 @@ from sesguard.findings import Finding
 from sesguard.policyset import PolicySet
 
 T = TypeVar("T")
+_FACT_SOURCES = frozenset(source for source, _ in ONLY_FOR.values())
 
 POLICY_PREFIX = "sesguard/"
 SETTINGS_PATH = "sesguard_settings"
@@ -228,9 +231,12 @@ class ServerEngine:
                     f"pushing settings (PUT /v1/data/{SETTINGS_PATH})",
                     lambda: self._client.update_or_create_data(data, SETTINGS_PATH),
                 )
-            else:  # the bundle's owner decides levels and waivers: the canary is judged under them
+            else:  # the bundle's owner decides levels and waivers: the decoys are judged under them
                 run_settings = self._server_settings()
-            self._check_canary(run_settings)
+            self._settings = run_settings
+            # A first judgement, of a stack of nothing but decoys: a server that does not evaluate
+            # the pack fails here, before any source is read. Every later document carries decoys too.
+            self.evaluate(decoys.bare_document({}, "us-east-1"), what="first query")
         except BaseException:
             self.close()
             raise
@@ -397,19 +403,29 @@ class ServerEngine:
             levels={str(k): str(v) for k, v in (levels or {}).items()}, waivers=list(waivers or [])
         )
 
-    def _check_canary(self, settings: Settings) -> None:
-        """Judge the canary; a server that does not return exactly its findings judges nothing."""
-        document, expected = canary.make()
-        found = self.evaluate(document, what="canary query")
-        problem = canary.mismatch(found, expected, settings)
-        if problem is not None:
-            raise self._error(f"the server does not evaluate sesguard's policies: canary stack: {problem}")
-
     def evaluate(self, document: Document, *, what: str = "query") -> list[Finding]:
+        """The stack's own findings, judged in one request together with fresh decoys
+        (sesguard/engine/decoys.py) whose findings must come back exactly; they are stripped."""
         what = f"{what} (POST /v1/data/{QUERY_PATH})"
-        package, rule = QUERY_PATH.rsplit("/", 1)
+        source = document.get("source")
+        if source in _FACT_SOURCES:
+            # Their rules read facts (the live account, published DNS, the access request) that decoys
+            # cannot join without changing the verdict: judged where no answer needs believing.
+            raise self._error(
+                f"{source} documents are judged with the embedded engine only: an OPA server's answer on "
+                "their rules cannot be checked (leave out --opa-url)"
+            )
         if self._types is not None:
             document = project(document, self._types)
+        mixed = decoys.mix(document, self._settings)
+        found = self._query(mixed.document, what)
+        own, problem = mixed.verdict(found)
+        if own is None:
+            raise self._error(f"{what}: the server does not evaluate sesguard's policies: {problem}")
+        return own
+
+    def _query(self, document: Document, what: str) -> list[Finding]:
+        package, rule = QUERY_PATH.rsplit("/", 1)
         body = self._call(what, lambda: self._client.query_rule(document, package, rule))
         if not isinstance(body, dict):
             raise self._error(f"{what}: the answer is not a JSON object")
