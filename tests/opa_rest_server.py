@@ -61,7 +61,9 @@ class OpaRestServer:
         token: str | None = None,
         basic: tuple[str, str] | None = None,
         hang_seconds: float = 3.0,
+        protocol: str = "HTTP/1.0",
     ):
+        self.protocol = protocol  # BaseHTTPRequestHandler's default: each answer closes its connection
         self.token = token
         self.basic = basic
         self.hang_seconds = hang_seconds
@@ -199,6 +201,8 @@ class OpaRestServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = server.protocol
+
             def log_message(self, *args: Any) -> None:  # keep pytest output clean
                 pass
 
