@@ -19,7 +19,7 @@ from sesguard import policyset
 from sesguard.bundle import with_digest
 from sesguard.engine import Settings, decoys, to_findings, transport
 from sesguard.engine.embedded import EmbeddedEngine
-from sesguard.engine.server import ServerEngine, push_order
+from sesguard.engine.server import ServerEngine, _Client, push_order
 from sesguard.errors import EngineError
 from sesguard.policyset import PolicySet
 
@@ -477,3 +477,50 @@ def test_malformed_urls_are_one_line(url: str, policies: PolicySet) -> None:
     with pytest.raises(EngineError) as err:
         ServerEngine(url, policies)
     assert "\n" not in str(err.value)
+
+
+def test_the_ca_flag_wins_over_the_environment(
+    policies: PolicySet, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """requests takes REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE over a session's own CA on every request."""
+    ca = tmp_path / "internal-ca.pem"
+    for var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.setenv(var, str(tmp_path / "attacker-ca.pem"))
+    client = _Client(host="opa.internal", port=8181, ssl=str(ca), retries=0, timeout=1)
+    try:
+        session = client._session
+        settings = session.merge_environment_settings(
+            "https://opa.internal:8181/health", {}, False, None, None
+        )
+        assert settings["verify"] == str(ca)
+        # Without the flag the environment's CA bundle still applies, as everywhere else.
+        plain = _Client(host="opa.internal", port=8181, ssl=True, retries=0, timeout=1)
+        env = plain._session.merge_environment_settings("https://opa.internal:8181/", {}, False, None, None)
+        assert env["verify"] == str(tmp_path / "attacker-ca.pem")
+        plain.close_connection()
+    finally:
+        client.close_connection()
+
+
+@pytest.mark.parametrize(
+    ("url", "token", "what"),
+    [
+        ("http://opa.internal:8181", "s3cr3t-token", "a token (--opa-token / OPA_TOKEN)"),
+        ("http://10.20.30.40:8181", "s3cr3t-token", "a token (--opa-token / OPA_TOKEN)"),
+        ("http://alice:pa55word@opa.internal:8181", None, "user:password in the URL"),
+    ],
+)
+def test_credentials_never_go_over_plain_http_to_another_host(
+    policies: PolicySet, url: str, token: str | None, what: str
+) -> None:
+    with pytest.raises(EngineError) as err:
+        ServerEngine(url, policies, token=token, timeout=1)
+    text = str(err.value)
+    assert f"{what} is sent only over https:// or to a loopback address" in text, text
+    assert "s3cr3t" not in text and "pa55word" not in text and "alice" not in text
+
+
+def test_a_token_over_http_to_loopback_is_fine(policies: PolicySet) -> None:
+    with OpaRestServer(token="s3cr3t-token") as server:
+        port = server.url.rsplit(":", 1)[1]
+        ServerEngine(f"http://localhost:{port}", policies, token="s3cr3t-token").close()

@@ -23,6 +23,7 @@ run has some (a bundle that owns ``sesguard_settings`` then refuses them, which 
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -100,6 +101,19 @@ def push_order(modules: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return done
 
 
+class _Session(requests.Session):
+    """A session whose own CA bundle (``--opa-ca``) is the one used: requests would otherwise take
+    ``REQUESTS_CA_BUNDLE`` or ``CURL_CA_BUNDLE`` from the environment over it, on every request."""
+
+    ca: str | None = None
+
+    def merge_environment_settings(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        settings: dict[str, Any] = super().merge_environment_settings(*args, **kwargs)
+        if self.ca is not None:
+            settings["verify"] = self.ca
+        return settings
+
+
 class _Client(OpaClient):
     def __init__(self, *args: Any, basic_auth: tuple[str, str] | None = None, **kwargs: Any) -> None:
         self._basic_auth = basic_auth
@@ -107,7 +121,7 @@ class _Client(OpaClient):
 
     def _init_session(self) -> requests.Session:
         """The library's session, but on the strict transport: no retries, no redirects, a deadline."""
-        session = requests.Session()
+        session = _Session()
         if self.headers:
             session.headers.update(self.headers)
         adapter = StrictAdapter(self.timeout)
@@ -115,6 +129,8 @@ class _Client(OpaClient):
         session.mount("https://", adapter)
         if self.ssl:
             session.verify = self.ssl
+            if isinstance(self.ssl, str):
+                session.ca = self.ssl
         if self.cert:
             session.cert = self.cert
         if self._basic_auth is not None:
@@ -268,6 +284,13 @@ class ServerEngine:
                 raise self._error("give either a token or user:password in the URL, not both")
             basic_auth = (unquote(parts.username or ""), unquote(parts.password or ""))
         self._secrets = tuple(s for s in (token, *(basic_auth or ())) if s)
+        if self._secrets and parts.scheme == "http" and not _loopback(hostname):
+            # Plain http to another host: anyone on the path reads the credential.
+            what = "a token (--opa-token / OPA_TOKEN)" if token else "user:password in the URL"
+            raise self._error(
+                f"{what} is sent only over https:// or to a loopback address, not over plain http:// "
+                f"to {hostname}"
+            )
         host = f"[{hostname}]" if ":" in hostname else hostname
         # ssl=<CA path> makes the client verify against that bundle; retries=0: one attempt per call.
         ssl: Any = (ca or True) if parts.scheme == "https" else False
@@ -443,6 +466,15 @@ class ServerEngine:
         client = getattr(self, "_client", None)
         if client is not None:
             client.close_connection()
+
+
+def _loopback(hostname: str) -> bool:
+    if hostname.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
 
 
 def _display_url(url: str) -> str:
