@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from sesguard.findings import Finding, NotJudged, StackResult
 from sesguard.policyset import PolicySet, Rule
 from sesguard.report import (
+    answered,
     escape,
     fix,
     level,
@@ -67,7 +68,7 @@ def _fixes(r: StackResult, rules: dict[str, Rule]) -> list[str]:
         remediation, snippet = fix(rule, r.language)
         out += [f"**{cell(rid)} {cell(rule.title)}**", ""]
         if remediation:
-            out += [remediation.strip(), ""]
+            out += [cell(remediation.strip()) if answered(rule) else remediation.strip(), ""]
         if snippet:
             out += [escape.code_block(snippet, r.language or ""), ""]
     out.append("</details>")

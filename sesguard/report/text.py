@@ -19,7 +19,7 @@ from rich.text import Text
 
 from sesguard.findings import NotJudged, StackResult
 from sesguard.policyset import PolicySet, Rule
-from sesguard.report import fix, level, rules_for, short_name, summary_line, waiver_reason
+from sesguard.report import answered, escape, fix, level, rules_for, short_name, summary_line, waiver_reason
 
 _STYLE = {"mandatory": "bold red", "advisory": "yellow", "waived": "dim"}
 _WIDTH = 120
@@ -33,7 +33,9 @@ def _fixes(console: Console, r: StackResult, rules: dict[str, Rule]) -> None:
     for rid in ids:
         rule = rules[rid]
         remediation, snippet = fix(rule, r.language)
-        console.print(Text(f"  {rid} {rule.title}", style="bold"))
+        if answered(rule):  # a stub of what the engine sent: data, shown without control characters
+            remediation = escape.plain(remediation)
+        console.print(Text(escape.plain(f"  {rid} {rule.title}"), style="bold"))
         if remediation:
             console.print(Text(textwrap.indent(remediation.strip(), "    ")))
         if snippet:
