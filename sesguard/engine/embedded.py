@@ -28,7 +28,7 @@ from typing import Any
 
 from sesguard import goruntime
 from sesguard.document import SCHEMA, Document
-from sesguard.engine import QUERY_PATH, Settings, to_findings
+from sesguard.engine import QUERY_PATH, Settings, memory, to_findings
 from sesguard.engine.aliases import (
     ALIAS_MARK,
     Encoded,
@@ -213,6 +213,9 @@ class EmbeddedEngine:
         return sorted(f for f in named if f is not None)
 
     def _evaluate_text(self, payload: bytes) -> list[Finding]:
+        too_big = memory.problem(len(payload))
+        if too_big is not None:  # OPA out of memory is a Go fatal error, not an exception
+            raise EngineError(too_big)
         self.prepare()
         path = QUERY_PATH.replace("/", ".")
         # The bindings' eval_document, given text already encoded (it would encode a Python value
