@@ -122,6 +122,11 @@ def add_policy_options(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="your organisation's own Rego rules, same METADATA contract, ids not SES-* (repeatable)",
     )
+    group.add_argument(
+        "--allow-network-builtins",
+        action="store_true",
+        help="let the policies call http.send, net.lookup_ip_addr and opa.runtime (refused by default)",
+    )
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:
