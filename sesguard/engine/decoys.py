@@ -135,6 +135,7 @@ def _show(value: Any) -> str:
 @dataclass(frozen=True)
 class _Shape:
     urn_prefix: str
+    words: tuple[str, ...]  # the stack's own name parts, the decoys' names are made of
     style: str  # "kebab", "camel" (CloudFormation logical ids) or "dotted" (Terraform addresses)
     tld: str
     region: str
@@ -149,6 +150,8 @@ def _shape(document: Document) -> _Shape:
     else:
         prefix = f"urn:pulumi:{document.get('stack') or 'stack'}::{document.get('project') or 'project'}::"
     names = [r["name"] for r in resources if isinstance(r.get("name"), str)]
+    parts = {w.lower() for n in names for w in re.findall(r"[A-Za-z]{3,12}", n)}
+    words = tuple(sorted(parts - {"aws", "module", "data"})) or _WORDS
     if names and sum("." in n for n in names) * 2 > len(names):
         style = "dotted"
     elif names and sum(bool(re.fullmatch(r"[A-Z][A-Za-z0-9]*", n)) for n in names) * 2 > len(names):
@@ -170,13 +173,13 @@ def _shape(document: Document) -> _Shape:
         if accounts
         else "".join(secrets.choice("0123456789") for _ in range(12))
     )
-    return _Shape(prefix, style, tlds[0] if tlds else "com", region, account)
+    return _Shape(prefix, words, style, tlds[0] if tlds else "com", region, account)
 
 
 def _name(slug: str, role: str, style: str) -> str:
     parts = role.strip("-").split("-")
-    if style == "camel":
-        return slug.capitalize() + "".join(p.capitalize() for p in parts)
+    if style == "camel":  # CloudFormation logical ids are letters and digits only
+        return "".join(p.capitalize() for p in [*slug.split("-"), *parts])
     if style == "dotted":
         return f"{slug}.{'_'.join(parts)}"
     return f"{slug}-{'-'.join(parts)}"
@@ -185,8 +188,9 @@ def _name(slug: str, role: str, style: str) -> str:
 class _Names:
     """Fresh random names for one request (``seed`` only for the generator's fixed output)."""
 
-    def __init__(self, shape: _Shape, seed: str | None) -> None:
+    def __init__(self, shape: _Shape, seed: str | None, text: str) -> None:
         self.shape = shape
+        self.text = text.lower()  # the stack document's own text
         self.seed = seed
         self.given: dict[str, str] = {}
 
@@ -195,8 +199,19 @@ class _Names:
             if self.seed is not None:
                 self.given[key] = f"{self.seed}{len(self.given)}"
             else:
-                self.given[key] = secrets.choice(_WORDS) + secrets.token_hex(3)
+                self.given[key] = self._fresh()
         return self.given[key]
+
+    def _fresh(self) -> str:
+        """Two of the stack's own words and a number (no fixed pattern marks a decoy), never a slug
+        given before nor text the stack holds: a decoy must not join anything but itself."""
+        words = self.shape.words
+        taken = set(self.given.values())
+        for _ in range(200):  # bounded; a clash is rare
+            slug = f"{secrets.choice(words)}-{secrets.choice(words)}{secrets.randbelow(1000)}"
+            if slug not in taken and slug not in self.text:
+                return slug
+        return "n" + secrets.token_hex(8)
 
     def sub(self, m: re.Match[str]) -> str:
         key, role = m.group(1), m.group(2) or ""
@@ -225,7 +240,7 @@ def fill(
 ) -> tuple[Document, dict[str, str]]:
     """``document`` with every decoy added under fresh names; and each decoy URN of the template
     (placeholders and all) -> the URN it got."""
-    names = _Names(_shape(document), seed)
+    names = _Names(_shape(document), seed, json.dumps(document.get("resources") or []))
     placed: dict[str, str] = {}
     added: list[dict[str, Any]] = []
     for decoy in tpl["decoys"]:
