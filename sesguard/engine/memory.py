@@ -4,10 +4,10 @@ Out of memory inside OPA is a Go fatal error: the process dies with a goroutine 
 and no line of sesguard's. So an input whose evaluation would need more memory than the machine
 (or the container) has available is refused first, as exit 2 naming its size.
 
-Measured (the pack over bench/generate.py's stacks through EmbeddedEngine.evaluate_encoded,
-peak RSS minus RSS before the evaluation, per byte of the JSON text OPA reads): 21.6 bytes at 200
-sending domains (1.5 MB), 20.6 at 1,000 (7.3 MB); the README's 10,000-domain run (73 MB, 1.7 GB)
-agrees. ``BYTES_PER_INPUT_BYTE`` leaves a margin over that.
+Measured with `.venv/bin/python -m bench.opa_memory 200 1000` (the pack over bench/generate.py's
+stacks; peak RSS minus RSS before the evaluation, per byte of the JSON text OPA reads): 19.6-21.6
+bytes at 200 sending domains (1.5 MB), 20.6-21.1 at 1,000 (7.3 MB); the README's 10,000-domain run
+(73 MB read, 1.7 GB evaluating) agrees. ``BYTES_PER_INPUT_BYTE`` leaves a margin over that.
 """
 
 from __future__ import annotations
