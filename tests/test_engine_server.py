@@ -524,3 +524,27 @@ def test_a_token_over_http_to_loopback_is_fine(policies: PolicySet) -> None:
     with OpaRestServer(token="s3cr3t-token") as server:
         port = server.url.rsplit(":", 1)[1]
         ServerEngine(f"http://localhost:{port}", policies, token="s3cr3t-token").close()
+
+
+def test_organisation_rules_on_a_server_judge_the_stack_not_the_decoys() -> None:
+    """ACME-001 fires on every identity outside ACME's domains, the decoys' too: those are dropped."""
+    org = Path(__file__).parent / "fixtures" / "org-policies" / "acme"
+    policies = policyset.load(None, (org,))
+    doc = _noncompliant()
+    doc["resources"][0:0] = [
+        {
+            "urn": "urn:pulumi:prod::ses-sender::aws:sesv2/emailIdentity:EmailIdentity::shadow",
+            "type": "aws:sesv2/emailIdentity:EmailIdentity",
+            "name": "shadow",
+            "props": {"emailIdentity": "shadow.example.net"},
+            "dependencies": [],
+        }
+    ]
+    with OpaRestServer() as server:
+        engine = ServerEngine(server.url, policies)
+        try:
+            found = engine.evaluate(doc)
+        finally:
+            engine.close()
+    assert found == EmbeddedEngine(policies).evaluate(doc)
+    assert [f.resource for f in found if f.rule == "ACME-001"] == [doc["resources"][0]["urn"]]
