@@ -120,5 +120,8 @@ def test_decoy_names_are_fresh_and_shaped_like_the_stacks(engine: EmbeddedEngine
     for urn in a.decoy_urns:
         assert urn.startswith(prefix + "::") and "generate" not in urn
         assert "." in urn.rsplit("::", 1)[1], urn  # Terraform's dotted addresses
+    order = [r["urn"] for r in a.document["resources"]]
+    own = [i for i, urn in enumerate(order) if urn not in a.decoy_urns]
+    assert own != list(range(len(own))), "the decoys trail the stack's own resources"
     text = json.dumps(a.document)
     assert "acmetickets-com-identity" not in text.replace(json.dumps(tf)[1:-1], "")

@@ -251,7 +251,10 @@ def fill(
             placed[r["urn"]] = real["urn"]
             added.append(real)
     # Dependencies are rewritten with the same names: fill each resource once, in one pass above.
-    mixed = {**document, "resources": [*(document.get("resources") or []), *added]}
+    resources = [*(document.get("resources") or []), *added]
+    if seed is None:  # in random order: decoys neither trail the stack's resources nor sit together
+        secrets.SystemRandom().shuffle(resources)
+    mixed = {**document, "resources": resources}
     return mixed, placed
 
 
