@@ -230,9 +230,10 @@ class ServerEngine:
         self.timeout = timeout
         self._secrets: tuple[str, ...] = ()
         self._lock = threading.Lock()
-        # Only policies pushed from here are known to read no more than their type tokens; a server
-        # serving its own bundle may hold other policies, so it gets the whole document.
-        self._types = None if bundle_loaded else type_tokens(policies.modules)
+        # The server holds exactly these policies (pushed from here, or a bundle whose digest names
+        # them), so it gets only what they read: the same projection the embedded engine sends, and
+        # the decoys look like every other resource (no `parent` or `location` on either).
+        self._types = type_tokens(policies.modules)
         self._client = self._connect(url, ca, token)
         try:
             self._call("health check (GET /health)", self._client.health)
@@ -438,8 +439,7 @@ class ServerEngine:
                 f"{source} documents are judged with the embedded engine only: an OPA server's answer on "
                 "their rules cannot be checked (leave out --opa-url)"
             )
-        if self._types is not None:
-            document = project(document, self._types)
+        document = project(document, self._types)
         mixed = decoys.mix(document, self._settings)
         found = self._query(mixed.document, what)
         own, problem = mixed.verdict(found)
