@@ -1,7 +1,11 @@
 """An OPA bundle of the policy pack, for ``opa run --server --bundle`` or a bundle service.
 
 Layout (OPA's bundle format): ``/.manifest`` with the revision, the roots the bundle owns and
-``rego_version: 1``; every non-test module at its path under policies/; and, only when settings
+``rego_version: 1``. The revision always ends with the pack's digest (``pack-sha256=<hex>``,
+``pack_digest``): a client started with ``--opa-bundle-loaded`` reads the manifest the server
+activated (``GET /v1/data/system/bundles``) and judges nothing unless it names the digest of the
+policies the client itself would run, so a server still holding an older pack is exit 2.
+Then every non-test module at its path under policies/; and, only when settings
 are given, ``/sesguard_settings/data.json`` (the root list then claims ``sesguard_settings`` too,
 which stops clients from pushing their own settings to that server).
 
@@ -31,6 +35,10 @@ _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
 _MTIME = 946_684_800
 
 
+DIGEST_MARK = "pack-sha256="
+_DIGEST = re.compile(r"(?:^|[;+ ])pack-sha256=([0-9a-f]{64})$")
+
+
 def content_hash(policies: PolicySet, settings: Settings | None = None) -> str:
     h = hashlib.sha256()
     for path, text in policies.modules:
@@ -38,6 +46,26 @@ def content_hash(policies: PolicySet, settings: Settings | None = None) -> str:
     if settings is not None:
         h.update(json.dumps(settings.as_data(), sort_keys=True).encode())
     return h.hexdigest()
+
+
+def pack_digest(policies: PolicySet) -> str:
+    """The digest of the modules a bundle carries (paths and texts, settings left out: the bundle's
+    owner may bake their own, and the decoys check what they do)."""
+    return content_hash(policies)
+
+
+def with_digest(revision: str, policies: PolicySet) -> str:
+    """``revision`` ending with the pack's digest, as every bundle's manifest carries it."""
+    mark = DIGEST_MARK + pack_digest(policies)
+    return f"{revision};{mark}" if revision else mark
+
+
+def digest_of(revision: object) -> str | None:
+    """The pack digest a manifest revision names, or None when it names none."""
+    if not isinstance(revision, str):
+        return None
+    m = _DIGEST.search(revision)
+    return m.group(1) if m else None
 
 
 def git_revision(root: Path) -> str | None:
@@ -108,7 +136,7 @@ def build_bundle(
     _check_roots(policies, roots)
     if revision is None:
         revision = default_revision(policies, settings)
-    manifest = {"revision": revision, "roots": list(roots), "rego_version": 1}
+    manifest = {"revision": with_digest(revision, policies), "roots": list(roots), "rego_version": 1}
 
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:

@@ -13,7 +13,12 @@ Fault modes make it misbehave on purpose, on every request or only on paths with
 ``redirect`` (status ``redirect_status`` with ``Location: redirect_to``, as an http→https ingress
 does), ``answer`` (200 with ``answer`` as the JSON body: an empty result, fields of the wrong
 type, a stale bundle's findings replayed) and ``drip`` (a 200 whose body arrives one byte every
-``drip_seconds``). Only 127.0.0.1; every wait is bounded.
+``drip_seconds``). Dishonest modes (``dishonest``) evaluate, then doctor the findings of
+``POST /v1/data/sesguard/findings``: ``first-only`` answers the first query truthfully and every
+later one with ``[]`` (a server that spots a canary by its place), ``no-stack-level`` drops every
+finding that names no resource, ``drop-rule:<ID>`` drops one rule's findings (an older pack), and
+``drop-own`` drops the findings on resources named in ``own_urns`` (a server that knew which
+resources are the stack's). Only 127.0.0.1; every wait is bounded.
 """
 
 from __future__ import annotations
@@ -81,7 +86,9 @@ class OpaRestServer:
         token: str | None = None,
         basic: tuple[str, str] | None = None,
         hang_seconds: float = 3.0,
+        protocol: str = "HTTP/1.0",
     ):
+        self.protocol = protocol  # BaseHTTPRequestHandler's default: each answer closes its connection
         self.token = token
         self.basic = basic
         self.hang_seconds = hang_seconds
@@ -93,11 +100,16 @@ class OpaRestServer:
         self.answer_status = 200
         self.drip_seconds = 0.2
         self.cut_off = threading.Event()  # a client closed the connection while an answer dripped
+        self.dishonest: str | None = None
+        self.own_urns: set[str] = set()
+        self.queries = 0
         self.requests: list[tuple[str, str]] = []
         self.modules: dict[str, str] = {}
         self.data: dict[str, Any] = {}
         self.roots: list[str] = []
         self.revision: str | None = None
+        self.manifest: dict[str, Any] | None = None
+        self.bundle_name = ""
         self._lock = threading.RLock()
         self._engine: opa_bindings.OpaEngine | None = None
         self._accepted = False  # modules or data were ever accepted
@@ -173,6 +185,8 @@ class OpaRestServer:
             if error is not None:
                 raise ValueError(f"bundle does not compile: {error}")
             self.modules, self.data, self.roots, self.revision = modules, data, roots, manifest["revision"]
+            # As OPA activates a bundle: its manifest under data.system.bundles[<name>].
+            self.manifest, self.bundle_name = manifest, path.name
 
     def _try(self, modules: dict[str, str], data: dict[str, Any]) -> str | None:
         """Whether modules and data compile; when they do, the caller installs them and the next
@@ -203,6 +217,22 @@ class OpaRestServer:
             self._stale = False
         return self._engine if self._accepted else None
 
+    def doctor(self, findings: Any) -> Any:
+        """The findings of one query, as the dishonest mode would answer them."""
+        self.queries += 1
+        mode = self.dishonest
+        if mode is None or not isinstance(findings, list):
+            return findings
+        if mode == "first-only":
+            return findings if self.queries == 1 else []
+        if mode == "no-stack-level":
+            return [f for f in findings if f.get("resource")]
+        if mode.startswith("drop-rule:"):
+            return [f for f in findings if f.get("rule") != mode.split(":", 1)[1]]
+        if mode == "drop-own":
+            return [f for f in findings if f.get("resource") not in self.own_urns]
+        raise AssertionError(mode)
+
     def owned(self, path: str) -> bool:
         return any(_under(path, r) for r in self.roots)
 
@@ -212,6 +242,8 @@ class OpaRestServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = server.protocol
+
             def log_message(self, *args: Any) -> None:  # keep pytest output clean
                 pass
 
@@ -369,6 +401,14 @@ class OpaRestServer:
                 if method not in ("GET", "POST"):
                     self._error(405, "method_not_allowed", method)
                     return
+                if keys[:2] == ["system", "bundles"]:
+                    with server._lock:
+                        if server.manifest is None:
+                            self._send(200, {})
+                        else:
+                            held = {server.bundle_name: {"manifest": server.manifest}}
+                            self._send(200, {"result": held} if len(keys) == 2 else {})
+                    return
                 doc_input = None
                 if method == "POST" and body:
                     try:
@@ -389,6 +429,8 @@ class OpaRestServer:
                     except opa_bindings.OpaError as exc:
                         self._error(500, "internal_error", exc.message)
                         return
+                if method == "POST" and path == "sesguard/findings":
+                    value = server.doctor(value)
                 self._send(200, {"result": value})
 
             def do_GET(self) -> None:

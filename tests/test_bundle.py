@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import tarfile
@@ -12,7 +13,7 @@ import pytest
 from opa_rest_server import OpaRestServer
 
 from sesguard import cli, policyset
-from sesguard.bundle import ROOTS, build_bundle
+from sesguard.bundle import ROOTS, build_bundle, pack_digest
 from sesguard.engine import Settings
 from sesguard.engine.embedded import EmbeddedEngine
 from sesguard.engine.server import ServerEngine
@@ -41,8 +42,10 @@ def test_bundle_layout_and_manifest(policies: PolicySet, tmp_path: Path) -> None
     assert manifest["roots"] == ["ses", "lib", "sesguard"] == list(ROOTS)
     assert manifest["rego_version"] == 1
     assert re.fullmatch(
-        r"[0-9a-f]{40}(-dirty\+sha256:[0-9a-f]{16})?|sha256:[0-9a-f]{16}", manifest["revision"]
+        r"([0-9a-f]{40}(-dirty\+sha256:[0-9a-f]{16})?|sha256:[0-9a-f]{16});pack-sha256=[0-9a-f]{64}",
+        manifest["revision"],
     )
+    assert manifest["revision"].endswith(f"pack-sha256={pack_digest(policies)}")
     rego = {name for name in members if name.endswith(".rego")}
     assert rego == {f"/{path}" for path, _ in policies.modules}
     assert not any(name.endswith("_test.rego") for name in members)
@@ -55,7 +58,7 @@ def test_bundle_is_reproducible_and_takes_a_revision(policies: PolicySet, tmp_pa
     a = build_bundle(policies, tmp_path / "a.tar.gz", revision="v1.2.3")
     b = build_bundle(policies, tmp_path / "b.tar.gz", revision="v1.2.3")
     assert a.read_bytes() == b.read_bytes()
-    assert json.loads(_members(a)["/.manifest"])["revision"] == "v1.2.3"
+    assert json.loads(_members(a)["/.manifest"])["revision"] == f"v1.2.3;pack-sha256={pack_digest(policies)}"
 
 
 def test_settings_are_baked_in_under_their_own_root(policies: PolicySet, tmp_path: Path) -> None:
@@ -74,7 +77,7 @@ def test_loaded_bundle_gives_the_embedded_findings(policies: PolicySet, tmp_path
     bundle = build_bundle(policies, tmp_path / "b.tar.gz", revision="test")
     docs = engine_corpus.corpus()
     with OpaRestServer(bundle=bundle) as server:
-        assert server.revision == "test"
+        assert server.revision == f"test;pack-sha256={pack_digest(policies)}"
         engine = ServerEngine(server.url, policies, bundle_loaded=True)
         embedded = EmbeddedEngine(policies)
         try:
@@ -109,8 +112,9 @@ def test_bundle_with_settings_owns_them(policies: PolicySet, tmp_path: Path) -> 
 def test_bundle_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "dist" / "sesguard.tar.gz"
     assert cli.main(["bundle", "-o", str(out), "--revision", "r1"]) == 0
-    assert json.loads(_members(out)["/.manifest"])["revision"] == "r1"
-    assert f"wrote {out} (revision r1" in capsys.readouterr().out
+    digest = pack_digest(policyset.load())
+    assert json.loads(_members(out)["/.manifest"])["revision"] == f"r1;pack-sha256={digest}"
+    assert f"wrote {out} (revision r1;pack-sha256={digest}, " in capsys.readouterr().out
 
 
 def test_bundle_command_unwritable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -136,3 +140,45 @@ def test_bundle_command_says_with_settings_only_when_some_are_baked(
     ]
     assert cli.main(baked) == 0
     assert "modules, with settings)" in capsys.readouterr().out
+
+
+def _without(policies: PolicySet, path: str) -> PolicySet:
+    kept = tuple(m for m in policies.modules if m[0] != path)
+    assert len(kept) == len(policies.modules) - 1
+    return PolicySet(policies.root, kept, (), ())
+
+
+@pytest.mark.parametrize("revision", [None, "v1"], ids=["default", "given"])
+def test_a_server_holding_an_older_pack_judges_nothing(
+    policies: PolicySet, tmp_path: Path, revision: str | None
+) -> None:
+    """docs/ci.md: a server whose bundle lacks a rule (SES-024 here) is exit 2, before any verdict."""
+    older_pack = _without(policies, "ses/access/identity_policy.rego")
+    older = build_bundle(older_pack, tmp_path / "o.tar.gz", revision)
+    with OpaRestServer(bundle=older) as server:
+        with pytest.raises(EngineError) as err:
+            ServerEngine(server.url, policies, bundle_loaded=True)
+        assert not any(p.startswith("/v1/data/sesguard/") for _, p in server.requests), "judged on it"
+    text = str(err.value)
+    assert "the bundle it serves is not this pack" in text and "rebuild it with `sesguard bundle`" in text
+    assert "\n" not in text
+
+
+def test_a_bundle_without_a_digest_judges_nothing(policies: PolicySet, tmp_path: Path) -> None:
+    """A bundle built by other means (opa build) names no digest: sesguard cannot tell what it holds."""
+    bundle = build_bundle(policies, tmp_path / "b.tar.gz", revision="r1")
+    raw = _members(bundle)
+    manifest = json.loads(raw["/.manifest"])
+    manifest["revision"] = "r1"
+    plain = tmp_path / "plain.tar.gz"
+    with tarfile.open(plain, "w:gz") as tar:
+        for name, data in raw.items():
+            data = json.dumps(manifest).encode() if name == "/.manifest" else data
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    with (
+        OpaRestServer(bundle=plain) as server,
+        pytest.raises(EngineError, match="holds no pack digest in its revision"),
+    ):
+        ServerEngine(server.url, policies, bundle_loaded=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 import socket
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import engine_corpus
@@ -14,9 +16,10 @@ import requests
 from opa_rest_server import OpaRestServer
 
 from sesguard import policyset
-from sesguard.engine import Settings, canary, to_findings
+from sesguard.bundle import with_digest
+from sesguard.engine import Settings, decoys, to_findings, transport
 from sesguard.engine.embedded import EmbeddedEngine
-from sesguard.engine.server import ServerEngine, push_order
+from sesguard.engine.server import ServerEngine, _Client, push_order
 from sesguard.errors import EngineError
 from sesguard.policyset import PolicySet
 
@@ -133,8 +136,15 @@ def test_module_that_does_not_parse_is_refused_once(empty: OpaRestServer) -> Non
     assert sum(1 for m, p in empty.requests if m == "PUT" and p.startswith("/v1/policies/")) == 1
 
 
+def _claims_the_bundle(server: OpaRestServer, policies: PolicySet) -> OpaRestServer:
+    """A server whose manifest names this pack's digest, whatever it really holds."""
+    server.manifest = {"revision": with_digest("claimed", policies), "roots": ["ses", "lib", "sesguard"]}
+    return server
+
+
 def test_undefined_result_is_an_error_not_a_pass(empty: OpaRestServer, policies: PolicySet) -> None:
-    with pytest.raises(EngineError, match=r"canary query .*data\.sesguard\.findings is undefined"):
+    _claims_the_bundle(empty, policies)
+    with pytest.raises(EngineError, match=r"first query .*data\.sesguard\.findings is undefined"):
         ServerEngine(empty.url, policies, bundle_loaded=True)
     assert not any(p.startswith("/v1/policies/") for _, p in empty.requests), "bundle_loaded pushed policies"
     assert not any(m == "PUT" for m, _ in empty.requests), "empty settings pushed over a bundle's"
@@ -165,7 +175,7 @@ def test_refused_connection(policies: PolicySet) -> None:
 def test_server_faults_are_engine_errors(
     empty: OpaRestServer, policies: PolicySet, fault: str, path: str, expected: str
 ) -> None:
-    empty.set_fault(fault, path)
+    _claims_the_bundle(empty, policies).set_fault(fault, path)
     with pytest.raises(EngineError) as err:
         engine = ServerEngine(empty.url, policies, timeout=0.5, bundle_loaded=True)
         try:
@@ -234,6 +244,7 @@ def lying(liar: OpaRestServer) -> Iterator[OpaRestServer]:
     yield liar.warm()
     liar.set_fault(None)
     liar.answer, liar.answer_status = {"result": []}, 200
+    liar.manifest = None
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
@@ -249,26 +260,23 @@ def test_a_redirect_is_not_followed(lying: OpaRestServer, policies: PolicySet, s
             ServerEngine(f"http://alice:pa55word@127.0.0.1:{port}", policies)
         assert elsewhere.requests[before:] == [], "the redirect was followed"
     text = str(err.value)
-    assert text.startswith(f"OPA server http://127.0.0.1:{port}: canary query"), text
+    assert text.startswith(f"OPA server http://127.0.0.1:{port}: first query"), text
     assert f"HTTP {status} redirect, not followed" in text
     assert "pa55word" not in text and "alice" not in text
 
 
-def _canary_findings(policies: PolicySet, nonce: str) -> list[dict[str, Any]]:
-    """What the canary draws on a real OPA for a given nonce: an earlier run's answer, to replay."""
-    document, _ = canary.make()
-    text = json.dumps(document)
-    stack = document["stack"]
-    replay = json.loads(text.replace(stack, f"canary-{nonce}"))
+def _earlier_answer(policies: PolicySet) -> list[dict[str, Any]]:
+    """What a real OPA answered an earlier run's first query: decoys under other names, to replay."""
+    mixed = decoys.mix(decoys.bare_document({}, "us-east-1"), Settings())
     engine = EmbeddedEngine(policies)
     try:
-        return [f.to_dict() for f in engine.evaluate(replay)]
+        return [f.to_dict() for f in engine.evaluate(mixed.document)]
     finally:
         engine.close()
 
 
 def _lie(kind: str, policies: PolicySet) -> Any:
-    real = _canary_findings(policies, "0" * 16)
+    real = _earlier_answer(policies)
     if kind == "empty result":
         return {"result": []}
     if kind == "waived as a string":
@@ -277,7 +285,7 @@ def _lie(kind: str, policies: PolicySet) -> Any:
         return {"result": [{**f, "waived": True, "waiver": 7} for f in real]}
     if kind == "number where text belongs":
         return {"result": [{**real[0], "rule": 3}]}
-    if kind == "stale bundle":  # last year's answer to the canary, replayed
+    if kind == "replayed answer":  # an earlier run's answer, replayed
         return {"result": real}
     raise AssertionError(kind)
 
@@ -285,11 +293,11 @@ def _lie(kind: str, policies: PolicySet) -> Any:
 @pytest.mark.parametrize(
     ("kind", "expected"),
     [
-        ("empty result", "canary stack: 15 expected finding(s) missing"),
+        ("empty result", "22 expected finding(s) missing"),
         ("waived as a string", "malformed finding: waived: expected boolean, found string"),
         ("waiver not a string", "malformed finding: waiver: expected string, found number"),
         ("number where text belongs", "malformed finding: rule: expected string, found number"),
-        ("stale bundle", "12 expected finding(s) missing"),
+        ("replayed answer", "22 expected finding(s) missing"),
     ],
 )
 def test_a_lying_server_judges_nothing(
@@ -305,40 +313,122 @@ def test_a_lying_server_judges_nothing(
     assert "\n" not in text
 
 
-def test_canary_file_matches_what_the_embedded_engine_finds(policies: PolicySet) -> None:
-    """When a rule changes, regenerate `expected` in sesguard/schema/canary-v1.json from this engine."""
-    document, expected = canary.make()
-    engine = EmbeddedEngine(policies)
+def _noncompliant() -> dict[str, Any]:
+    """The prod stack with its DMARC at p=none and no alarms: SES-005, SES-021 and SES-022 at least."""
+    doc = json.loads((Path(__file__).parent / "fixtures" / "compliant_stack.json").read_text())
+    for r in doc["resources"]:
+        if r["type"] == "aws:route53/record:Record" and "DMARC1" in json.dumps(r["props"]):
+            r["props"]["records"] = ["v=DMARC1; p=none; rua=mailto:dmarc@acmetickets.com"]
+    doc["resources"] = [r for r in doc["resources"] if "metricAlarm" not in r["type"]]
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        # The old canary's weakness: the first query answered truthfully, real work with [].
+        ("first-only", "expected finding(s) missing"),
+        ("no-stack-level", "stack-level finding(s) missing (SES-021, SES-022)"),
+        ("drop-rule:SES-024", "expected finding(s) missing (SES-024)"),
+    ],
+)
+def test_a_dishonest_server_cannot_pass_a_noncompliant_stack(
+    pushed: OpaRestServer, policies: PolicySet, mode: str, expected: str
+) -> None:
+    doc = _noncompliant()
+    assert {"SES-005", "SES-021"} <= {f.rule for f in EmbeddedEngine(policies).evaluate(doc)}
+    pushed.dishonest, pushed.queries = mode, 0
     try:
-        found = engine.evaluate(document)
+        with pytest.raises(EngineError) as err:
+            engine = ServerEngine(pushed.url, policies)
+            try:
+                engine.evaluate(doc)
+            finally:
+                engine.close()
+    finally:
+        pushed.dishonest = None
+    text = str(err.value)
+    assert "query (POST /v1/data/sesguard/findings): the server does not evaluate sesguard's policies" in text
+    assert expected in text, text
+
+
+def test_the_server_sees_the_stack_and_its_decoys_in_one_request(
+    pushed: OpaRestServer, policies: PolicySet
+) -> None:
+    """One POST per stack: nothing the server could tell apart from the stack's own judgement."""
+    doc = _noncompliant()
+    engine = ServerEngine(pushed.url, policies)
+    try:
+        before = len(pushed.requests)
+        found = engine.evaluate(doc)
     finally:
         engine.close()
-    assert canary.mismatch(found, expected, Settings()) is None
-    assert len({f.rule for f in found}) >= 10, "the canary must exercise many rules"
+    assert pushed.requests[before:] == [("POST", QUERY)]
+    assert found == EmbeddedEngine(policies).evaluate(doc)
 
 
-def test_canary_honours_the_runs_levels_and_waivers(pushed: OpaRestServer, policies: PolicySet) -> None:
+def test_a_server_dropping_only_the_stacks_own_findings_is_the_limit(
+    pushed: OpaRestServer, policies: PolicySet
+) -> None:
+    """Decoys catch what a server cannot aim; one told which resources are the stack's could lie.
+    Names are fresh and shaped like the stack's, so a server is never told (README: what sesguard trusts)."""
+    doc = _noncompliant()
+    pushed.own_urns = {r["urn"] for r in doc["resources"]}
+    engine = ServerEngine(pushed.url, policies)
+    pushed.dishonest = "drop-own"
+    try:
+        found = engine.evaluate(doc)
+    finally:
+        pushed.dishonest = None
+        engine.close()
+    assert {f.rule for f in found} == {"SES-021", "SES-022"}  # the stack-level ones it cannot aim
+
+
+def test_fact_documents_are_not_judged_on_a_server(pushed: OpaRestServer, policies: PolicySet) -> None:
+    engine = ServerEngine(pushed.url, policies)
+    try:
+        with pytest.raises(EngineError, match="request documents are judged with the embedded engine only"):
+            engine.evaluate({**_noncompliant(), "source": "request"})
+    finally:
+        engine.close()
+
+
+def test_decoys_honour_the_runs_levels_and_waivers(pushed: OpaRestServer, policies: PolicySet) -> None:
     settings = Settings(
         levels={"SES-005": "disabled", "SES-003": "advisory"},
         waivers=[{"rule": "SES-004", "reason": "DNS at the registrar", "expires": "2099-12-31"}],
     )
-    ServerEngine(pushed.url, policies, settings).close()
+    engine = ServerEngine(pushed.url, policies, settings)
+    try:
+        doc = _noncompliant()
+        assert engine.evaluate(doc) == EmbeddedEngine(policies, settings).evaluate(doc)
+    finally:
+        engine.close()
 
 
-def test_a_dripping_server_ends_at_the_deadline(lying: OpaRestServer, policies: PolicySet) -> None:
-    """Each byte arrives well within the timeout; the whole answer does not, and the connection is
-    cut at the deadline, not read to the end (the server answers HTTP/1.0, so http.client hands
-    the socket to the response: the cut must still reach it)."""
-    lying.set_fault("drip", QUERY)
-    lying.answer = {"result": [], "padding": "x" * 100}  # 24 s of answer at 0.2 s a byte
-    lying.cut_off.clear()
-    with pytest.raises(EngineError) as err:
-        # bundle_loaded: nothing is pushed, so the canary query is the first request that can lag.
-        ServerEngine(lying.url, policies, timeout=2, bundle_loaded=True)
+@pytest.mark.parametrize("protocol", ["HTTP/1.0", "HTTP/1.1"])
+def test_a_dripping_server_ends_at_the_deadline(policies: PolicySet, protocol: str) -> None:
+    """Each byte arrives well within the timeout; the whole answer (40 s of it) does not.
+
+    Over HTTP/1.0 http.client hands the socket to the response, where the watchdog used to miss it
+    and the run lasted as long as the server dripped. The bound is the deadline plus the grace and
+    several seconds for a loaded machine: far below the drip, so only a missed cut can break it.
+    """
+    with OpaRestServer(protocol=protocol) as server:
+        _claims_the_bundle(server, policies).set_fault("drip", QUERY)
+        server.answer = {"result": [], "padding": "x" * 200}
+        server.cut_off.clear()
+        start = time.monotonic()
+        with pytest.raises(EngineError) as err:
+            # bundle_loaded: nothing is pushed, so the first query is the first request that can lag.
+            ServerEngine(server.url, policies, timeout=1, bundle_loaded=True)
+        elapsed = time.monotonic() - start
+        assert server.cut_off.wait(10), "the answer was read to its end past the deadline"
     assert str(err.value).endswith(
-        "canary query (POST /v1/data/sesguard/findings): no complete answer within 2 s"
+        "first query (POST /v1/data/sesguard/findings): no complete answer within 1 s"
     )
-    assert lying.cut_off.wait(10), "the answer was read to its end past the deadline"
+    # A bound far below the 40 s drip (not a speed figure): the run ends by its deadline.
+    assert elapsed < 1 + transport.GRACE + 15, f"ended {elapsed:.1f} s after it started"
 
 
 def test_url_credentials_are_sent_as_basic_auth_and_never_shown(policies: PolicySet) -> None:
@@ -390,3 +480,74 @@ def test_malformed_urls_are_one_line(url: str, policies: PolicySet) -> None:
     with pytest.raises(EngineError) as err:
         ServerEngine(url, policies)
     assert "\n" not in str(err.value)
+
+
+def test_the_ca_flag_wins_over_the_environment(
+    policies: PolicySet, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """requests takes REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE over a session's own CA on every request."""
+    ca = tmp_path / "internal-ca.pem"
+    for var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.setenv(var, str(tmp_path / "attacker-ca.pem"))
+    client = _Client(host="opa.internal", port=8181, ssl=str(ca), retries=0, timeout=1)
+    try:
+        session = client._session
+        settings = session.merge_environment_settings(
+            "https://opa.internal:8181/health", {}, False, None, None
+        )
+        assert settings["verify"] == str(ca)
+        # Without the flag the environment's CA bundle still applies, as everywhere else.
+        plain = _Client(host="opa.internal", port=8181, ssl=True, retries=0, timeout=1)
+        env = plain._session.merge_environment_settings("https://opa.internal:8181/", {}, False, None, None)
+        assert env["verify"] == str(tmp_path / "attacker-ca.pem")
+        plain.close_connection()
+    finally:
+        client.close_connection()
+
+
+@pytest.mark.parametrize(
+    ("url", "token", "what"),
+    [
+        ("http://opa.internal:8181", "s3cr3t-token", "a token (--opa-token / OPA_TOKEN)"),
+        ("http://10.20.30.40:8181", "s3cr3t-token", "a token (--opa-token / OPA_TOKEN)"),
+        ("http://alice:pa55word@opa.internal:8181", None, "user:password in the URL"),
+    ],
+)
+def test_credentials_never_go_over_plain_http_to_another_host(
+    policies: PolicySet, url: str, token: str | None, what: str
+) -> None:
+    with pytest.raises(EngineError) as err:
+        ServerEngine(url, policies, token=token, timeout=1)
+    text = str(err.value)
+    assert f"{what} is sent only over https:// or to a loopback address" in text, text
+    assert "s3cr3t" not in text and "pa55word" not in text and "alice" not in text
+
+
+def test_a_token_over_http_to_loopback_is_fine(policies: PolicySet) -> None:
+    with OpaRestServer(token="s3cr3t-token") as server:
+        port = server.url.rsplit(":", 1)[1]
+        ServerEngine(f"http://localhost:{port}", policies, token="s3cr3t-token").close()
+
+
+def test_organisation_rules_on_a_server_judge_the_stack_not_the_decoys() -> None:
+    """ACME-001 fires on every identity outside ACME's domains, the decoys' too: those are dropped."""
+    org = Path(__file__).parent / "fixtures" / "org-policies" / "acme"
+    policies = policyset.load(None, (org,))
+    doc = _noncompliant()
+    doc["resources"][0:0] = [
+        {
+            "urn": "urn:pulumi:prod::ses-sender::aws:sesv2/emailIdentity:EmailIdentity::shadow",
+            "type": "aws:sesv2/emailIdentity:EmailIdentity",
+            "name": "shadow",
+            "props": {"emailIdentity": "shadow.example.net"},
+            "dependencies": [],
+        }
+    ]
+    with OpaRestServer() as server:
+        engine = ServerEngine(server.url, policies)
+        try:
+            found = engine.evaluate(doc)
+        finally:
+            engine.close()
+    assert found == EmbeddedEngine(policies).evaluate(doc)
+    assert [f.resource for f in found if f.rule == "ACME-001"] == [doc["resources"][0]["urn"]]

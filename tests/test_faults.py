@@ -22,7 +22,6 @@ from opa_rest_server import OpaRestServer
 from sesguard import cli, policyset
 from sesguard.document import SECRET
 from sesguard.engine.embedded import EmbeddedEngine
-from sesguard.engine.server import ServerEngine
 from sesguard.errors import EngineError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,9 +123,12 @@ def test_engine_raising_mid_run_still_reports_the_stacks_judged_before(
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[OpaRestServer]:
-    with OpaRestServer(hang_seconds=2.0) as srv:
-        ServerEngine(srv.url, policyset.load()).close()  # policies pushed once for the module
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpaRestServer]:
+    """A server serving the bundle `sesguard bundle` builds (its manifest names the pack's digest)."""
+    from sesguard.bundle import build_bundle
+
+    bundle = build_bundle(policyset.load(), tmp_path_factory.mktemp("bundle") / "sesguard.tar.gz")
+    with OpaRestServer(hang_seconds=2.0, bundle=bundle) as srv:
         yield srv
 
 

@@ -381,3 +381,43 @@ def test_no_secret_in_any_format(
     assert SECRET_VALUE not in (tmp_path / "summary.md").read_text() if fmt == "github" else True
     marker = "\\[secret\\]" if fmt == "markdown" else "[secret]"  # Markdown escapes the brackets
     assert marker in render(fmt, [leaky], policies, secrets=[SECRET_VALUE])
+
+
+# -- what an engine sends is data ---------------------------------------------------------------
+
+_HOSTILE = "[click](https://evil.example) <img src=x onerror=alert(1)>\n# Heading\n@octo-team \x1b[31mred"
+
+
+def _answered_stack() -> StackResult:
+    """A finding of a rule the catalog lacks: its title and remediation are what a server sent."""
+    f = Finding(
+        "ORG-1",
+        URN,
+        "m",
+        title="t [x](https://evil.example)",
+        severity="high",
+        enforcement="mandatory",
+        remediation=_HOSTILE,
+    )
+    return StackResult("p", "s", "program", [f])
+
+
+def test_markdown_escapes_an_answered_rules_remediation(policies: policyset.PolicySet) -> None:
+    text = render("markdown", [_answered_stack()], policies)
+    assert "[click](" not in text and "<img" not in text and "](https://evil" not in text
+    assert not any(line.startswith("# ") for line in text.splitlines())
+    assert "@octo-team" not in text and "\x1b" not in text
+
+
+def test_sarif_escapes_an_answered_rules_help(policies: policyset.PolicySet) -> None:
+    sarif = json.loads(render("sarif", [_answered_stack()], policies))
+    rule = next(r for r in sarif["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "ORG-1")
+    md = rule["help"]["markdown"]
+    assert "[click](" not in md and "<img" not in md and "[x](" not in md and "\x1b" not in md
+
+
+def test_text_shows_an_answered_rules_remediation_without_control_characters(
+    policies: policyset.PolicySet,
+) -> None:
+    text = render("text", [_answered_stack()], policies)
+    assert "\x1b" not in text and "\\x1b[31mred" in text

@@ -437,7 +437,8 @@ def test_unknown_stack_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
 def test_submit_never_sends_behind_a_lying_opa_server(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A server answering `{"result": []}` would make any request pass its lint; it judges nothing."""
+    """A server answering `{"result": []}` would make any request pass its lint; and decoys cannot be
+    mixed into a request's own facts: an OPA server never judges a request that may be sent."""
     from opa_rest_server import OpaRestServer
 
     recorder = Recorder()  # nothing stubbed: any call would raise
@@ -449,7 +450,7 @@ def test_submit_never_sends_behind_a_lying_opa_server(
     err = capsys.readouterr().err
     assert code == 2
     assert recorder.regions == []
-    assert "does not evaluate sesguard's policies" in err
+    assert "does not evaluate sesguard's policies" in err or "judged with the embedded engine only" in err
 
 
 @pytest.mark.parametrize("prefix", ["sesguard", "newsletter"])
@@ -463,3 +464,20 @@ def test_another_project_answers_in_sesguard_or_its_own_keys(
     theirs = builder.request_document(docs["prod"], configs["prod"])["request"]
     assert ours["answers"] == theirs["answers"] and all(ours["answers"].values())
     assert ours["params"] == theirs["params"]
+
+
+def test_submit_never_sends_on_a_servers_answer(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Even an honest server: its answer on SES-030..032 cannot be checked, so nothing is sent."""
+    from opa_rest_server import OpaRestServer
+
+    recorder = Recorder()  # nothing stubbed: any call would raise
+    monkeypatch.setattr(request_cmd, "sesv2_client", lambda region, *_: recorder(region))
+    with OpaRestServer() as server:
+        server.dishonest = "first-only"  # the old canary's place: truthful first, [] after
+        code = cli.main(["request", "--stack", "prod", "--submit", "--yes", "--opa-url", server.url])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert recorder.regions == []
+    assert "request documents are judged with the embedded engine only" in err

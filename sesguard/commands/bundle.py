@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sesguard import judging
-from sesguard.bundle import build_bundle, default_revision
+from sesguard.bundle import build_bundle, default_revision, with_digest
 from sesguard.commands import options
 from sesguard.errors import one_line
 
@@ -45,5 +45,6 @@ def run(args: argparse.Namespace) -> int:
     revision = args.revision or default_revision(policies, run_settings)
     out = build_bundle(policies, Path(args.output), revision=revision, settings=run_settings)
     baked = ", with settings" if run_settings is not None else ""
-    print(one_line(f"sesguard: wrote {out} (revision {revision}, {len(policies.modules)} modules{baked})"))
+    shown = with_digest(revision, policies)
+    print(one_line(f"sesguard: wrote {out} (revision {shown}, {len(policies.modules)} modules{baked})"))
     return judging.EXIT_PASS

@@ -130,6 +130,11 @@ def add_policy_options(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="your organisation's own Rego rules, same METADATA contract, ids not SES-* (repeatable)",
     )
+    group.add_argument(
+        "--allow-network-builtins",
+        action="store_true",
+        help="let the policies call http.send, net.lookup_ip_addr and opa.runtime (refused by default)",
+    )
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:
@@ -181,7 +186,8 @@ def policies_of(args: argparse.Namespace) -> PolicySet:
     installed pack's: Rego that does not compile is exit 2 naming its file in every command."""
     chosen = getattr(args, "policies", None)
     extras = tuple(Path(p) for p in getattr(args, "extra_policies", None) or ())
-    return compiled.checked(Path(chosen) if chosen else None, extras)
+    allow_network = bool(getattr(args, "allow_network_builtins", False))
+    return compiled.checked(Path(chosen) if chosen else None, extras, allow_network=allow_network)
 
 
 def settings_of(args: argparse.Namespace, policies: PolicySet) -> Settings:

@@ -14,11 +14,18 @@ from sesguard.errors import PolicyError, SesguardError
 from sesguard.policyset import POLICY_DIR, PolicySet, compile_message, default_root, load
 
 
-def checked(root: Path | None, extras: tuple[Path, ...]) -> PolicySet:
+def checked(root: Path | None, extras: tuple[Path, ...], *, allow_network: bool = False) -> PolicySet:
     """``load``, with a customised pack or organisation rules compiled (exit 2 naming the file
-    when they do not); the installed pack is compiled by its own tests."""
+    when they do not) and held off the network and the environment (builtins_guard) unless the run
+    allows it; the installed pack is compiled and held to both by its own tests."""
     policyset = load(root, extras)
     if extras or root is not None or default_root() != POLICY_DIR:
+        if not allow_network:
+            from sesguard import builtins_guard
+
+            found = builtins_guard.problem(policyset.modules + policyset.tests, policyset.path_of)
+            if found is not None:
+                raise SesguardError(found)
         with_tests(policyset).close()
     return policyset
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from sesguard import goruntime
 from sesguard.document import SCHEMA, Document
-from sesguard.engine import QUERY_PATH, Settings, to_findings
+from sesguard.engine import QUERY_PATH, Settings, memory, to_findings
 from sesguard.engine.aliases import (
     ALIAS_MARK,
     Encoded,
@@ -98,6 +98,7 @@ class EmbeddedEngine:
         opa = _opa()
         self._error = opa.OpaError
         self._opa = opa.OpaEngine()  # the Go runtime starts with the first engine
+        self._opa.print_handler = _print_line
         goruntime.forget()
         self._root = policies.root
         self._sources = None if sources is None else frozenset(sources)
@@ -213,6 +214,9 @@ class EmbeddedEngine:
         return sorted(f for f in named if f is not None)
 
     def _evaluate_text(self, payload: bytes) -> list[Finding]:
+        too_big = memory.problem(len(payload))
+        if too_big is not None:  # OPA out of memory is a Go fatal error, not an exception
+            raise EngineError(too_big)
         self.prepare()
         path = QUERY_PATH.replace("/", ".")
         # The bindings' eval_document, given text already encoded (it would encode a Python value
@@ -233,6 +237,16 @@ class EmbeddedEngine:
         self._compiler.join()
         _compiling.discard(self)
         self._opa.close()
+
+
+def _print_line(message: str, location: str) -> None:
+    """A Rego ``print()`` (an organisation rule's debugging) on stderr, escaped like every other
+    line: what it prints may come from the stack, and must not move a cursor or start a line."""
+    import sys
+
+    from sesguard.errors import one_line
+
+    print(f"sesguard: rego print: {one_line(str(location))}: {one_line(str(message))}", file=sys.stderr)
 
 
 def _before_fork() -> None:

@@ -6,7 +6,8 @@ with ``PUT /v1/data/sesguard_settings``, and one ``POST /v1/data/sesguard/findin
 
 Fail closed: a refused connection, a timeout, an HTTP error, a redirect, a body that is not JSON,
 a result that is undefined or not findings of the right types, or a server that does not return
-the canary's known findings (sesguard/engine/canary.py) is an ``EngineError`` naming the server and
+exactly the known findings of the decoys mixed into every judged stack (sesguard/engine/decoys.py)
+is an ``EngineError`` naming the server and
 the problem (exit 2), never a pass. Each call is one attempt that ends within ``timeout`` seconds,
 headers and body (sesguard/engine/transport.py); nothing loops on the network.
 
@@ -22,6 +23,7 @@ run has some (a bundle that owns ``sesguard_settings`` then refuses them, which 
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -32,8 +34,9 @@ import requests
 from opa_client import OpaClient
 from opa_client.errors import DeletePolicyError, RegoParseError
 
+from sesguard.applicability import ONLY_FOR
 from sesguard.document import Document
-from sesguard.engine import QUERY_PATH, Settings, canary, to_findings
+from sesguard.engine import QUERY_PATH, Settings, decoys, to_findings
 from sesguard.engine.projection import project, type_tokens
 from sesguard.engine.transport import DeadlineExceeded, Redirected, StrictAdapter
 from sesguard.errors import EngineError
@@ -41,6 +44,7 @@ from sesguard.findings import Finding
 from sesguard.policyset import PolicySet
 
 T = TypeVar("T")
+_FACT_SOURCES = frozenset(source for source, _ in ONLY_FOR.values())
 
 POLICY_PREFIX = "sesguard/"
 SETTINGS_PATH = "sesguard_settings"
@@ -97,6 +101,19 @@ def push_order(modules: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return done
 
 
+class _Session(requests.Session):
+    """A session whose own CA bundle (``--opa-ca``) is the one used: requests would otherwise take
+    ``REQUESTS_CA_BUNDLE`` or ``CURL_CA_BUNDLE`` from the environment over it, on every request."""
+
+    ca: str | None = None
+
+    def merge_environment_settings(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        settings: dict[str, Any] = super().merge_environment_settings(*args, **kwargs)
+        if self.ca is not None:
+            settings["verify"] = self.ca
+        return settings
+
+
 class _Client(OpaClient):
     def __init__(self, *args: Any, basic_auth: tuple[str, str] | None = None, **kwargs: Any) -> None:
         self._basic_auth = basic_auth
@@ -104,7 +121,7 @@ class _Client(OpaClient):
 
     def _init_session(self) -> requests.Session:
         """The library's session, but on the strict transport: no retries, no redirects, a deadline."""
-        session = requests.Session()
+        session = _Session()
         if self.headers:
             session.headers.update(self.headers)
         adapter = StrictAdapter(self.timeout)
@@ -112,6 +129,8 @@ class _Client(OpaClient):
         session.mount("https://", adapter)
         if self.ssl:
             session.verify = self.ssl
+            if isinstance(self.ssl, str):
+                session.ca = self.ssl
         if self.cert:
             session.cert = self.cert
         if self._basic_auth is not None:
@@ -131,6 +150,15 @@ class _Client(OpaClient):
     def settings(self) -> Any:
         """The server's ``data.sesguard_settings`` (None when undefined), as a bundle may own it."""
         response = self._session.get(f"{self.root_url}/data/{SETTINGS_PATH}", timeout=self.timeout)
+        response.raise_for_status()
+        body = response.json()
+        if not isinstance(body, dict):
+            raise ValueError("not a JSON object")
+        return body.get("result")
+
+    def bundles(self) -> Any:
+        """The manifests of the bundles the server activated (``GET /v1/data/system/bundles``)."""
+        response = self._session.get(f"{self.root_url}/data/system/bundles", timeout=self.timeout)
         response.raise_for_status()
         body = response.json()
         if not isinstance(body, dict):
@@ -202,13 +230,16 @@ class ServerEngine:
         self.timeout = timeout
         self._secrets: tuple[str, ...] = ()
         self._lock = threading.Lock()
-        # Only policies pushed from here are known to read no more than their type tokens; a server
-        # serving its own bundle may hold other policies, so it gets the whole document.
-        self._types = None if bundle_loaded else type_tokens(policies.modules)
+        # The server holds exactly these policies (pushed from here, or a bundle whose digest names
+        # them), so it gets only what they read: the same projection the embedded engine sends, and
+        # the decoys look like every other resource (no `parent` or `location` on either).
+        self._types = type_tokens(policies.modules)
         self._client = self._connect(url, ca, token)
         try:
             self._call("health check (GET /health)", self._client.health)
-            if not bundle_loaded:
+            if bundle_loaded:
+                self._check_bundle(policies)
+            else:
                 self._push_policies(policies)
             run_settings = settings or Settings()
             data = run_settings.as_data()[SETTINGS_PATH]
@@ -217,9 +248,12 @@ class ServerEngine:
                     f"pushing settings (PUT /v1/data/{SETTINGS_PATH})",
                     lambda: self._client.update_or_create_data(data, SETTINGS_PATH),
                 )
-            else:  # the bundle's owner decides levels and waivers: the canary is judged under them
+            else:  # the bundle's owner decides levels and waivers: the decoys are judged under them
                 run_settings = self._server_settings()
-            self._check_canary(run_settings)
+            self._settings = run_settings
+            # A first judgement, of a stack of nothing but decoys: a server that does not evaluate
+            # the pack fails here, before any source is read. Every later document carries decoys too.
+            self.evaluate(decoys.bare_document({}, "us-east-1"), what="first query")
         except BaseException:
             self.close()
             raise
@@ -251,6 +285,13 @@ class ServerEngine:
                 raise self._error("give either a token or user:password in the URL, not both")
             basic_auth = (unquote(parts.username or ""), unquote(parts.password or ""))
         self._secrets = tuple(s for s in (token, *(basic_auth or ())) if s)
+        if self._secrets and parts.scheme == "http" and not _loopback(hostname):
+            # Plain http to another host: anyone on the path reads the credential.
+            what = "a token (--opa-token / OPA_TOKEN)" if token else "user:password in the URL"
+            raise self._error(
+                f"{what} is sent only over https:// or to a loopback address, not over plain http:// "
+                f"to {hostname}"
+            )
         host = f"[{hostname}]" if ":" in hostname else hostname
         # ssl=<CA path> makes the client verify against that bundle; retries=0: one attempt per call.
         ssl: Any = (ca or True) if parts.scheme == "https" else False
@@ -343,6 +384,34 @@ class ServerEngine:
         for pid in sorted(p for p in held if p.startswith(POLICY_PREFIX) and p not in current):
             self._call(f"deleting stale policy {pid}", lambda pid=pid: self._client.delete_policy(pid))  # type: ignore[misc]
 
+    def _check_bundle(self, policies: PolicySet) -> None:
+        """The server must have activated a bundle of exactly these policies: its manifest's
+        revision names their digest (``sesguard bundle`` writes it). An older or other pack is
+        refused before any verdict; the decoys then check that the server evaluates it."""
+        from sesguard.bundle import digest_of, pack_digest
+
+        what = "reading the bundle manifests (GET /v1/data/system/bundles)"
+        held = self._call(what, self._client.bundles)
+        want = pack_digest(policies)
+        if not isinstance(held, dict) or not held:
+            raise self._error(
+                f"{what}: no bundle is activated there; load the one `sesguard bundle` builds, or "
+                "leave out --opa-bundle-loaded so sesguard pushes its policies"
+            )
+        digests = []
+        for entry in held.values():
+            manifest = entry.get("manifest") if isinstance(entry, dict) else None
+            revision = manifest.get("revision") if isinstance(manifest, dict) else None
+            digests.append(digest_of(revision))
+        if want in digests:
+            return
+        named = sorted({d[:12] for d in digests if d})
+        held_text = f"pack-sha256={', '.join(named)}…" if named else "no pack digest in its revision"
+        raise self._error(
+            f"the bundle it serves is not this pack (it holds {held_text}, this run's policies are "
+            f"pack-sha256={want[:12]}…): rebuild it with `sesguard bundle` from the same policies"
+        )
+
     # -- evaluation ------------------------------------------------------------------------
 
     def _server_settings(self) -> Settings:
@@ -358,19 +427,28 @@ class ServerEngine:
             levels={str(k): str(v) for k, v in (levels or {}).items()}, waivers=list(waivers or [])
         )
 
-    def _check_canary(self, settings: Settings) -> None:
-        """Judge the canary; a server that does not return exactly its findings judges nothing."""
-        document, expected = canary.make()
-        found = self.evaluate(document, what="canary query")
-        problem = canary.mismatch(found, expected, settings)
-        if problem is not None:
-            raise self._error(f"the server does not evaluate sesguard's policies: canary stack: {problem}")
-
     def evaluate(self, document: Document, *, what: str = "query") -> list[Finding]:
+        """The stack's own findings, judged in one request together with fresh decoys
+        (sesguard/engine/decoys.py) whose findings must come back exactly; they are stripped."""
         what = f"{what} (POST /v1/data/{QUERY_PATH})"
+        source = document.get("source")
+        if source in _FACT_SOURCES:
+            # Their rules read facts (the live account, published DNS, the access request) that decoys
+            # cannot join without changing the verdict: judged where no answer needs believing.
+            raise self._error(
+                f"{source} documents are judged with the embedded engine only: an OPA server's answer on "
+                "their rules cannot be checked (leave out --opa-url)"
+            )
+        document = project(document, self._types)
+        mixed = decoys.mix(document, self._settings)
+        found = self._query(mixed.document, what)
+        own, problem = mixed.verdict(found)
+        if own is None:
+            raise self._error(f"{what}: the server does not evaluate sesguard's policies: {problem}")
+        return own
+
+    def _query(self, document: Document, what: str) -> list[Finding]:
         package, rule = QUERY_PATH.rsplit("/", 1)
-        if self._types is not None:
-            document = project(document, self._types)
         body = self._call(what, lambda: self._client.query_rule(document, package, rule))
         if not isinstance(body, dict):
             raise self._error(f"{what}: the answer is not a JSON object")
@@ -388,6 +466,15 @@ class ServerEngine:
         client = getattr(self, "_client", None)
         if client is not None:
             client.close_connection()
+
+
+def _loopback(hostname: str) -> bool:
+    if hostname.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
 
 
 def _display_url(url: str) -> str:

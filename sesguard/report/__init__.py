@@ -254,6 +254,12 @@ def fix(
     return remediation, snippet
 
 
+def answered(rule: Rule) -> bool:
+    """A stub ``rules_for`` built from an engine's answer (no package of the catalog): its title and
+    remediation are what a server sent, data to escape like any finding's text, never Markdown."""
+    return not rule.package
+
+
 def rules_for(results: list[StackResult], policies: PolicySet) -> list[Rule]:
     """The catalog, plus a stub for any rule id an engine returned that the catalog lacks."""
     rules = list(policies.rules)

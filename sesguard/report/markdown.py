@@ -16,6 +16,7 @@ from sesguard.policyset import PolicySet, Rule
 from sesguard.report import (
     NO_SES,
     NO_SES_DETAIL,
+    answered,
     escape,
     fix,
     level,
@@ -72,7 +73,7 @@ def _fixes(r: StackResult, rules: dict[str, Rule]) -> list[str]:
         remediation, snippet = fix(rule, r.language, r.thresholds)
         out += [f"**{cell(rid)} {cell(rule.title)}**", ""]
         if remediation:
-            out += [remediation.strip(), ""]
+            out += [cell(remediation.strip()) if answered(rule) else remediation.strip(), ""]
         if snippet:
             out += [escape.code_block(snippet, r.language or ""), ""]
     out.append("</details>")

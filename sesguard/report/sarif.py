@@ -21,7 +21,7 @@ from typing import Any
 from sesguard import __version__
 from sesguard.findings import Finding, NotJudged, StackResult
 from sesguard.policyset import PolicySet, Rule
-from sesguard.report import NO_SES, NO_SES_DETAIL, fix, rules_for, waiver_reason
+from sesguard.report import NO_SES, NO_SES_DETAIL, answered, escape, fix, rules_for, waiver_reason
 from sesguard.report.escape import code_block
 from sesguard.report.locations import place
 
@@ -38,7 +38,13 @@ def _rule(r: Rule, language: str | None) -> dict[str, Any]:
     full = r.description or r.title
     remediation, snippet = fix(r, language)
     help_text = f"{full}\n\nRemediation:\n{remediation}" if remediation else full
-    help_md = f"**{r.title}**\n\n{full}\n\n**Remediation**\n\n{remediation}" if remediation else full
+    # A rule the catalog lacks is a stub of what the engine sent: its texts are data, not Markdown.
+    md = escape.markdown if answered(r) else (lambda t: t)
+    help_md = (
+        f"**{md(r.title)}**\n\n{md(full)}\n\n**Remediation**\n\n{md(remediation)}"
+        if remediation
+        else md(full)
+    )
     if snippet:
         help_text += f"\n\n{snippet}"
         help_md += f"\n\n{code_block(snippet, language or '')}"

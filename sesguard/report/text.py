@@ -22,6 +22,8 @@ from sesguard.findings import Finding, NotJudged, StackResult
 from sesguard.policyset import PolicySet, Rule
 from sesguard.report import (
     NO_SES_DETAIL,
+    answered,
+    escape,
     fix,
     level,
     rules_for,
@@ -43,7 +45,9 @@ def _fixes(console: Console, r: StackResult, rules: dict[str, Rule]) -> None:
     for rid in ids:
         rule = rules[rid]
         remediation, snippet = fix(rule, r.language, r.thresholds)
-        console.print(Text(f"  {rid} {rule.title}", style="bold"))
+        if answered(rule):  # a stub of what the engine sent: data, shown without control characters
+            remediation = escape.plain(remediation)
+        console.print(Text(escape.plain(f"  {rid} {rule.title}"), style="bold"))
         if remediation:
             console.print(Text(textwrap.indent(remediation.strip(), "    ")))
         if snippet:
