@@ -415,10 +415,8 @@ def _run_steps(tmp_path: Path, work: Path, inputs: dict[str, str], ids: list[str
             timeout=540,
         )
         code, stdout = proc.returncode, stdout + proc.stdout + proc.stderr
-        for line in out_file.read_text().splitlines():
-            if "=" in line:
-                key, value = line.split("=", 1)
-                outputs[f"{step_id}.{key}"] = value
+        for key, value in _outputs(out_file.read_text()).items():
+            outputs[f"{step_id}.{key}"] = value
         if code != 0:
             break
     return {"code": code, "stdout": stdout, "outputs": outputs}

@@ -27,8 +27,12 @@ def test_no_pulumi_yaml_names_every_file_source(tmp_path: Path) -> None:
         assert flag in run.stderr
 
 
-def test_a_typescript_project_names_every_stack(tmp_path: Path) -> None:
-    project = shutil.copytree(PROJECTS / "ts-app", tmp_path / "ts-app")
+def test_a_project_on_the_preview_route_names_every_stack(tmp_path: Path) -> None:
+    """TypeScript now runs under mocks; Go, C#, Java and YAML are judged from their previews, one per
+    stack, and the message names each stack's command."""
+    project = shutil.copytree(PROJECTS / "ts-app", tmp_path / "go-app")
+    pulumi_yaml = project / "Pulumi.yaml"
+    pulumi_yaml.write_text(pulumi_yaml.read_text("utf-8").replace("nodejs", "go"), "utf-8")
     for stack in ("prod", "staging"):
         shutil.copy(project / "Pulumi.dev.yaml", project / f"Pulumi.{stack}.yaml")
     run = sesguard("check", cwd=project)

@@ -135,13 +135,11 @@ def test_every_format_on_stdout_forges_no_command(fmt: str, policies: policyset.
 def test_other_commands_reports_on_stdout_forge_no_command(capsys: pytest.CaptureFixture[str]) -> None:
     """`status`, `policies` and `test` write through output.write_report: an AWS error message or a
     rule title from an organisation's METADATA is a name from outside too."""
-    import argparse
-
     from sesguard.report import output
 
-    output.write_report("not read: GetAccount: " + _forged("aws") + "\n", argparse.Namespace(output=None), "")
+    output.write_report("not read: GetAccount: " + _forged("aws") + "\n", None, "")
     # a JSON report with a raw U+2028 (json.dumps(ensure_ascii=False) leaves it) inside a string
-    output.write_report('{"e": "x\u2028::error::y ##[error]z"}', argparse.Namespace(output=None), "")
+    output.write_report('{"e": "x\u2028::error::y ##[error]z"}', None, "")
     out = capsys.readouterr().out
     assert _commands(out) == [], out
     assert json.loads(out.splitlines()[-1]) == {"e": "x\u2028::error::y ##[error]z"}

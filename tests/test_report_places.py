@@ -66,8 +66,11 @@ def _identity_line() -> int:
 def test_the_text_report_shows_file_and_line(newsletter: Path) -> None:
     run = sesguard("check", cwd=newsletter)
     assert run.code == 1, run.stderr
-    row = next(line for line in run.stdout.splitlines() if line.startswith("SES-005"))
-    assert f"__main__.py:{_identity_line()}" in row
+    lines = run.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("SES-005"))
+    # The finding's row and its continuation lines (the place is printed under the resource).
+    end = next((i for i in range(start + 1, len(lines)) if not lines[i].startswith(" ")), len(lines))
+    assert f"at __main__.py:{_identity_line()}" in " ".join(lines[start:end])
     # A stack-wide finding has no line of its own.
     assert "SES-016" in run.stdout
 

@@ -261,7 +261,9 @@ def _run_program(job: CheckRun) -> int:
         raise SesguardError(f"{proj.stack_dir}: no Pulumi.<stack>.yaml files to check")
     from sesguard.sources.pulumi import program_venv
 
-    program_venv.interpreter(proj)  # an environment that cannot run the program: one error, not one a stack
+    if proj.runtime == "python":
+        # An environment that cannot run the program: one error, not one a stack.
+        program_venv.interpreter(proj)
     root = proj.root
     engine = job.run.make_engine({"program"})
     results: list[StackResult] = []

@@ -98,21 +98,21 @@ def render(
             console.print()
             continue
         table = Table(show_edge=False, pad_edge=False, expand=False, header_style="bold")
-        # Where the resource is declared, when the source knows: at a terminal or in a pre-commit
-        # hook's output this is the only pointer to the line to change.
-        located = any(f.location is not None for f in r.findings)
-        for col in ("rule", "severity", "level", "resource", *(("where",) if located else ()), "message"):
+        for col in ("rule", "severity", "level", "resource", "message"):
             table.add_column(col, overflow="fold")
         for f in r.findings:
             lvl = level(f)
             message = f.message if not f.waived else f"{f.message} (waived: {waiver_reason(f)})"
-            where = (Text(_where(f)),) if located else ()
+            # Where the resource is declared, when the source knows, under its name: at a terminal
+            # or in a pre-commit hook's output this is the only pointer to the line to change.
+            resource = short_name(f.resource) or "-"
+            if f.location is not None:
+                resource = f"{resource}\nat {_where(f)}"
             table.add_row(
                 Text(f.rule),
                 Text(f.severity),
                 Text(lvl, style=_STYLE.get(lvl, "")),
-                Text(short_name(f.resource) or "-"),
-                *where,
+                Text(resource),
                 Text(message),
             )
         console.print(table)

@@ -193,7 +193,8 @@ def _failure(project: Project, pwd: Path, answer: dict[str, Any]) -> SesguardErr
     if missing and not missing.group(1).startswith((".", "/")):
         # A package the program imports is not installed (a path is the program's own mistake).
         return SesguardError(f"{message.splitlines()[0]} (run {install_command(pwd)} first)")
-    return SesguardError(message)
+    # Pulumi's messages hold newlines and tabs: one line of words, as for a Python program.
+    return SesguardError(" ".join(message.split()))
 
 
 def _last_error(stderr: str) -> str:

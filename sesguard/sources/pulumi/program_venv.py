@@ -30,6 +30,7 @@ from typing import Any
 
 from sesguard.errors import InputError, SesguardError
 from sesguard.project import Project
+from sesguard.sources.pulumi import sdk
 
 TIMEOUT = 300.0  # as a forked worker's: a stack under mocks takes well under a second
 PROBE_TIMEOUT = 60.0
@@ -39,10 +40,15 @@ _BOOTSTRAP = (
 )
 # What every SES program imports; an environment without them cannot run it.
 _NEEDED = ("pulumi", "pulumi_aws")
-_PROBE = (
-    "import importlib.util, sys; "
-    "print(','.join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))"
-)
+# Which of the modules is missing, then the pulumi SDK's version ("" without one).
+_PROBE = """import importlib.metadata, importlib.util, sys
+missing = [m for m in sys.argv[1:] if importlib.util.find_spec(m) is None]
+try:
+    version = importlib.metadata.version("pulumi")
+except importlib.metadata.PackageNotFoundError:
+    version = ""
+print(",".join(missing) + "|" + version)
+"""
 _BIN = "Scripts" if sys.platform == "win32" else "bin"
 _EXE = "python.exe" if sys.platform == "win32" else "python"
 
@@ -58,6 +64,10 @@ def _interpreter(project: Project, path: str, python_cmd: str) -> Path | None:
     python = _python(project, path, python_cmd)
     running = _is_running(python)
     missing = _missing_in_process() if running else _probe(python, project)
+    if "pulumi" not in missing and not running:
+        # An SDK too old to run (its version said before a missing pulumi-aws, which the upgrade
+        # may bring anyway).
+        sdk.require_supported(_VERSIONS.get(python), str(python))
     if missing:
         what = f"{python} has no module {', '.join(missing)}"
         raise InputError(str(project.file), f"{what}: {setup_hint(project)}")
@@ -161,7 +171,12 @@ def _probe(python: Path, project: Project) -> list[str]:
         raise InputError(str(project.file), f"cannot run {python}: {exc}") from None
     if done.returncode != 0:
         raise InputError(str(project.file), f"cannot run {python} (exit {done.returncode})")
-    return [m for m in done.stdout.strip().split(",") if m]
+    missing, _, version = done.stdout.strip().rpartition("\n")[2].partition("|")
+    _VERSIONS[python] = version or None
+    return [m for m in missing.split(",") if m]
+
+
+_VERSIONS: dict[Path, str | None] = {}  # each probed Python's pulumi version
 
 
 def setup_hint(project: Project, venv: Path | None = None) -> str:

@@ -34,19 +34,21 @@ def parse(version: str) -> tuple[int, int, int] | None:
     return (int(match[1]), int(match[2]), int(match[3])) if match else None
 
 
-def require_supported() -> None:
-    """Stop (exit 2) when the running SDK is older than MINIMUM or cannot be told."""
-    version = installed()
+def require_supported(version: str | None = None, python: str | None = None) -> None:
+    """Stop (exit 2) when the SDK (``version`` of ``python``; default: the running one's) is older
+    than MINIMUM or cannot be told."""
+    if python is None:
+        version, python = installed(), sys.prefix
     minimum = ".".join(map(str, MINIMUM))
     if version is None:
         raise SesguardError(
-            f"the program's Python ({sys.prefix}) has no pulumi package: install the project's "
-            f"requirements there (pulumi install), pulumi {minimum} or later"
+            f"the program's Python ({python}) has no pulumi package: install the project's "
+            f"requirements there (pip install -r requirements.txt), pulumi {minimum} or later"
         )
     parsed = parse(version)
     if parsed is not None and parsed >= MINIMUM:
         return
     raise SesguardError(
-        f"the program's Python ({sys.prefix}) has pulumi {version}; sesguard runs programs with "
+        f"the program's Python ({python}) has pulumi {version}; sesguard runs programs with "
         f"pulumi {minimum} or later: upgrade it there (pip install 'pulumi>={minimum}')"
     )
