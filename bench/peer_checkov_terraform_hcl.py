@@ -5,7 +5,7 @@ The directory is tests/fixtures/terraform/hcl/ses-domain (a for_each module over
 modelled on trussworks/terraform-aws-ses-domain: identity, DKIM/DMARC/MAIL FROM records,
 configuration set, SNS feedback with an SQS consumer, account suppression and the two alarms).
 Both run as new processes, interleaved so both see the same load; median wall time of ``--runs``
-and the peak RSS of the largest process. Target (issue 26): sesguard at least 10x faster.
+and the peak RSS of the largest process. Target: sesguard at least 10x faster than Checkov.
 
     .venv/bin/python -m bench.peer_checkov_terraform_hcl [--runs 3]
 """

@@ -289,7 +289,7 @@ def test_the_command_reads_a_template_and_a_cloud_assembly() -> None:
     ("source", "path", "problem"),
     [
         ("terraform", "tests/fixtures/no-such.json", "no such file"),
-        ("terraform", "tests/fixtures", "is a directory"),
+        ("terraform", "tests/fixtures", "no .tf files in this directory"),
         ("terraform", "tests/fixtures/bad/binary.json", "not UTF-8"),
         ("terraform", "tests/fixtures/bad/deep.json", "nested more than 100 levels deep"),
         ("cloudformation", "tests/fixtures/no-such.yaml", "no such file"),

@@ -157,6 +157,8 @@ def _parse_text(text: str) -> dict[str, Any]:
 
 
 def _parse_file(path: Path, where: str) -> dict[str, Any]:
+    import hcl2  # noqa: F401  (a missing install is its own error, never "not valid HCL")
+
     try:
         text = path.read_text("utf-8")
     except UnicodeDecodeError:
