@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from sesguard import settings
 from sesguard.document import LANGUAGES, Document
-from sesguard.engine import EncodingEngine, Engine
+from sesguard.engine import EncodingEngine, Engine, SplittingEngine
 from sesguard.errors import warn
 from sesguard.findings import Finding, Location, StackResult
 
@@ -34,6 +34,10 @@ def judge_loaded(load: Callable[[], Document], engine: Engine) -> StackResult:
     stack = _Stack.of(document)
     if not isinstance(engine, EncodingEngine):
         return stack.judged(engine.evaluate(document))
+    if isinstance(engine, SplittingEngine):
+        payloads = engine.encode_parts(document)
+        del document
+        return stack.judged(engine.evaluate_parts(payloads))
     payload = engine.encode(document)
     del document
     return stack.judged(engine.evaluate_encoded(payload))
