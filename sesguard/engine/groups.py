@@ -21,7 +21,6 @@ come from every batch, the same each time), sorted as the engine sorts them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from sesguard.document import SECRET, UNKNOWN, Document
@@ -101,21 +100,22 @@ _ENUMS = frozenset(
 _UNJOINED_PROPS = frozenset({"kmsMasterKeyId"})
 _SENTINELS = frozenset({UNKNOWN, SECRET})
 _ENUM_SHAPE = re.compile(r"^[A-Z][A-Z0-9_]*$|^[0-9.]+$|^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")
+_SPACE = re.compile(r"\s")
 _ARN = re.compile(r"arn:[A-Za-z0-9-]+:[A-Za-z0-9-]*:[A-Za-z0-9-]*:[0-9]*:[^\s\"',\]\}]+")
 _DOMAIN = re.compile(r"(?<![A-Za-z0-9_-])((?:[A-Za-z0-9_-]+\.)+[A-Za-z][A-Za-z0-9-]*)(?![A-Za-z0-9_-])")
 # Domains of AWS's own endpoints and principals: every stack names them, none is a resource's.
 _AWS_DOMAINS = ("amazonaws.com", "amazonses.com", "amazon.com")
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
+def _strings(value: Any, out: list[str]) -> list[str]:
+    """Every string in ``value`` (not its keys), appended to ``out``."""
+    items = value.values() if isinstance(value, dict) else value
+    for v in items:
+        if isinstance(v, str):
+            out.append(v)
+        elif isinstance(v, (dict, list)):
+            _strings(v, out)
+    return out
 
 
 class _Unplaceable(Exception):
@@ -126,18 +126,25 @@ def _tokens(resource: dict[str, Any]) -> tuple[set[str], set[str]]:
     """The resource's identifying values (own) and the parent domains of its domain names."""
     own: set[str] = set()
     parents: set[str] = set()
-    fields = {k: v for k, v in resource.items() if k not in ("urn", "dependencies", "type")}
-    if isinstance(fields.get("props"), dict):
-        fields["props"] = {k: v for k, v in fields["props"].items() if k not in _UNJOINED_PROPS}
-    for s in _strings(fields):
+    strings: list[str] = []
+    for key, value in resource.items():
+        if key in ("urn", "dependencies", "type"):
+            continue
+        if isinstance(value, str):
+            strings.append(value)
+        elif key == "props" and isinstance(value, dict):
+            _strings([v for k, v in value.items() if k not in _UNJOINED_PROPS], strings)
+        elif isinstance(value, (dict, list)):
+            _strings(value, strings)
+    for s in strings:
         if s in _SENTINELS:
             continue
         text = s.strip()
         low = text.lower().rstrip(".")
-        whole = low and not any(c.isspace() for c in text) and "{" not in text
+        whole = low and "{" not in text and not _SPACE.search(text)
         if whole and not _ENUM_SHAPE.match(text) and low not in _ENUMS:
             own.add(low)
-        for arn in _ARN.findall(text):
+        for arn in _ARN.findall(text) if "arn:" in text else ():
             if UNKNOWN in arn:
                 continue
             if "*" in arn or "?" in arn:
@@ -153,7 +160,7 @@ def _tokens(resource: dict[str, Any]) -> tuple[set[str], set[str]]:
             last = text.rstrip("/").rsplit("/", 1)[-1].lower()
             if last:
                 own.add(last)
-        for name in _DOMAIN.findall(text):
+        for name in _DOMAIN.findall(text) if "." in text else ():
             name = name.lower()
             if name.endswith(_AWS_DOMAINS):
                 continue
