@@ -245,3 +245,26 @@ def test_a_generated_document_splits_into_one_group_per_domain(split_engine: Emb
     assert parts is not None
     # The core (account suppression, alarms and their topic) and one group per sending domain.
     assert len(parts) == 11
+
+
+@pytest.mark.parametrize(
+    "rego",
+    [
+        "x := input.config",
+        "x if { some k, v in input.config; v }",
+        "x if { walk(input, [p, v]) }",
+        'x := object.get(input, ["config", k], 1) if { k := "a" }',
+        "x := count(input)",
+    ],
+)
+def test_a_module_that_may_read_any_config_key_keeps_the_whole_config(rego: str) -> None:
+    modules = (("m.rego", f"package m\n\n{rego}\n"),)
+    assert groups.config_reader(modules) is None
+    assert groups.read_config({"p:senders": [1]}, groups.config_reader(modules)) == {"p:senders": [1]}
+
+
+def test_a_batch_carries_only_the_config_keys_a_rule_names() -> None:
+    modules = (("m.rego", 'package m\n\nx := input.config["aws:region"]\ny := setting("mailType")\n'),)
+    config = {"aws:region": "eu-west-1", "app:mailType": "MARKETING", "app:senders": [1, 2]}
+    kept = groups.read_config(config, groups.config_reader(modules))
+    assert kept == {"aws:region": "eu-west-1", "app:mailType": "MARKETING"}

@@ -109,6 +109,7 @@ class EmbeddedEngine:
         self._sources = None if sources is None else frozenset(sources)
         modules = modules_for(policies, self._sources)
         self._types = type_tokens(modules)
+        self._config_literals = groups.config_reader(modules)
         # URNs may reach OPA as aliases (encode) only for the installed pack, whose rules
         # tests/test_projection.py holds to comparing URNs whole (a customised copy or an
         # organisation's --extra-policies may read one as text), and only when no waiver file names
@@ -195,7 +196,7 @@ class EmbeddedEngine:
             or (self._sources is not None and document.get("source") not in self._sources)
         ):
             return [self.encode(document)]
-        parts = groups.batches(project(document, self._types), self.split_budget)
+        parts = groups.batches(project(document, self._types), self.split_budget, self._config_literals)
         if parts is None:
             return [self.encode(document)]
         return [self.encode(part) for part in parts]

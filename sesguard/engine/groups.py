@@ -260,9 +260,12 @@ def split(projected: Document) -> list[list[int]] | None:
     return [core_resources, *groups.values()]
 
 
-def batches(projected: Document, budget: int) -> list[Document] | None:
+def batches(
+    projected: Document, budget: int, literals: frozenset[str] | None = None
+) -> list[Document] | None:
     """``projected`` as documents of about ``budget`` resources each (the core in every one), each
-    a union of whole groups; None when it does not split."""
+    a union of whole groups, its config the keys ``literals`` name (``read_config``); None when it
+    does not split."""
     parts = split(projected)
     if parts is None:
         return None
@@ -280,4 +283,42 @@ def batches(projected: Document, budget: int) -> list[Document] | None:
     if len(chosen) < 2:
         return None
     # Each batch keeps the document's order of resources: no rule then sees another order.
-    return [{**projected, "resources": [resources[i] for i in sorted(core + c)]} for c in chosen]
+    config = read_config(projected.get("config"), literals)
+    base = {**projected, "config": config} if "config" in projected else projected
+    return [{**base, "resources": [resources[i] for i in sorted(core + c)]} for c in chosen]
+
+
+# Ways a module could read config keys it does not name: the config (or the whole input) read as
+# a value, iterated, or walked. Any of them in the pack and batches keep the whole config.
+_CONFIG_READ_WHOLE = re.compile(
+    r"input\.config(?![\[,])|walk\(\s*input\b|\binput\s*\[|[(,]\s*input\s*\)|\bin\s+input(?![.\w])"
+    r'|object\.get\(\s*input\s*,\s*\[\s*"config"\s*,\s*[^"\s]'
+)
+_LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def config_reader(modules: tuple[tuple[str, str], ...]) -> frozenset[str] | None:
+    """The string literals of ``modules``, by which every config key a rule reads is named (the
+    whole key, or its part after the first `:` as in `setting("mailType")`); None when a module
+    may read the config without naming its keys."""
+    texts = [text for _, text in modules]
+    if any(_CONFIG_READ_WHOLE.search(_comments_out(t)) for t in texts):
+        return None
+    return frozenset(lit for t in texts for lit in _LITERAL.findall(t))
+
+
+def _comments_out(text: str) -> str:
+    # Whole-line comments only: a `#` after code may sit inside a string.
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def read_config(config: Any, literals: frozenset[str] | None) -> Any:
+    """``config`` without the keys no rule names (a batch need not carry, 10,000 times, the list
+    of 10,000 senders no rule reads)."""
+    if literals is None or not isinstance(config, dict):
+        return config
+    return {
+        k: v
+        for k, v in config.items()
+        if not isinstance(k, str) or k in literals or k.partition(":")[2] in literals
+    }
