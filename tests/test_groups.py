@@ -32,6 +32,7 @@ def split_engine() -> Iterator[EmbeddedEngine]:
     e = EmbeddedEngine(policyset.load())
     e.split_threshold = 0
     e.split_budget = 1
+    e.split_workers = 2  # batches judged on two threads, each with its own OPA
     yield e
     e.close()
 

@@ -92,6 +92,7 @@ class EmbeddedEngine:
     # fast, above it the split bounds OPA's copy of the input.
     split_threshold = 2000
     split_budget = 2000
+    split_workers = os.cpu_count() or 1
 
     def __init__(
         self,
@@ -123,10 +124,13 @@ class EmbeddedEngine:
         # The modules are handed over here, the compilation runs on a thread: a thread making one
         # Go call per module would wait for the GIL after each while this one runs Python
         # (measured: 30-60 ms lost on a cold check), the single compilation call waits once.
+        # What a sibling OPA (evaluate_parts) is given to judge exactly as this one.
+        self._loaded = (modules + (policies.tests if with_tests else ()), (settings or Settings()).as_data())
+        self._siblings: list[Any] = []
         try:
-            for path, text in modules + (policies.tests if with_tests else ()):
+            for path, text in self._loaded[0]:
                 self._opa.add_policy(path, text)
-            self._opa.add_data((settings or Settings()).as_data())
+            self._opa.add_data(self._loaded[1])
         except opa.OpaError as exc:
             self._opa.close()
             raise PolicyError(f"policies in {policies.root}: {exc.message}") from None
@@ -203,13 +207,48 @@ class EmbeddedEngine:
 
     def evaluate_parts(self, payloads: list[bytes]) -> list[Finding]:
         """Findings for the inputs ``encode_parts`` produced: each batch's, merged (the core's and
-        the stack's own findings come from every batch, alike)."""
+        the stack's own findings come from every batch, alike). Batches are judged on
+        ``split_workers`` threads, each with an OPA of its own holding the same policies and
+        settings (the bindings release the GIL inside OPA; one OPA evaluates one input at a time)."""
         if len(payloads) == 1:
             return self.evaluate_encoded(payloads[0])
-        merged: set[Finding] = set()
-        for payload in payloads:
-            merged.update(self.evaluate_encoded(payload))
-        return sorted(merged)
+        workers = max(1, min(self.split_workers, len(payloads)))
+        opas = [self._opa, *self._more_opas(workers - 1)]
+        found: list[list[Finding]] = [[] for _ in opas]
+        errors: list[BaseException] = []
+
+        def work(k: int) -> None:
+            try:
+                for payload in payloads[k :: len(opas)]:
+                    found[k].extend(self.evaluate_encoded(payload, opas[k]))
+            except BaseException as exc:  # re-raised in the caller's thread below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work, args=(k,), daemon=True) for k in range(1, len(opas))]
+        for t in threads:
+            t.start()
+        work(0)
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
+        return sorted({f for part in found for f in part})
+
+    def _more_opas(self, n: int) -> list[Any]:
+        """``n`` sibling OPAs, made (and compiled) once and kept for the engine's life."""
+        opa = _opa()
+        while len(self._siblings) < n:
+            sibling = opa.OpaEngine()
+            try:
+                for path, text in self._loaded[0]:
+                    sibling.add_policy(path, text)
+                sibling.add_data(self._loaded[1])
+                sibling.eval_query("data." + QUERY_PATH.replace("/", "."), _PREPARE_INPUT)
+            except opa.OpaError as exc:
+                sibling.close()
+                raise EngineError(f"OPA evaluation of data.{QUERY_PATH} failed: {exc.message}") from None
+            self._siblings.append(sibling)
+        return self._siblings[:n]
 
     def encode(self, document: Document) -> bytes:
         """The input OPA reads for ``document``: its projection, as JSON text (aliases.Encoded:
@@ -232,25 +271,25 @@ class EmbeddedEngine:
                 "the stack document holds a string that is not valid Unicode (a lone surrogate)"
             ) from None
 
-    def evaluate_encoded(self, payload: bytes) -> list[Finding]:
+    def evaluate_encoded(self, payload: bytes, opa: Any = None) -> list[Finding]:
         """Findings for an input ``encode`` produced, naming resources by their URNs."""
-        findings = self._evaluate_text(payload)
+        findings = self._evaluate_text(payload, opa)
         if not isinstance(payload, Encoded) or not payload.urns_text or not findings:
             return findings
         urns = payload.urns()
         named = [_unaliased(f, urns) for f in findings]
         if any(f is None for f in named):
             # A rule printed an alias (the Rego contract forbids printing a URN): judge the URNs.
-            return self._evaluate_text(unaliased_text(payload))
+            return self._evaluate_text(unaliased_text(payload), opa)
         return sorted(f for f in named if f is not None)
 
-    def _evaluate_text(self, payload: bytes) -> list[Finding]:
+    def _evaluate_text(self, payload: bytes, opa: Any = None) -> list[Finding]:
         self.prepare()
         path = QUERY_PATH.replace("/", ".")
         # The bindings' eval_document, given text already encoded (it would encode a Python value
         # itself, which needs the document alive while OPA reads it). opa-golib-python-bindings is
         # pinned; tests/test_startup.py holds this equal to eval_document.
-        opa = self._opa
+        opa = opa or self._opa
         try:
             with opa._eval_lock:
                 opa._eval_reset()
@@ -265,6 +304,9 @@ class EmbeddedEngine:
         self._compiler.join()
         _compiling.discard(self)
         self._opa.close()
+        for sibling in self._siblings:
+            sibling.close()
+        self._siblings.clear()
 
 
 def _before_fork() -> None:
