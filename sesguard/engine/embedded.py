@@ -19,6 +19,7 @@ A document of another source is refused (EngineError), never judged by the small
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import weakref
@@ -200,10 +201,19 @@ class EmbeddedEngine:
             or (self._sources is not None and document.get("source") not in self._sources)
         ):
             return [self.encode(document)]
-        parts = groups.batches(project(document, self._types), self.split_budget, self._config_literals)
-        if parts is None:
-            return [self.encode(document)]
-        return [self.encode(part) for part in parts]
+        # The split allocates many small objects while a big document is alive: Python's cyclic
+        # collector would walk the whole document again and again (measured at 10,000 domains: the
+        # projection alone 0.04 s per 1,000 domains became 1.2 s). Nothing here makes a cycle.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            parts = groups.batches(project(document, self._types), self.split_budget, self._config_literals)
+            if parts is None:
+                return [self.encode(document)]
+            return [self.encode(part) for part in parts]
+        finally:
+            if collecting:
+                gc.enable()
 
     def evaluate_parts(self, payloads: list[bytes]) -> list[Finding]:
         """Findings for the inputs ``encode_parts`` produced: each batch's, merged (the core's and
