@@ -269,3 +269,22 @@ def test_a_batch_carries_only_the_config_keys_a_rule_names() -> None:
     config = {"aws:region": "eu-west-1", "app:mailType": "MARKETING", "app:senders": [1, 2]}
     kept = groups.read_config(config, groups.config_reader(modules))
     assert kept == {"aws:region": "eu-west-1", "app:mailType": "MARKETING"}
+
+
+def test_the_server_engine_judges_in_groups_as_the_embedded_one_judges_whole(
+    split_engine: EmbeddedEngine,
+) -> None:
+    from opa_rest_server import OpaRestServer
+
+    from sesguard.engine.server import ServerEngine
+
+    docs = [*_shared_documents(), ("generated 10 domains", generate.document(10))]
+    with OpaRestServer() as server:
+        engine = ServerEngine(server.url, policyset.load())
+        engine.split_threshold = 0
+        engine.split_budget = 1
+        try:
+            for label, doc in docs:
+                assert engine.evaluate(copy.deepcopy(doc)) == _whole(split_engine, doc), label
+        finally:
+            engine.close()

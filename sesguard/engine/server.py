@@ -33,7 +33,8 @@ from opa_client import OpaClient
 from opa_client.errors import DeletePolicyError, RegoParseError
 
 from sesguard.document import Document
-from sesguard.engine import QUERY_PATH, Settings, canary, to_findings
+from sesguard.engine import QUERY_PATH, Settings, canary, groups, to_findings
+from sesguard.engine.aliases import JUDGED_WITH_FACTS
 from sesguard.engine.projection import project, type_tokens
 from sesguard.engine.transport import DeadlineExceeded, Redirected, StrictAdapter
 from sesguard.errors import EngineError
@@ -186,6 +187,10 @@ def _parse_only(exc: RegoParseError) -> bool:
 
 class ServerEngine:
     name = "server"
+    # As the embedded engine (sesguard/engine/embedded.py): a document of more resources is sent
+    # in batches of groups no rule joins across, each answer verified as one document's.
+    split_threshold = 20000
+    split_budget = 2000
 
     def __init__(
         self,
@@ -205,6 +210,7 @@ class ServerEngine:
         # Only policies pushed from here are known to read no more than their type tokens; a server
         # serving its own bundle may hold other policies, so it gets the whole document.
         self._types = None if bundle_loaded else type_tokens(policies.modules)
+        self._config_literals = None if bundle_loaded else groups.config_reader(policies.modules)
         self._client = self._connect(url, ca, token)
         try:
             self._call("health check (GET /health)", self._client.health)
@@ -368,9 +374,20 @@ class ServerEngine:
 
     def evaluate(self, document: Document, *, what: str = "query") -> list[Finding]:
         what = f"{what} (POST /v1/data/{QUERY_PATH})"
+        if self._types is None:
+            return self._evaluate_one(document, what)
+        big = (
+            len(document.get("resources") or ()) > self.split_threshold
+            and document.get("source") not in JUDGED_WITH_FACTS
+        )
+        document = project(document, self._types)
+        parts = groups.batches(document, self.split_budget, self._config_literals) if big else None
+        if parts is None:
+            return self._evaluate_one(document, what)
+        return sorted({f for part in parts for f in self._evaluate_one(part, what)})
+
+    def _evaluate_one(self, document: Document, what: str) -> list[Finding]:
         package, rule = QUERY_PATH.rsplit("/", 1)
-        if self._types is not None:
-            document = project(document, self._types)
         body = self._call(what, lambda: self._client.query_rule(document, package, rule))
         if not isinstance(body, dict):
             raise self._error(f"{what}: the answer is not a JSON object")
