@@ -3,8 +3,8 @@
     .venv/bin/python -m bench.split_scaling [--sizes 1000,10000] [--runs 1] [--dir /tmp/scale-docs]
 
 Each (size, mode) runs in a fresh process: the engine is built and compiled first (start-up, not
-counted), then ``judging.judge_loaded`` reads the document from its JSON file and judges it, as
-``sesguard check --document`` does; the figure is that call's wall time, and the process's peak
+counted), then ``judging.judge_loaded`` reads the document from its JSON file (the document source) and
+judges it, as ``sesguard check --document`` does; the figure is that call's wall time, and the process's peak
 RSS (ru_maxrss, which includes the start-up's). "whole" raises the split threshold above the
 document; "split" is the engine's default. The 1-minute load average is printed beside each run:
 the machine may be shared.
@@ -27,13 +27,14 @@ from bench.document_load import document_path
 def _child(mode: str, path: str) -> None:
     from sesguard import judging, policyset
     from sesguard.engine.embedded import EmbeddedEngine
+    from sesguard.sources import document
 
     engine = EmbeddedEngine(policyset.load())
     engine.prepare()
     if mode == "whole":
         engine.split_threshold = 1 << 60
     start = time.perf_counter()
-    result = judging.judge_loaded(lambda: json.loads(Path(path).read_bytes()), engine)
+    result = judging.judge_loaded(lambda: document.load(path), engine)
     seconds = time.perf_counter() - start
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "rss_mib": rss, "findings": len(result.findings)}))
