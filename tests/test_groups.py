@@ -288,3 +288,21 @@ def test_the_server_engine_judges_in_groups_as_the_embedded_one_judges_whole(
                 assert engine.evaluate(copy.deepcopy(doc)) == _whole(split_engine, doc), label
         finally:
             engine.close()
+
+
+def test_a_waiver_in_the_stack_config_judged_in_groups_as_whole(split_engine: EmbeddedEngine) -> None:
+    doc = generate.document(4)
+    _unencrypted_topic(doc)
+    _alarm_on_configuration_set(doc)
+    found = _whole(split_engine, doc)
+    assert isinstance(found, list) and found
+    waived = found[0]
+    doc["config"]["sesguard:waivers"] = [
+        {"rule": waived.rule, "resource": waived.resource, "reason": "tracked", "expires": "2099-12-31"},
+        {"rule": "SES-999", "reason": "names no rule", "expires": "2000-01-01"},
+    ]
+    whole = _whole(split_engine, doc)
+    parts, batches = _split(split_engine, doc)
+    assert batches > 1
+    assert parts == whole
+    assert any(f.waiver for f in whole if isinstance(f, Finding))
