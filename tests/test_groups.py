@@ -306,3 +306,21 @@ def test_a_waiver_in_the_stack_config_judged_in_groups_as_whole(split_engine: Em
     assert batches > 1
     assert parts == whole
     assert any(f.waiver for f in whole if isinstance(f, Finding))
+
+
+@pytest.mark.parametrize(
+    "blind",
+    [
+        pytest.param(lambda own, parents: (set(), set()), id="no-shared-values"),
+        pytest.param(lambda own, parents: (own, set()), id="no-parent-domains"),
+        pytest.param(lambda own, parents: ({t for t in own if "." not in t}, set()), id="no-domain-names"),
+    ],
+)
+def test_a_splitter_blind_to_a_join_is_caught(
+    split_engine: EmbeddedEngine, monkeypatch: pytest.MonkeyPatch, blind: Any
+) -> None:
+    """The comparisons above fail when the splitter misses a way the rules join resources."""
+    real = groups._tokens
+    monkeypatch.setattr(groups, "_tokens", lambda r: blind(*real(r)))
+    differ, _ = _differences(split_engine, _shared_documents())
+    assert differ
