@@ -324,3 +324,10 @@ def test_a_splitter_blind_to_a_join_is_caught(
     monkeypatch.setattr(groups, "_tokens", lambda r: blind(*real(r)))
     differ, _ = _differences(split_engine, _shared_documents())
     assert differ
+
+
+def test_a_wildcard_arn_leaves_the_document_whole(split_engine: EmbeddedEngine) -> None:
+    doc = generate.document(3)
+    _of(doc, T_SUBSCRIPTION, 1)["props"]["endpoint"] = "arn:aws:sqs:us-east-1:123456789012:ses-feedback-*"
+    assert groups.split(project(doc, split_engine._types)) is None
+    assert len(split_engine.encode_parts(doc)) == 1

@@ -10,8 +10,9 @@ they share an identifying value (a whole string value, an ARN or a part of its r
 name, or a domain that is a parent of the other's); only a static list of enum values and the
 unknown/secret sentinels never join. Resources of a type not known to be per-group ("core": the
 account suppression, alarms, anything this module has not been taught) and everything joined to
-them form the core, copied into every batch. A resource whose place cannot be told (a DNS record
-with no usable name or zone and no dependency, a wildcard ARN) joins the core too. Over-joining
+them form the core, copied into every batch. A DNS record with no usable name or zone and no
+dependency joins the core too; a wildcard ARN (which may match resources it shares no value with)
+leaves the document whole. Over-joining
 only makes groups bigger; tests/test_groups.py compares the split with the whole-document findings.
 
 The merged findings are the union of the batches' findings (the core's and stack-level findings
@@ -119,7 +120,7 @@ def _strings(value: Any, out: list[str]) -> list[str]:
 
 
 class _Unplaceable(Exception):
-    """A value whose matches cannot be told (a wildcard ARN): its resource joins the core."""
+    """A value whose matches cannot be told (a wildcard ARN): the document is judged whole."""
 
 
 def _tokens(resource: dict[str, Any]) -> tuple[set[str], set[str]]:
@@ -196,7 +197,8 @@ def _is_core(resource: dict[str, Any]) -> bool:
 
 def split(projected: Document) -> list[list[int]] | None:
     """The core (first) and the groups of ``projected``'s resources, as indexes in document order;
-    None when it cannot be split (a resource of unexpected shape, a URN twice) or has one group."""
+    None when it cannot be split (a resource of unexpected shape, a URN twice, a wildcard ARN) or
+    has one group."""
     resources = projected.get("resources")
     if not isinstance(resources, list) or not resources:
         return None
@@ -236,10 +238,10 @@ def split(projected: Document) -> list[list[int]] | None:
                 union(i + 1, index[u] + 1)
         try:
             own, parents = _tokens(r)
-            is_core = _is_core(r)
         except _Unplaceable:
-            own, parents, is_core = set(), set(), True
-        if is_core:
+            # A wildcard ARN may name resources that share no value with it: judge the whole.
+            return None
+        if _is_core(r):
             union(i + 1, core)
         for t in own:
             if t in owner:
