@@ -189,7 +189,7 @@ class ServerEngine:
     name = "server"
     # As the embedded engine (sesguard/engine/embedded.py): a document of more resources is sent
     # in batches of groups no rule joins across, each answer verified as one document's.
-    split_threshold = 20000
+    split_threshold = 50000
     split_budget = 2000
 
     def __init__(
