@@ -12,9 +12,10 @@ from dataclasses import dataclass, replace
 
 from sesguard import settings
 from sesguard.document import LANGUAGES, Document
-from sesguard.engine import EncodingEngine, Engine
+from sesguard.engine import EncodingEngine, Engine, SplittingEngine
 from sesguard.errors import warn
 from sesguard.findings import Finding, Location, StackResult
+from sesguard.sources.common.reading import collector_paused
 
 EXIT_PASS, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -31,9 +32,16 @@ def judge_loaded(load: Callable[[], Document], engine: Engine) -> StackResult:
     are about 0.5 GB of the run's peak memory.
     """
     document = load()
-    stack = _Stack.of(document)
+    # Where each resource is declared, as text: at 10,000 domains 0.5 s of the cycle collector
+    # re-walking the document while it is built, which makes no cycle.
+    with collector_paused():
+        stack = _Stack.of(document)
     if not isinstance(engine, EncodingEngine):
         return stack.judged(engine.evaluate(document))
+    if isinstance(engine, SplittingEngine):
+        payloads = engine.encode_parts(document)
+        del document
+        return stack.judged(engine.evaluate_parts(payloads))
     payload = engine.encode(document)
     del document
     return stack.judged(engine.evaluate_encoded(payload))

@@ -15,6 +15,12 @@ projection and the findings' Python shape are the real ones) over:
 - bench/generate.py's documents at 10 and 1,000 domains.
 
 Prints one line per difference and a summary; exits 1 when any document's findings differ.
+
+    .venv/bin/python -m bench.rego.equivalence --split [--sizes 10,1000,10000]
+
+compares instead, with the working tree's pack, one evaluation of each document with its
+evaluation in groups (sesguard/engine/groups.py, forced: one group per batch; the generated
+documents of ``--sizes`` domains in batches of the engine's budget).
 """
 
 from __future__ import annotations
@@ -106,6 +112,38 @@ def _raw(engine: Any, doc: dict[str, Any]) -> list[str]:
     return sorted(json.dumps(f, sort_keys=True) for f in answer)
 
 
+def _split_main(sizes: list[int]) -> int:
+    from bench import generate
+    from sesguard import policyset
+    from sesguard.engine.embedded import EmbeddedEngine
+    from sesguard.errors import EngineError
+
+    engine = EmbeddedEngine(policyset.load(ROOT / "policies"))
+    total = differ = split = 0
+
+    def judged(doc: dict[str, Any], threshold: int, budget: int) -> Any:
+        engine.split_threshold, engine.split_budget = threshold, budget
+        try:
+            parts = engine.encode_parts(copy.deepcopy(doc))
+            return engine.evaluate_parts(parts), len(parts)
+        except EngineError:
+            return "EngineError", 0
+
+    labelled = [(label, doc, 1) for label, doc in documents() if not label.startswith("generated")]
+    generated = [(f"generated {n} domains", generate.document(n), 2000) for n in sizes]
+    for label, doc, budget in labelled + generated:
+        total += 1
+        whole, _ = judged(doc, 1 << 60, budget)
+        parts, batches = judged(doc, 0, budget)
+        split += batches > 1
+        if whole != parts:
+            differ += 1
+            print(f"DIFFERENT {label}")
+    engine.close()
+    print(f"{total} documents ({split} of them split) judged whole and in groups; {differ} differ")
+    return 1 if differ else 0
+
+
 def main() -> int:
     from sesguard import policyset
     from sesguard.engine.embedded import EmbeddedEngine
@@ -113,7 +151,11 @@ def main() -> int:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", default=None, help="git ref of the old pack (default: the merge base)")
+    parser.add_argument("--split", action="store_true", help="compare whole and split evaluations")
+    parser.add_argument("--sizes", default="10,1000,10000", help="generated documents for --split")
     args = parser.parse_args()
+    if args.split:
+        return _split_main([int(n) for n in args.sizes.split(",")])
     base = (
         args.base
         or subprocess.run(

@@ -53,6 +53,16 @@ class EncodingEngine(Engine, Protocol):
     def evaluate_encoded(self, payload: bytes) -> list[Finding]: ...
 
 
+@runtime_checkable
+class SplittingEngine(EncodingEngine, Protocol):
+    """An encoding engine that may judge a big document in batches of independent groups
+    (sesguard/engine/groups.py), encoded apart like ``encode``."""
+
+    def encode_parts(self, document: Document) -> list[bytes]: ...
+
+    def evaluate_parts(self, payloads: list[bytes]) -> list[Finding]: ...
+
+
 def to_findings(raw: Any) -> list[Finding]:
     from sesguard.errors import EngineError
 

@@ -31,7 +31,7 @@ _MARK_IN_JSON = b"\\u001f"
 
 # Sources whose rules also read facts (live account, published DNS, the access request), where a
 # URN may meet one they name (drift's declared resources): their documents are small, sent as-is.
-_JUDGED_WITH_FACTS = frozenset({"live", "dns", "request"})
+JUDGED_WITH_FACTS = frozenset({"live", "dns", "request"})
 
 
 class Encoded(bytes):
@@ -66,7 +66,7 @@ def waivers_name_resources(waivers: Any) -> bool:
 def may_alias(document: Document) -> bool:
     """Whether ``document`` may reach OPA with its URNs aliased (see above)."""
     config = document.get("config")
-    return document.get("source") not in _JUDGED_WITH_FACTS and not (
+    return document.get("source") not in JUDGED_WITH_FACTS and not (
         isinstance(config, dict) and waivers_name_resources(config.get("sesguard:waivers"))
     )
 
