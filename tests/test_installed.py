@@ -192,6 +192,29 @@ def test_a_program_with_packages_named_like_sesguards_runs_from_the_activated_vi
     assert {"SES-004", "SES-005", "SES-008"} <= {f["rule"] for f in result["findings"]}
 
 
+def test_a_terraform_directory_is_judged_from_the_installed_wheel(
+    installed: Installed, tmp_path: Path
+) -> None:
+    """A Terraform repository (no Pulumi.yaml): `sesguard check` there judges its .tf files, with
+    the HCL evaluator the wheel brings, and SARIF points at the module's own line."""
+    work = shutil.copytree(
+        FIXTURES / "terraform" / "hcl" / "trussworks",
+        tmp_path / "infra",
+        ignore=shutil.ignore_patterns("plan*"),
+    )
+    done = run(installed, "check", "--format", "sarif", cwd=work)
+    assert done.returncode == 1, done.stderr
+    results = json.loads(done.stdout)["runs"][0]["results"]
+    dmarc = next(r for r in results if r["ruleId"] == "SES-005")
+    where = dmarc["locations"][0]["physicalLocation"]
+    assert where["artifactLocation"]["uri"] == "modules/ses-domain/main.tf"
+    lines = (work / "modules" / "ses-domain" / "main.tf").read_text("utf-8").splitlines()
+    assert lines[where["region"]["startLine"] - 1].startswith('resource "aws_route53_record" "txt_dmarc"')
+    fixed = run(installed, "check", "--var-file", "reject.tfvars", "--format", "json", cwd=work)
+    rules = {f["rule"] for r in json.loads(fixed.stdout)["results"] for f in r["findings"]}
+    assert "SES-005" not in rules and "SES-011" in rules
+
+
 def test_engine_install_says_what_it_runs(installed: Installed, tmp_path: Path) -> None:
     done = run(installed, "engine", "install", cwd=tmp_path)
     assert done.returncode == 0 and "already installed" in done.stdout
