@@ -404,6 +404,9 @@ def _run_steps(tmp_path: Path, work: Path, inputs: dict[str, str], ids: list[str
             **_steps_env(tmp_path, {**inputs}, step, outputs),
         }
         env["PYTHON"] = sys.executable  # setup-python's interpreter
+        # pip without byte-compiling pulumi-aws's 3,000 modules (PIP_NO_COMPILE=0 is --no-compile:
+        # pip reads a negated option's variable inverted); what runs is compiled when imported.
+        env["PIP_NO_COMPILE"] = "0"
         script = tmp_path / f"{step_id}.sh"
         script.write_text(step["run"])
         proc = subprocess.run(

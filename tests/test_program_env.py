@@ -39,7 +39,7 @@ def poetry_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     venv = tmp_path_factory.mktemp("poetry") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     subprocess.run(
-        [str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", POETRY],
+        [str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", "--no-compile", POETRY],
         check=True,
         timeout=540,
         capture_output=True,
