@@ -448,6 +448,20 @@ def measure(cmd: list[str]) -> tuple[float, float, int, str]:
     return float(took), int(rss_kib) / 1024, int(code), out
 
 
+def interleaved(section: Section, tools: dict[str, list[str]], runs: int) -> dict[str, tuple[float, float]]:
+    """Each tool's median wall time and peak RSS over ``runs``, the tools taking turns so that all
+    see the same machine load; each printed as a line of ``section``."""
+    samples: dict[str, list[tuple[float, float]]] = {k: [] for k in tools}
+    for _ in range(runs):
+        for name, cmd in tools.items():
+            took, rss, _, _ = measure(cmd)
+            samples[name].append((took, rss))
+    timing = {k: (median([v[0] for v in vs]), max(v[1] for v in vs)) for k, vs in samples.items()}
+    for name, (took, rss) in timing.items():
+        section.say(f"  {name:52s} {fmt_s(took):>9s}  peak RSS {rss:6.0f} MiB")
+    return timing
+
+
 def checkov_failures(path: Path) -> set[tuple[str, str]]:
     _, _, _, out = measure(
         [str(CHECKOV), "-f", str(path), "--framework", "cloudformation", "-o", "json", "--compact"]
@@ -497,15 +511,7 @@ def run(runs: int) -> Section:
             "1",
         ],
     }
-    timing: dict[str, tuple[float, float]] = {}
-    samples: dict[str, list[tuple[float, float]]] = {k: [] for k in tools}
-    for _ in range(runs):  # interleaved, so both see the same machine load
-        for name, cmd in tools.items():
-            took, rss, _, _ = measure(cmd)
-            samples[name].append((took, rss))
-    for name, values in samples.items():
-        timing[name] = (median([v[0] for v in values]), max(v[1] for v in values))
-        section.say(f"  {name:52s} {fmt_s(timing[name][0]):>9s}  peak RSS {timing[name][1]:6.0f} MiB")
+    timing = interleaved(section, tools, runs)
 
     baseline = checkov_failures(TEMPLATE)
     base_ids = sorted({c for c, _ in baseline})

@@ -23,8 +23,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, Section, cores, fmt_s, median, table
-from bench.peer_checkov import CHECKOV, CHECKOV_VERSION, SESGUARD, ensure_checkov, measure
+from bench.common import ROOT, Section, cores, fmt_s, table
+from bench.peer_checkov import CHECKOV, CHECKOV_VERSION, SESGUARD, ensure_checkov, interleaved, measure
 
 PLAN = ROOT / "tests" / "fixtures" / "terraform" / "plan-first.json"
 
@@ -71,14 +71,7 @@ def run(runs: int) -> Section:
         f"checkov {CHECKOV_VERSION} --framework terraform_plan": checkov_cmd(PLAN),
         "sesguard check --terraform": sesguard_cmd(PLAN),
     }
-    samples: dict[str, list[tuple[float, float]]] = {k: [] for k in tools}
-    for _ in range(runs):  # interleaved, so both see the same machine load
-        for name, cmd in tools.items():
-            took, rss, _, _ = measure(cmd)
-            samples[name].append((took, rss))
-    timing = {k: (median([v[0] for v in vs]), max(v[1] for v in vs)) for k, vs in samples.items()}
-    for name, (took, rss) in timing.items():
-        section.say(f"  {name:52s} {fmt_s(took):>9s}  peak RSS {rss:6.0f} MiB")
+    timing = interleaved(section, tools, runs)
     baseline = checkov_failures(PLAN)
     base_ids = sorted({c for c, _ in baseline})
     section.say(

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import argparse
 
-from bench.common import ROOT, Section, cores, fmt_s, median, table
-from bench.peer_checkov import CHECKOV, CHECKOV_VERSION, SESGUARD, ensure_checkov, measure
+from bench.common import ROOT, Section, cores, fmt_s, table
+from bench.peer_checkov import CHECKOV, CHECKOV_VERSION, SESGUARD, ensure_checkov, interleaved
 
 DIRECTORY = ROOT / "tests" / "fixtures" / "terraform" / "hcl" / "ses-domain"
 
@@ -47,14 +47,7 @@ def run(runs: int) -> Section:
             "json",
         ],
     }
-    samples: dict[str, list[tuple[float, float]]] = {k: [] for k in tools}
-    for _ in range(runs):
-        for name, cmd in tools.items():
-            took, rss, _, _ = measure(cmd)
-            samples[name].append((took, rss))
-    timing = {k: (median([v[0] for v in vs]), max(v[1] for v in vs)) for k, vs in samples.items()}
-    for name, (took, rss) in timing.items():
-        section.say(f"  {name:52s} {fmt_s(took):>9s}  peak RSS {rss:6.0f} MiB")
+    timing = interleaved(section, tools, runs)
     names = list(timing)
     ratio = timing[names[0]][0] / timing[names[1]][0]
     section.say(f"  sesguard is {ratio:.1f}x faster (target: at least 10x)")

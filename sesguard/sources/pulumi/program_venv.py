@@ -63,11 +63,14 @@ def interpreter(project: Project) -> Path | None:
 def _interpreter(project: Project, path: str, python_cmd: str) -> Path | None:
     python = _python(project, path, python_cmd)
     running = _is_running(python)
-    missing = _missing_in_process() if running else _probe(python, project)
-    if "pulumi" not in missing and not running:
-        # An SDK too old to run (its version said before a missing pulumi-aws, which the upgrade
-        # may bring anyway).
-        sdk.require_supported(_VERSIONS.get(python), str(python))
+    if running:
+        missing = _missing_in_process()
+    else:
+        missing, version = _probe(python, project)
+        if "pulumi" not in missing:
+            # An SDK too old to run is named before a missing pulumi-aws, which the upgrade may
+            # bring anyway.
+            sdk.require_supported(version, str(python))
     if missing:
         what = f"{python} has no module {', '.join(missing)}"
         raise InputError(str(project.file), f"{what}: {setup_hint(project)}")
@@ -156,7 +159,8 @@ def _missing_in_process() -> list[str]:
     return [m for m in _NEEDED if importlib.util.find_spec(m) is None]
 
 
-def _probe(python: Path, project: Project) -> list[str]:
+def _probe(python: Path, project: Project) -> tuple[list[str], str | None]:
+    """The modules ``python`` lacks, and the version of its pulumi SDK (None without one)."""
     try:
         done = subprocess.run(
             [str(python), "-c", _PROBE, *_NEEDED],
@@ -172,11 +176,7 @@ def _probe(python: Path, project: Project) -> list[str]:
     if done.returncode != 0:
         raise InputError(str(project.file), f"cannot run {python} (exit {done.returncode})")
     missing, _, version = done.stdout.strip().rpartition("\n")[2].partition("|")
-    _VERSIONS[python] = version or None
-    return [m for m in missing.split(",") if m]
-
-
-_VERSIONS: dict[Path, str | None] = {}  # each probed Python's pulumi version
+    return [m for m in missing.split(",") if m], version or None
 
 
 def setup_hint(project: Project, venv: Path | None = None) -> str:
